@@ -1,0 +1,62 @@
+/**
+ * The port every model adapter implements: lm-eval's LM interface (lm-eval.md §1), batch-first.
+ */
+import type {
+  GenerateRequest, GenerateResponse, LoglikelihoodRequest, LoglikelihoodResponse, RollingRequest, RollingResponse,
+} from './requests.ts'
+
+/** What a backend reports about itself; written into results.json. */
+export interface BackendInfo {
+  /** adapter name, e.g. 'transformers.js' */
+  readonly name: string
+  /** adapter/runtime version string */
+  readonly version: string
+  /** model id or path as given by the user */
+  readonly model: string
+  /** sha256 (hex) of the model weights file(s), when known */
+  readonly modelSha256: string | undefined
+  /** number of parameters, when known */
+  readonly numParameters: number | undefined
+  /** 'cpu' | 'wasm' | 'webgpu' */
+  readonly device: string
+  /** weights dtype, e.g. 'fp32' */
+  readonly dtype: string
+  /** maximum sequence length in tokens used for truncation (§5.2) */
+  readonly maxLength: number
+  /** [token, id] pairs as lm-eval records them; undefined when the tokenizer has none */
+  readonly bosToken: readonly [string, number] | undefined
+  readonly eosToken: readonly [string, number] | undefined
+  readonly padToken: readonly [string, number] | undefined
+  /** token id used as context for empty contexts and the first rolling window */
+  readonly prefixTokenId: number
+}
+
+/** Progress of one backend call. */
+export interface BatchProgress {
+  /** requests answered so far in this call */
+  readonly done: number
+  /** requests in this call */
+  readonly total: number
+  /** tokens fed to the model so far in this call (input positions, incl. padding) */
+  readonly tokens: number
+}
+
+/** Options for one batched call. */
+export interface BatchOptions {
+  /** rows per forward pass (≥ 1) */
+  readonly batchSize: number
+  /** called after each forward pass */
+  readonly onProgress?: (p: BatchProgress) => void
+  /** aborts between forward passes */
+  readonly signal?: AbortSignal
+}
+
+/** lm-eval's LM: three batched request methods, answers in request order. */
+export interface ModelBackend {
+  readonly info: BackendInfo
+  loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]>
+  loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions): Promise<RollingResponse[]>
+  generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions): Promise<GenerateResponse[]>
+  /** releases sessions and buffers */
+  dispose(): Promise<void>
+}

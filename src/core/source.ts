@@ -1,0 +1,26 @@
+/**
+ * Where documents come from. Adapters (src/data) implement it for a local mirror, the Hub, dropped files.
+ */
+
+/** One dataset row, as the Hub serves it (JSON-safe: no bigint). */
+export type Doc = Record<string, unknown>
+
+/** Names one split of one dataset, as lm-eval's dataset_path / dataset_name / split. */
+export interface SplitRef {
+  /** Hub dataset id, e.g. 'allenai/ai2_arc' */
+  readonly path: string
+  /** config name, e.g. 'ARC-Easy'; undefined = the dataset's default config */
+  readonly name: string | undefined
+  /** split name, e.g. 'test' */
+  readonly split: string
+}
+
+/** A document source. */
+export interface DocSource {
+  /** human-readable description for messages, e.g. 'data dir public/datasets' */
+  readonly description: string
+  /** whether the split exists */
+  hasSplit(ref: SplitRef): Promise<boolean>
+  /** all rows of a split in dataset order; throws HarnessError DATASET_NOT_FOUND / DATASET_SPLIT_MISSING */
+  loadSplit(ref: SplitRef): Promise<Doc[]>
+}
