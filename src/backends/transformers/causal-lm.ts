@@ -1,0 +1,50 @@
+/**
+ * The model operations the scoring and generation loops need, independent of transformers.js, so the
+ * loops can be tested with a fake model. Logits are lent to a callback and freed when it returns, so at
+ * most one batch of logits is alive at a time.
+ */
+import { HarnessError } from '../../core/errors.ts'
+import type { LogitsRow } from './token-scores.ts'
+
+/** Logits of the last `rows` positions of every batch row, flat row-major [batch, rows, vocab]. */
+export interface LogitsBlock {
+  /** float32 logits */
+  readonly data: Float32Array
+  /** batch rows */
+  readonly batch: number
+  /** positions held per batch row (the last `rows` positions of the padded input) */
+  readonly rows: number
+  /** logits dimension */
+  readonly vocab: number
+}
+
+/** A KV-cached greedy decoding session over a fixed batch. */
+export interface DecodeSession {
+  /** feeds one token per batch row and lends the logits of the new position ([batch, 1, vocab]) */
+  step<T>(tokens: readonly number[], use: (block: LogitsBlock) => T): Promise<T>
+  /** frees the KV cache */
+  dispose(): Promise<void>
+}
+
+/** A causal LM that runs left-padded batches. */
+export interface CausalLm {
+  /** logits dimension */
+  readonly vocabSize: number
+  /** runs rows (left-padded to the longest) and lends the logits of at least the last `keep` positions */
+  forward<T>(rows: readonly (readonly number[])[], keep: number, use: (block: LogitsBlock) => T): Promise<T>
+  /** prefills rows (left-padded) and lends the last-position logits; the session continues from there */
+  startDecode<T>(rows: readonly (readonly number[])[], use: (block: LogitsBlock) => T): Promise<{ session: DecodeSession; value: T }>
+  /** releases the model */
+  dispose(): Promise<void>
+}
+
+/** The row of batch `b` at the position `fromEnd` places before the end (1 = last position). */
+export function rowFromEnd(block: LogitsBlock, b: number, fromEnd: number): LogitsRow {
+  if (fromEnd < 1 || fromEnd > block.rows) throw new RangeError(`logits position -${fromEnd} not among the last ${block.rows}`)
+  return { data: block.data, offset: (b * block.rows + block.rows - fromEnd) * block.vocab, vocab: block.vocab }
+}
+
+/** Throws HarnessError('CANCELLED') when the signal has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new HarnessError('CANCELLED', 'backend call cancelled', { reason: String(signal.reason ?? 'aborted') })
+}

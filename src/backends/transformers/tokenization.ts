@@ -1,0 +1,76 @@
+/**
+ * lm-eval's HF tokenisation rules for requests (lm-eval.md §5.1): special-token defaults, the prefix-token
+ * guard, the empty-context prefix and the trailing-whitespace move with encode-whole-then-split.
+ */
+import type { TokenPair } from './collator.ts'
+
+/** The slice of a transformers.js tokenizer that evalz uses. */
+export interface TokenizerLike {
+  encode(text: string, options: { add_special_tokens: boolean }): number[]
+  decode(ids: number[], options: { skip_special_tokens: boolean }): string
+}
+
+/** Encoder/decoder bound to one tokenizer and lm-eval's settings. */
+export interface TextCodec {
+  /** lm-eval tok_encode: tokenizer default specials (or forced), none if `s` starts with the decoded prefix token */
+  encode(s: string): number[]
+  /** encode without special tokens */
+  encodePlain(s: string): number[]
+  /** decode ids; '' for an empty list */
+  decode(ids: readonly number[], skipSpecialTokens: boolean): string
+  /** token id used for empty contexts and the first rolling window */
+  readonly prefixTokenId: number
+  /** decode([prefixTokenId]) */
+  readonly prefixText: string
+}
+
+/** Builds a TextCodec. `addBosToken` undefined = tokenizer default (add_special_tokens=true). */
+export function makeTextCodec(tok: TokenizerLike, opts: { addBosToken?: boolean; prefixTokenId: number }): TextCodec {
+  const addSpecial = opts.addBosToken ?? true
+  const prefixText = tok.decode([opts.prefixTokenId], { skip_special_tokens: false })
+  return {
+    prefixTokenId: opts.prefixTokenId,
+    prefixText,
+    encode: (s) => tok.encode(s, { add_special_tokens: addSpecial && !(prefixText !== '' && s.startsWith(prefixText)) }),
+    encodePlain: (s) => tok.encode(s, { add_special_tokens: false }),
+    decode: (ids, skip) => (ids.length === 0 ? '' : tok.decode([...ids], { skip_special_tokens: skip })),
+  }
+}
+
+// Python str.isspace() characters (Unicode White_Space minus none, plus the ASCII separators \x1c-\x1f).
+const PY_SPACE = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
+  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
+  0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+])
+
+/** True for characters Python's str.isspace() accepts. */
+export function isPySpace(codeUnit: number): boolean {
+  return PY_SPACE.has(codeUnit)
+}
+
+/** Number of trailing characters Python's `s.rstrip()` removes (all are BMP, so code units = code points). */
+export function trailingPyWhitespace(s: string): number {
+  let n = 0
+  while (n < s.length && isPySpace(s.charCodeAt(s.length - 1 - n))) n++
+  return n
+}
+
+/** Tokenises one loglikelihood request exactly like lm-eval's HFLM (§5.1). */
+export function encodeLoglikelihoodPair(codec: TextCodec, context: string, continuation: string): TokenPair {
+  if (context === '') {
+    const cont = codec.encodePlain(continuation)
+    if (cont.length > 0 && cont[0] === codec.prefixTokenId) return { context: cont.slice(0, 1), continuation: cont.slice(1) }
+    return { context: [codec.prefixTokenId], continuation: cont }
+  }
+  const n = trailingPyWhitespace(context)
+  let ctx = context
+  let cont = continuation
+  if (n > 0) {
+    cont = ctx.slice(ctx.length - n) + cont
+    ctx = ctx.slice(0, ctx.length - n)
+  }
+  const whole = codec.encode(ctx + cont)
+  const ctxEnc = codec.encode(ctx)
+  return { context: ctxEnc, continuation: whole.slice(ctxEnc.length) }
+}

@@ -1,0 +1,261 @@
+/**
+ * ModelBackend over transformers.js: lm-eval's HFLM rules (lm-eval.md §5) on ONNX decoder models.
+ */
+import { AutoModelForCausalLM, AutoTokenizer, ModelFileNotFoundError } from '@huggingface/transformers'
+import type { BackendInfo, BatchOptions, BatchProgress, ModelBackend } from '../../core/backend.ts'
+import { HarnessError } from '../../core/errors.ts'
+import type {
+  GenerateRequest, GenerateResponse, LoglikelihoodRequest, LoglikelihoodResponse, RollingRequest, RollingResponse,
+} from '../../core/requests.ts'
+import { canonicalKey, chunk, planGenerationBatches } from './collator.ts'
+import type { TokenPair } from './collator.ts'
+import type { CausalLm } from './causal-lm.ts'
+import { finishGeneratedText, generateGreedy } from './generation.ts'
+import { transformersVersion } from './init.ts'
+import { scoreTokenPairs, unscorableReason } from './loglikelihood.ts'
+import { eosTokenIds, onnxSuffix, resolveMaxLength } from './model-limits.ts'
+import { localModelDir, looksLikePath, openLocalFile } from './node-files.ts'
+import { countOnnxParameters } from './onnx-params.ts'
+import { documentWindows } from './rolling-windows.ts'
+import { encodeLoglikelihoodPair, makeTextCodec } from './tokenization.ts'
+import type { TextCodec } from './tokenization.ts'
+import { causalLmFromModel } from './transformers-lm.ts'
+
+type ModelDtype = NonNullable<Parameters<typeof AutoModelForCausalLM.from_pretrained>[1]>['dtype']
+
+/** How to load a model with transformers.js. */
+export interface TransformersBackendOptions {
+  /** a local directory (Node: path; browser: id served via customCache) or a Hub id */
+  readonly model: string
+  /** separate tokenizer directory or id (defaults to `model`) */
+  readonly tokenizer?: string
+  /** execution device */
+  readonly device: 'cpu' | 'wasm' | 'webgpu'
+  /** weights dtype, selects onnx/model{suffix}.onnx (default 'fp32') */
+  readonly dtype?: string
+  /** maximum sequence length in tokens (default: from the config, §5.2) */
+  readonly maxLength?: number
+  /** undefined = tokenizer default specials (lm-eval ≥ 0.4.10); true/false forces add_special_tokens */
+  readonly addBosToken?: boolean
+  /** token for empty contexts and the first rolling window (default bos, else eos) */
+  readonly prefixTokenId?: number
+  /** sha256 (hex) of the weights, computed by the caller, reported in info */
+  readonly modelSha256?: string
+  /** file download/read progress in bytes */
+  readonly onLoadProgress?: (p: { file: string; loaded: number; total: number }) => void
+}
+
+/** Loads tokenizer and model and returns the backend. Call configureTransformers first. */
+export async function loadTransformersBackend(opts: TransformersBackendOptions): Promise<ModelBackend> {
+  const dtype = opts.dtype ?? 'fp32'
+  const modelId = await resolveSource(opts.model, 'model')
+  const tokenizerId = opts.tokenizer === undefined ? modelId : await resolveSource(opts.tokenizer, 'tokenizer')
+  const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+    if (p.status === 'progress' && p.file !== undefined) opts.onLoadProgress?.({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 })
+  }
+  const tokenizer = await loadPart(tokenizerId, 'tokenizer', () => AutoTokenizer.from_pretrained(tokenizerId, { progress_callback }))
+  const model = await loadPart(modelId, 'model', () =>
+    AutoModelForCausalLM.from_pretrained(modelId, { device: opts.device, dtype: dtype as ModelDtype, progress_callback }))
+
+  const config = model.config as unknown as Record<string, unknown>
+  const maxLength = opts.maxLength ?? resolveMaxLength(config, tokenizer.model_max_length as number | undefined)
+  const prefixTokenId = opts.prefixTokenId ?? tokenizer.bos_token_id ?? tokenizer.eos_token_id
+  if (typeof prefixTokenId !== 'number') {
+    throw new HarnessError('MODEL_INVALID', `tokenizer ${tokenizerId} has neither a BOS nor an EOS token; pass a prefix token id`, { tokenizer: tokenizerId })
+  }
+  const padTokenId = tokenizer.pad_token_id ?? tokenizer.eos_token_id ?? 0
+  const vocabSize = Number((config['text_config'] as Record<string, unknown> | undefined)?.['vocab_size'] ?? config['vocab_size'] ?? 0)
+  const lm = causalLmFromModel(model, padTokenId, vocabSize)
+  const codec = makeTextCodec(tokenizer, { addBosToken: opts.addBosToken, prefixTokenId })
+  const info: BackendInfo = {
+    name: 'transformers.js',
+    version: transformersVersion(),
+    model: opts.model,
+    modelSha256: opts.modelSha256,
+    numParameters: await countParameters(modelId, dtype),
+    device: opts.device,
+    dtype,
+    maxLength,
+    bosToken: tokenPair(tokenizer.bos_token, tokenizer.bos_token_id),
+    eosToken: tokenPair(tokenizer.eos_token, tokenizer.eos_token_id),
+    padToken: tokenPair(tokenizer.pad_token, tokenizer.pad_token_id),
+    prefixTokenId,
+  }
+  const generationConfig = model.generation_config as unknown as Record<string, unknown> | null
+  const stopIds = eosTokenIds(tokenizer.eos_token_id, generationConfig?.['eos_token_id'] ?? config['eos_token_id'])
+  return makeBackend({ info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId })
+}
+
+/** What makeBackend assembles. */
+export interface BackendParts {
+  /** reported as-is */
+  readonly info: BackendInfo
+  /** the model */
+  readonly lm: CausalLm
+  /** tokenizer with lm-eval's encode rules */
+  readonly codec: TextCodec
+  /** tokenizer EOS id; its decoded text is appended to every `until` */
+  readonly eosTokenId: number | undefined
+  /** ids that end a generated row */
+  readonly stopIds: ReadonlySet<number>
+  /** id used for left padding and for rows that stopped */
+  readonly padTokenId: number
+}
+
+/** The ModelBackend over a CausalLm and a codec (exported for tests with other models). */
+export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }: BackendParts): ModelBackend {
+  const maxLength = info.maxLength
+  const eosText = typeof eosTokenId === 'number' ? codec.decode([eosTokenId], false) : undefined
+  return {
+    info,
+    async loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]> {
+      checkBatchSize(opts.batchSize)
+      const pairs = reqs.map((r) => encodeLoglikelihoodPair(codec, r.context, r.continuation))
+      pairs.forEach((p, i) => checkScorable(p, maxLength, i, reqs[i]))
+      const tracker = progressTracker(reqs.length, opts.onProgress)
+      const scores = await scoreTokenPairs(lm, pairs, maxLength, { batchSize: opts.batchSize, signal: opts.signal, onForward: tracker.add })
+      return scores.map((s, i) => ({
+        logprob: s.logprob, isGreedy: s.isGreedy, contextTokens: pairs[i].context, continuationTokens: pairs[i].continuation,
+      }))
+    },
+
+    async loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions): Promise<RollingResponse[]> {
+      checkBatchSize(opts.batchSize)
+      const docs = reqs.map((r) => codec.encode(r.text))
+      const windows = docs.flatMap((tokens, doc) =>
+        documentWindows(tokens, codec.prefixTokenId, maxLength).map((w) => ({ doc, pair: w as TokenPair })))
+      const lastWindow = new Map<number, number>()
+      windows.forEach((w, i) => lastWindow.set(w.doc, i))
+      const sums = docs.map(() => 0)
+      const counts = docs.map(() => 0)
+      const tracker = progressTracker(reqs.length, opts.onProgress)
+      let docsDone = docs.filter((_, d) => !lastWindow.has(d)).length
+      let seen = 0
+      for (const part of chunk(windows, opts.batchSize)) {
+        let tokens = 0
+        const scores = await scoreTokenPairs(lm, part.map((w) => w.pair), maxLength, {
+          batchSize: part.length, signal: opts.signal, onForward: (_, t) => { tokens += t },
+        })
+        scores.forEach((s, j) => {
+          sums[part[j].doc] += s.logprob
+          counts[part[j].doc] += 1
+          if (lastWindow.get(part[j].doc) === seen + j) docsDone += 1
+        })
+        seen += part.length
+        tracker.add(docsDone - tracker.done, tokens)
+      }
+      return docs.map((tokens, d) => ({ logprob: sums[d], tokens, windows: counts[d] }))
+    },
+
+    async generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions): Promise<GenerateResponse[]> {
+      checkBatchSize(opts.batchSize)
+      const encoded = reqs.map((r) => codec.encode(r.context))
+      const plan = planGenerationBatches(
+        reqs.map((r, i) => ({ tokenCount: encoded[i].length, context: r.context, genKey: canonicalKey(r.gen) })),
+        opts.batchSize,
+      )
+      const results: GenerateResponse[] = new Array(reqs.length)
+      const tracker = progressTracker(reqs.length, opts.onProgress)
+      for (const batch of plan) {
+        const gen = reqs[batch[0]].gen
+        const until = [...gen.until]
+        if (eosText !== undefined && !until.includes(eosText)) until.push(eosText)
+        const maxNew = gen.max_gen_toks
+        const maxCtx = maxLength - maxNew
+        if (!(maxCtx > 0)) {
+          throw new HarnessError('BACKEND_ERROR', `max_gen_toks ${maxNew} leaves no room for a prompt within max length ${maxLength}`, {
+            maxGenToks: maxNew, maxLength,
+          })
+        }
+        // An empty prompt cannot be fed to the model; it gets the prefix token (lm-eval would fail).
+        const prompts = batch.map((i) => (encoded[i].length === 0 ? [codec.prefixTokenId] : encoded[i].slice(-maxCtx)))
+        const generated = await generateGreedy(lm, codec, { prompts, until, maxNewTokens: maxNew }, {
+          eosTokenIds: stopIds,
+          padTokenId,
+          signal: opts.signal,
+          onForward: (t) => tracker.add(0, t),
+        })
+        batch.forEach((i, j) => {
+          results[i] = { text: finishGeneratedText(codec, generated[j], until), contextTokens: prompts[j], generatedTokens: generated[j] }
+        })
+        tracker.add(batch.length, 0)
+      }
+      return results
+    },
+
+    async dispose() {
+      await lm.dispose()
+    },
+  }
+}
+
+/** Counts answered requests and fed tokens of one call and reports them after each forward. */
+function progressTracker(total: number, onProgress: ((p: BatchProgress) => void) | undefined) {
+  const t = {
+    done: 0,
+    tokens: 0,
+    /** adds answered requests and fed tokens, then reports */
+    add(answered: number, fed: number) {
+      t.done += answered
+      t.tokens += fed
+      onProgress?.({ done: t.done, total, tokens: t.tokens })
+    },
+  }
+  return t
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new HarnessError('USAGE', `batch size ${batchSize} is invalid; use an integer ≥ 1`, { batchSize })
+  }
+}
+
+function checkScorable(pair: TokenPair, maxLength: number, index: number, req: LoglikelihoodRequest): void {
+  const why = unscorableReason(pair, maxLength)
+  if (why) {
+    throw new HarnessError('BACKEND_ERROR', `loglikelihood request ${index} cannot be scored: ${why}`, {
+      index, context: req.context.slice(-200), continuation: req.continuation,
+    })
+  }
+}
+
+function tokenPair(token: string | undefined | null, id: number | undefined | null): readonly [string, number] | undefined {
+  return typeof token === 'string' && typeof id === 'number' ? [token, id] : undefined
+}
+
+/** Local directories become absolute paths (the Node recipe in init.ts); Hub ids pass through. */
+async function resolveSource(source: string, what: string): Promise<string> {
+  const dir = await localModelDir(source)
+  if (dir !== undefined) return dir
+  if (looksLikePath(source) && typeof process !== 'undefined' && process.release?.name === 'node') {
+    throw new HarnessError('MODEL_NOT_FOUND', `${what} directory ${source} does not exist; pass a local model directory or a Hub id`, { [what]: source })
+  }
+  return source
+}
+
+async function loadPart<T>(id: string, what: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e)
+    if (e instanceof ModelFileNotFoundError || /not found|no such file|ENOENT|Could not locate/i.test(text)) {
+      throw new HarnessError('MODEL_NOT_FOUND', `${what} files missing for ${id}: ${text}`, { [what]: id })
+    }
+    throw new HarnessError('MODEL_INVALID', `could not load ${what} ${id}: ${text}`, { [what]: id })
+  }
+}
+
+/** Float initializer elements of a local fp32/fp16 ONNX file, else undefined. */
+async function countParameters(modelId: string, dtype: string): Promise<number | undefined> {
+  const suffix = onnxSuffix(dtype)
+  if (suffix === undefined || (dtype !== 'fp32' && dtype !== 'fp16')) return undefined
+  const file = await openLocalFile(`${modelId}/onnx/model${suffix}.onnx`)
+  if (!file) return undefined
+  try {
+    return await countOnnxParameters(file)
+  } catch {
+    return undefined
+  } finally {
+    await file.close()
+  }
+}

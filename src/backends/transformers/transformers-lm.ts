@@ -1,0 +1,158 @@
+/**
+ * CausalLm over a transformers.js decoder model: left-padded forwards (position_ids come from the mask,
+ * browser-stack.md §1.6), `num_logits_to_keep` when the graph has it, and a KV-cached decode session (§1.7).
+ */
+import { DynamicCache, Tensor } from '@huggingface/transformers'
+import type { PreTrainedModel } from '@huggingface/transformers'
+import { HarnessError } from '../../core/errors.ts'
+import type { CausalLm, DecodeSession, LogitsBlock } from './causal-lm.ts'
+
+type Outputs = Record<string, Tensor>
+
+/** Wraps a loaded decoder-only model; `padTokenId` fills left padding (masked out). */
+export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vocabSize: number): CausalLm {
+  const session = model.sessions['model'] ?? model.sessions['decoder_model_merged']
+  const inputNames: string[] = session?.inputNames ?? []
+  const hasKeep = inputNames.includes('num_logits_to_keep')
+  const hasCache = inputNames.some((n) => n.startsWith('past_'))
+
+  async function run(feeds: Record<string, unknown>): Promise<Outputs> {
+    try {
+      return (await model.forward(feeds)) as Outputs
+    } catch (e) {
+      throw new HarnessError('BACKEND_ERROR', `transformers.js forward pass failed: ${errorText(e)}`, { cause: errorText(e) })
+    }
+  }
+
+  function keepFeed(keep: number): Record<string, Tensor> {
+    return hasKeep ? { num_logits_to_keep: new Tensor('int64', BigInt64Array.of(BigInt(keep)), []) } : {}
+  }
+
+  async function forwardRows<T>(rows: readonly (readonly number[])[], keep: number, use: (b: LogitsBlock) => T): Promise<{ value: T; past: Outputs; mask: BigInt64Array; width: number }> {
+    const { ids, mask, width } = leftPad(rows, padTokenId)
+    const b = rows.length
+    const out = await run({
+      input_ids: new Tensor('int64', ids, [b, width]),
+      attention_mask: new Tensor('int64', mask, [b, width]),
+      ...keepFeed(Math.min(keep, width)),
+    })
+    const past = presentToPast(out)
+    const value = lendLogits(out.logits, use)
+    return { value, past, mask, width }
+  }
+
+  return {
+    vocabSize,
+    async forward(rows, keep, use) {
+      const r = await forwardRows(rows, keep, use)
+      disposeAll(r.past)
+      return r.value
+    },
+    async startDecode(rows, use) {
+      const first = await forwardRows(rows, 1, use)
+      if (!hasCache) {
+        disposeAll(first.past)
+        return { session: recomputingSession(rows), value: first.value }
+      }
+      return { session: cachedSession(rows.length, first.past, first.mask, first.width), value: first.value }
+    },
+    async dispose() {
+      await model.dispose()
+    },
+  }
+
+  /** Decode session feeding one token per row against the KV cache. */
+  function cachedSession(batch: number, past: Outputs, prefillMask: BigInt64Array, width: number): DecodeSession {
+    let cache = past
+    let mask = prefillMask
+    let len = width
+    return {
+      async step(tokens, use) {
+        const next = new BigInt64Array(batch * (len + 1))
+        for (let b = 0; b < batch; b++) {
+          next.set(mask.subarray(b * len, (b + 1) * len), b * (len + 1))
+          next[b * (len + 1) + len] = 1n
+        }
+        mask = next
+        len += 1
+        const out = await run({
+          input_ids: new Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [batch, 1]),
+          attention_mask: new Tensor('int64', mask, [batch, len]),
+          past_key_values: new DynamicCache(cache),
+          ...keepFeed(1),
+        })
+        disposeAll(cache)
+        cache = presentToPast(out)
+        return lendLogits(out.logits, use)
+      },
+      async dispose() {
+        disposeAll(cache)
+        cache = {}
+      },
+    }
+  }
+
+  /** Decode session for graphs without a KV cache: re-runs the whole sequences each step. */
+  function recomputingSession(prompts: readonly (readonly number[])[]): DecodeSession {
+    const seqs = prompts.map((p) => [...p])
+    return {
+      async step(tokens, use) {
+        tokens.forEach((t, b) => seqs[b].push(t))
+        const r = await forwardRows(seqs, 1, use)
+        disposeAll(r.past)
+        return r.value
+      },
+      async dispose() {},
+    }
+  }
+}
+
+/** Left-pads rows to the longest with `padId` and a 0 attention mask. */
+export function leftPad(rows: readonly (readonly number[])[], padId: number): { ids: BigInt64Array; mask: BigInt64Array; width: number } {
+  const width = Math.max(1, ...rows.map((r) => r.length))
+  const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId))
+  const mask = new BigInt64Array(rows.length * width)
+  rows.forEach((row, b) => {
+    const start = b * width + width - row.length
+    for (let i = 0; i < row.length; i++) {
+      ids[start + i] = BigInt(row[i])
+      mask[start + i] = 1n
+    }
+  })
+  return { ids, mask, width }
+}
+
+/** Renames present.* outputs to the past_* inputs of the next step (other outputs are left alone). */
+function presentToPast(out: Outputs): Outputs {
+  const past: Outputs = {}
+  for (const name of Object.keys(out)) {
+    if (!name.startsWith('present')) continue
+    const renamed = name
+      .replace('present_ssm', 'past_ssm')
+      .replace('present_conv', 'past_conv')
+      .replace('present_recurrent', 'past_recurrent')
+      .replace('present', 'past_key_values')
+    past[renamed] = out[name]
+  }
+  return past
+}
+
+/** Hands a float32 view of `logits` [batch, rows, vocab] to `use`, then frees it. */
+function lendLogits<T>(logits: Tensor, use: (b: LogitsBlock) => T): T {
+  const f32 = logits.type === 'float32' ? logits : logits.to('float32')
+  try {
+    const [batch, rows, vocab] = f32.dims
+    return use({ data: f32.data as Float32Array, batch, rows, vocab })
+  } finally {
+    if (f32 !== logits) f32.dispose()
+    logits.dispose()
+  }
+}
+
+function disposeAll(tensors: Outputs): void {
+  for (const t of Object.values(tensors)) t.dispose()
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,158 @@
+/**
+ * Command-line parsing for `evalz`: long options with lm-eval's spellings and the seed proposal's aliases.
+ */
+import { HarnessError } from '../core/errors.ts'
+
+/** Options of `evalz run`. */
+export interface RunArgs {
+  /** model directory or Hub id */
+  readonly model: string
+  /** separate tokenizer directory */
+  readonly tokenizer: string | undefined
+  /** comma-separated names, split */
+  readonly tasks: readonly string[]
+  readonly numFewshot: number | undefined
+  /** int ≥ 1 or a fraction in (0, 1) */
+  readonly limit: number | undefined
+  readonly batchSize: number
+  /** few-shot seed */
+  readonly seed: number
+  readonly device: 'cpu'
+  readonly dtype: string
+  readonly dataDir: string | undefined
+  readonly output: string | undefined
+  readonly logSamples: boolean
+  readonly maxLength: number | undefined
+  readonly bootstrapIters: number
+  readonly verbose: boolean
+}
+
+/** A parsed command line. */
+export type Command =
+  | { readonly command: 'run'; readonly args: RunArgs }
+  | { readonly command: 'ls'; readonly json: boolean; readonly verbose: boolean }
+  | { readonly command: 'help'; readonly topic: string | undefined }
+  | { readonly command: 'version' }
+
+type Kind = 'string' | 'int' | 'number' | 'flag'
+
+/** Canonical option name → kind, and alias → canonical name. */
+const RUN_OPTIONS: Record<string, Kind> = {
+  model: 'string', tokenizer: 'string', tasks: 'string', 'num-fewshot': 'int', limit: 'number', 'batch-size': 'int',
+  seed: 'int', device: 'string', dtype: 'string', 'data-dir': 'string', output: 'string', 'log-samples': 'flag',
+  'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag',
+}
+const ALIASES: Record<string, string> = {
+  num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
+  'output-path': 'output', 'model-checkpoint': 'model', 'tokenizer-checkpoint': 'tokenizer', data_dir: 'data-dir',
+  max_length: 'max-length', bootstrap_iters: 'bootstrap-iters', 'fewshot-seed': 'seed',
+}
+
+function usage(message: string): HarnessError {
+  return new HarnessError('USAGE', message)
+}
+
+function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<string, string | boolean> {
+  const out = new Map<string, string | boolean>()
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]
+    if (!token.startsWith('--')) throw usage(`unexpected argument '${token}' (options start with --; see evalz --help)`)
+    let [name, value] = token.slice(2).split(/=(.*)/s, 2) as [string, string | undefined]
+    name = ALIASES[name] ?? name
+    const kind = spec[name]
+    if (kind === undefined) {
+      throw usage(`unknown option '--${name}' (valid: ${Object.keys(spec).map(k => `--${k}`).join(', ')})`)
+    }
+    if (kind === 'flag') {
+      if (value !== undefined) throw usage(`--${name} takes no value`)
+      out.set(name, true)
+      continue
+    }
+    if (value === undefined) {
+      value = argv[++i]
+      if (value === undefined || value.startsWith('--')) throw usage(`--${name} needs a value`)
+    }
+    out.set(name, value)
+  }
+  return out
+}
+
+function intOption(opts: Map<string, string | boolean>, name: string, min: number): number | undefined {
+  const v = opts.get(name)
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min) throw usage(`--${name} must be an integer ≥ ${min}, got '${String(v)}'`)
+  return n
+}
+
+/** Parses `evalz <command> [options]`. */
+export function parseCommand(argv: readonly string[]): Command {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help', topic: rest[0] }
+  if (command === '--version' || command === '-V') return { command: 'version' }
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', topic: command }
+  if (command === 'ls') {
+    const opts = parseOptions(rest, { json: 'flag', verbose: 'flag' })
+    return { command: 'ls', json: opts.get('json') === true, verbose: opts.get('verbose') === true }
+  }
+  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, ls, help)`)
+  const opts = parseOptions(rest, RUN_OPTIONS)
+  const model = opts.get('model')
+  if (typeof model !== 'string') throw usage('evalz run needs --model <dir> (a transformers.js model folder)')
+  const tasks = opts.get('tasks')
+  if (typeof tasks !== 'string' || tasks.split(',').every(t => t.trim() === '')) throw usage('evalz run needs --tasks <name,...> (see evalz ls)')
+  const device = String(opts.get('device') ?? 'cpu')
+  if (device !== 'cpu') throw usage(`--device '${device}' is not available in the CLI (valid: cpu; the web app runs webgpu and wasm)`)
+  const limitRaw = opts.get('limit')
+  let limit: number | undefined
+  if (limitRaw !== undefined) {
+    limit = Number(limitRaw)
+    if (!(limit > 0) || (limit >= 1 && !Number.isInteger(limit))) throw usage(`--limit must be a positive integer or a fraction in (0, 1), got '${String(limitRaw)}'`)
+  }
+  return {
+    command: 'run',
+    args: {
+      model,
+      tokenizer: opts.get('tokenizer') as string | undefined,
+      tasks: tasks.split(',').map(t => t.trim()).filter(t => t !== ''),
+      numFewshot: intOption(opts, 'num-fewshot', 0),
+      limit,
+      batchSize: intOption(opts, 'batch-size', 1) ?? 1,
+      seed: intOption(opts, 'seed', 0) ?? 1234,
+      device: 'cpu',
+      dtype: String(opts.get('dtype') ?? 'fp32'),
+      dataDir: opts.get('data-dir') as string | undefined,
+      output: opts.get('output') as string | undefined,
+      logSamples: opts.get('log-samples') === true,
+      maxLength: intOption(opts, 'max-length', 2),
+      bootstrapIters: intOption(opts, 'bootstrap-iters', 0) ?? 100000,
+      verbose: opts.get('verbose') === true,
+    },
+  }
+}
+
+export const HELP = `evalz — LLM evaluation with lm-evaluation-harness's exact prompts and numbers
+
+Usage:
+  evalz run --model <dir> --tasks <names> [options]
+  evalz ls [--json]
+
+run options:
+  --model <dir>             transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx)
+                            alias: --model-checkpoint
+  --tokenizer <dir>         separate tokenizer folder (alias: --tokenizer-checkpoint)
+  --tasks <a,b,...>         tasks, groups or tags (see evalz ls)
+  --num-fewshot <n>         shots per prompt (ignored by tasks that fix 0); alias --num_fewshot
+  --limit <n|x>             first n docs per task, or a fraction 0<x<1 of them
+  --batch-size <n>          rows per forward pass (default 1); alias --batch_size
+  --seed <n>                few-shot seed (default 1234)
+  --device cpu              the CLI runs on CPU (onnxruntime-node)
+  --dtype <fp32|...>        weights variant from onnx/ (default fp32)
+  --data-dir <dir>          local datasets in Hub-mirror layout: <dir>/<dataset>/<config>/<split>.jsonl
+  --output <dir>            write <dir>/results.json (alias --output_path)
+  --log-samples             also write <dir>/samples_<task>.jsonl (alias --log_samples)
+  --max-length <n>          context length in tokens (default: from the model config)
+  --bootstrap-iters <n>     bootstrap iterations for perplexity stderr (default 100000)
+  --verbose                 stack traces on errors
+
+Exit codes: 0 ok, 1 the run failed, 2 usage error.`

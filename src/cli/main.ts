@@ -1,0 +1,41 @@
+/**
+ * The `evalz` command line: parse, dispatch, and turn errors into one line and an exit code
+ * (0 ok, 1 the run failed, 2 usage).
+ */
+import { HELP, parseCommand } from './args.ts'
+import { runCommand } from './run-command.ts'
+import { lsCommand } from './ls-command.ts'
+import { EVALZ_VERSION } from './version.ts'
+import { isHarnessError } from '../core/errors.ts'
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose')
+  try {
+    const cmd = parseCommand(argv)
+    switch (cmd.command) {
+      case 'help':
+        process.stdout.write(`${HELP}\n`)
+        return 0
+      case 'version':
+        process.stdout.write(`evalz ${EVALZ_VERSION}\n`)
+        return 0
+      case 'ls':
+        process.stdout.write(lsCommand(cmd.json))
+        return 0
+      case 'run':
+        await runCommand(cmd.args, {
+          stdout: t => process.stdout.write(t),
+          progress: { isTTY: Boolean(process.stderr.isTTY), write: t => process.stderr.write(t) },
+        })
+        return 0
+    }
+  } catch (e) {
+    const usage = isHarnessError(e) && e.code === 'USAGE'
+    const message = e instanceof Error ? e.message : String(e)
+    process.stderr.write(`evalz: error: ${message}\n`)
+    if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`)
+    else if (!isHarnessError(e)) process.stderr.write('evalz: (run with --verbose for the stack trace)\n')
+    return usage ? 2 : 1
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Model folder checks and hashing for the CLI (Node only).
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { HarnessError } from '../core/errors.ts'
+
+const HUB_ID = /^[\w.-]+\/[\w.-]+(@[\w.\-/]+)?$/
+
+/** Checks that `dir` is a transformers.js model folder; names what is missing. */
+export function checkModelDir(dir: string, dtypeSuffix: string): void {
+  if (!existsSync(dir)) {
+    if (HUB_ID.test(dir)) {
+      throw new HarnessError('HUB_UNAVAILABLE', `model '${dir}' is not a local folder and this version cannot download from the Hugging Face Hub yet; download it (transformers.js layout) and pass --model <dir>`, { model: dir })
+    }
+    throw new HarnessError('MODEL_NOT_FOUND', `model folder '${dir}' does not exist`, { model: dir })
+  }
+  if (!statSync(dir).isDirectory()) throw new HarnessError('MODEL_INVALID', `--model '${dir}' is a file; pass the model folder (config.json, tokenizer.json, onnx/model${dtypeSuffix}.onnx)`)
+  const needed = ['config.json', 'tokenizer.json', `onnx/model${dtypeSuffix}.onnx`]
+  const missing = needed.filter(f => !existsSync(join(dir, f)))
+  if (missing.length > 0) {
+    throw new HarnessError('MODEL_INVALID', `model folder '${dir}' lacks ${missing.join(', ')} (a transformers.js model folder has config.json, tokenizer.json, tokenizer_config.json and onnx/model*.onnx)`, { missing })
+  }
+}
+
+/** sha256 of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** sha256 over the ONNX weights the run uses: onnx/model<suffix>.onnx and its external data chunks, in name order. */
+export async function modelWeightsSha256(dir: string, dtypeSuffix: string): Promise<string> {
+  const base = `model${dtypeSuffix}.onnx`
+  const files = (await readdir(join(dir, 'onnx'))).filter(f => f === base || f.startsWith(`${base}_data`)).sort()
+  if (files.length === 1) return sha256File(join(dir, 'onnx', files[0]))
+  const hash = createHash('sha256')
+  for (const f of files) hash.update(`${f}:${await sha256File(join(dir, 'onnx', f))}\n`)
+  return hash.digest('hex')
+}
+
+/** transformers.js file suffix of a dtype. */
+export function dtypeSuffix(dtype: string): string {
+  const map: Record<string, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' }
+  const s = map[dtype]
+  if (s === undefined) throw new HarnessError('USAGE', `--dtype '${dtype}' is unknown (valid: ${Object.keys(map).join(', ')})`)
+  return s
+}

@@ -1,0 +1,98 @@
+/**
+ * `evalz run`: composes the core with the transformers.js backend and a local document source.
+ */
+import { resolve } from 'node:path'
+import type { RunArgs } from './args.ts'
+import type { ProgressSink } from './progress.ts'
+import { evaluate } from '../core/evaluator.ts'
+import { builtinCatalogue } from '../core/catalogue.ts'
+import { resultsTables } from '../core/results/table.ts'
+import { resolveSelection } from '../core/tasks/registry.ts'
+import { mirrorSource } from '../data/mirror-source.ts'
+import { noHubSource } from '../data/no-hub-source.ts'
+import { nodeFileAccess } from './node-file-access.ts'
+import { loadTransformersBackend } from '../backends/transformers/transformers-backend.ts'
+import { configureTransformers } from '../backends/transformers/init.ts'
+import { checkModelDir, dtypeSuffix, modelWeightsSha256 } from './model-files.ts'
+import { writeOutcome } from './output-files.ts'
+import { progressReporter } from './progress.ts'
+import { EVALZ_VERSION } from './version.ts'
+
+/** Where `run` prints. */
+export interface RunIO {
+  readonly stdout: (text: string) => void
+  readonly progress: ProgressSink
+}
+
+/** Runs an evaluation; throws HarnessError on setup problems. */
+export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
+  const catalogue = builtinCatalogue()
+  resolveSelection(catalogue, args.tasks)
+  const suffix = dtypeSuffix(args.dtype)
+  const modelDir = resolve(args.model)
+  checkModelDir(args.model, suffix)
+  if (args.tokenizer !== undefined) checkTokenizerDir(args.tokenizer)
+  const source = args.dataDir === undefined ? noHubSource() : mirrorSource(nodeFileAccess(resolve(args.dataDir)))
+  configureTransformers({ allowRemote: false })
+  const backend = await loadTransformersBackend({
+    model: modelDir,
+    tokenizer: args.tokenizer === undefined ? undefined : resolve(args.tokenizer),
+    device: 'cpu',
+    dtype: args.dtype,
+    maxLength: args.maxLength,
+    modelSha256: await modelWeightsSha256(modelDir, suffix),
+  })
+  try {
+    const startTime = Date.now() / 1000
+    const outcome = await evaluate({
+      tasks: args.tasks,
+      catalogue,
+      source,
+      backend,
+      numFewshot: args.numFewshot,
+      limit: args.limit,
+      batchSize: args.batchSize,
+      fewshotSeed: args.seed,
+      bootstrapIters: args.bootstrapIters,
+      logSamples: args.logSamples,
+      runInfo: {
+        model: 'transformers.js',
+        modelArgs: `pretrained=${args.model},dtype=${args.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`,
+        batchSize: args.batchSize,
+        limit: args.limit,
+        numFewshot: args.numFewshot,
+        bootstrapIters: args.bootstrapIters,
+        fewshotSeed: args.seed,
+        evalzVersion: EVALZ_VERSION,
+        startTime,
+        tokenizer: args.tokenizer,
+      },
+      onEvent: progressReporter(io.progress, () => Date.now()),
+      now: () => performance.now(),
+    })
+    const header = `transformers.js (pretrained=${args.model},dtype=${args.dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
+    io.stdout(`${header}\n${resultsTables(outcome.results)}\n`)
+    if (args.output !== undefined) {
+      const written = await writeOutcome(resolve(args.output), outcome, args.logSamples)
+      io.progress.write(`evalz: wrote ${written.join(', ')}\n`)
+    } else if (args.logSamples) {
+      io.progress.write('evalz: --log-samples needs --output DIR; samples were not written\n')
+    }
+  } finally {
+    await backend.dispose()
+  }
+}
+
+function checkTokenizerDir(dir: string): void {
+  checkModelDirTokenizerOnly(dir)
+}
+
+function checkModelDirTokenizerOnly(dir: string): void {
+  try {
+    checkModelDir(dir, '')
+  } catch (e) {
+    const err = e as { code?: string; detail?: { missing?: string[] } }
+    if (err.code === 'MODEL_INVALID' && err.detail?.missing?.every(m => m.startsWith('onnx/'))) return
+    throw e
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The evaluation loop (lm-eval.md §1 steps 3–5): plan every task, send all requests of one kind to the backend in
+ * one batched call, filter, score per doc, aggregate per (metric, filter), roll groups up, build the results.
+ */
+import type { ModelBackend } from './backend.ts'
+import type { DocSource } from './source.ts'
+import type { EvalEvent, PlannedTaskSummary } from './events.ts'
+import type { ModelRequest, RequestKind } from './requests.ts'
+import type { TaskCatalogue } from './tasks/registry.ts'
+import type { TaskPlan } from './tasks/task-plan.ts'
+import type { SampleRecord } from './results/samples.ts'
+import type { ResultsJson, RunInfo } from './results/results-json.ts'
+import { leafTasks, resolveSelection } from './tasks/registry.ts'
+import { planTask } from './tasks/task-plan.ts'
+import { scoreTask } from './task-scores.ts'
+import { buildResults } from './results/results-json.ts'
+import { HarnessError } from './errors.ts'
+
+/** Everything one run needs; I/O comes in through `backend` and `source`. */
+export interface EvalOptions {
+  /** task, group and tag names, as typed */
+  readonly tasks: readonly string[]
+  readonly catalogue: TaskCatalogue
+  readonly source: DocSource
+  readonly backend: ModelBackend
+  /** --num-fewshot */
+  readonly numFewshot?: number
+  /** --limit */
+  readonly limit?: number
+  /** rows per forward pass */
+  readonly batchSize: number
+  /** few-shot seed; lm-eval's default is 1234 */
+  readonly fewshotSeed: number
+  /** bootstrap iterations for non-mean aggregations; lm-eval's default is 100000 */
+  readonly bootstrapIters: number
+  /** keep per-doc records for samples files */
+  readonly logSamples: boolean
+  /** what the run was asked, for the results file */
+  readonly runInfo: RunInfo
+  readonly signal?: AbortSignal
+  readonly onEvent?: (e: EvalEvent) => void
+  /** milliseconds clock; injected so the core stays environment-free */
+  readonly now: () => number
+}
+
+/** The results file and, per task, its sample records. */
+export interface EvalOutcome {
+  readonly results: ResultsJson
+  /** task → records (empty unless logSamples) */
+  readonly samples: ReadonlyMap<string, readonly SampleRecord[]>
+}
+
+interface Slot {
+  readonly plan: number
+  readonly doc: number
+  readonly req: number
+}
+
+/** Runs a whole evaluation. */
+export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
+  const start = opts.now()
+  const selection = resolveSelection(opts.catalogue, opts.tasks)
+  const plans: TaskPlan[] = []
+  for (const spec of leafTasks(selection)) {
+    plans.push(await planTask(spec, opts.source, { numFewshot: opts.numFewshot, limit: opts.limit, fewshotSeed: opts.fewshotSeed }))
+  }
+  const responses = await runRequests(plans, opts)
+  const modelMs = opts.now() - start
+  const scored = plans.map((plan, i) => {
+    const s = scoreTask(plan, responses[i], opts.bootstrapIters, opts.logSamples)
+    opts.onEvent?.({ type: 'scored', task: plan.spec.task, failedDocs: s.failedDocs })
+    return s
+  })
+  const results = buildResults({
+    selection, plans, scored, run: opts.runInfo, backend: opts.backend.info,
+    wallSeconds: (opts.now() - start) / 1000, modelSeconds: modelMs / 1000, tokens: responses.tokens,
+  })
+  return { results, samples: new Map(plans.map((p, i) => [p.spec.task, scored[i].samples])) }
+}
+
+/** Per plan, per doc, per request: the responses (one per repeat). */
+type Responses = unknown[][][][] & { tokens: number }
+
+async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promise<Responses> {
+  const byKind = new Map<RequestKind, { slots: Slot[]; reqs: ModelRequest[] }>()
+  const out = plans.map(p => p.docs.map(d => d.requests.map(() => [] as unknown[]))) as Responses
+  const summaries: PlannedTaskSummary[] = []
+  plans.forEach((plan, pi) => {
+    const repeats = plan.spec.repeats ?? 1
+    let count = 0
+    plan.docs.forEach((doc, di) => doc.requests.forEach((r, ri) => {
+      const entry = byKind.get(r.request.kind) ?? { slots: [], reqs: [] }
+      for (let k = 0; k < repeats; k++) {
+        entry.slots.push({ plan: pi, doc: di, req: ri })
+        entry.reqs.push(r.request)
+        count++
+      }
+      byKind.set(r.request.kind, entry)
+    }))
+    summaries.push({ task: plan.spec.task, docs: plan.docs.length, requests: count, numFewshot: plan.numFewshot })
+  })
+  const overallTotal = summaries.reduce((a, s) => a + s.requests, 0)
+  opts.onEvent?.({ type: 'planned', tasks: summaries, totalRequests: overallTotal })
+  const start = opts.now()
+  let overallDone = 0
+  let tokens = 0
+  for (const kind of ['loglikelihood', 'loglikelihood_rolling', 'generate_until'] as const) {
+    const entry = byKind.get(kind)
+    if (!entry) continue
+    if (opts.signal?.aborted) throw new HarnessError('CANCELLED', 'run cancelled')
+    const base = overallDone
+    const baseTokens = tokens
+    const call = {
+      batchSize: opts.batchSize,
+      signal: opts.signal,
+      onProgress: (p: { done: number; total: number; tokens: number }) => {
+        overallDone = base + p.done
+        tokens = baseTokens + p.tokens
+        opts.onEvent?.({ type: 'progress', kind, done: p.done, total: p.total, overallDone, overallTotal, tokens, elapsedMs: opts.now() - start })
+      },
+    }
+    const answers = await answer(opts.backend, kind, entry.reqs, call)
+    answers.forEach((a, i) => {
+      const s = entry.slots[i]
+      out[s.plan][s.doc][s.req].push(a)
+    })
+    overallDone = base + entry.reqs.length
+  }
+  out.tokens = tokens
+  return out
+}
+
+async function answer(backend: ModelBackend, kind: RequestKind, reqs: ModelRequest[], call: Parameters<ModelBackend['loglikelihood']>[1]): Promise<unknown[]> {
+  switch (kind) {
+    case 'loglikelihood': {
+      const rs = await backend.loglikelihood(reqs as Extract<ModelRequest, { kind: 'loglikelihood' }>[], call)
+      return rs.map(r => ({ value: [r.logprob, r.isGreedy] as const, tokens: { context: r.contextTokens, continuation: r.continuationTokens } }))
+    }
+    case 'loglikelihood_rolling': {
+      const rs = await backend.loglikelihoodRolling(reqs as Extract<ModelRequest, { kind: 'loglikelihood_rolling' }>[], call)
+      return rs.map(r => ({ value: r.logprob, tokens: { context: [], continuation: r.tokens } }))
+    }
+    case 'generate_until': {
+      const rs = await backend.generateUntil(reqs as Extract<ModelRequest, { kind: 'generate_until' }>[], call)
+      return rs.map(r => ({ value: r.text, tokens: { context: r.contextTokens, continuation: r.generatedTokens } }))
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/** What the evaluator reports while it runs (a discriminated union; the CLI and the worker render it). */
+import type { RequestKind } from './requests.ts'
+
+/** Requests planned for one task. */
+export interface PlannedTaskSummary {
+  readonly task: string
+  /** docs evaluated */
+  readonly docs: number
+  /** model requests (after repeats) */
+  readonly requests: number
+  /** shots per prompt */
+  readonly numFewshot: number
+}
+
+export type EvalEvent =
+  | { readonly type: 'planned'; readonly tasks: readonly PlannedTaskSummary[]; readonly totalRequests: number }
+  | {
+    readonly type: 'progress'
+    /** request kind being run */
+    readonly kind: RequestKind
+    /** requests of this kind answered */
+    readonly done: number
+    /** requests of this kind */
+    readonly total: number
+    /** requests of all kinds answered so far */
+    readonly overallDone: number
+    /** requests of all kinds */
+    readonly overallTotal: number
+    /** input tokens fed so far, all kinds */
+    readonly tokens: number
+    /** milliseconds since the model phase started */
+    readonly elapsedMs: number
+  }
+  | { readonly type: 'scored'; readonly task: string; readonly failedDocs: number }

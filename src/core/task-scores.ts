@@ -1,0 +1,90 @@
+/**
+ * One task's scoring: filter pipelines over the raw responses, process_results per doc, then aggregation and
+ * stderr per (metric, filter) in lm-eval's order (filter-major, metric-minor; each value followed by its stderr).
+ */
+import type { TaskPlan } from './tasks/task-plan.ts'
+import type { SampleRecord } from './results/samples.ts'
+import type { DocMetrics } from './scoring.ts'
+import { applyFilterPipeline } from './filters/index.ts'
+import { plainValue, scoreDoc } from './scoring.ts'
+import { aggregate } from './metrics/aggregation.ts'
+import { stderrFor } from './metrics/stderr.ts'
+import { sampleRecord } from './results/samples.ts'
+import { isHarnessError } from './errors.ts'
+
+/** One aggregated metric of a task. */
+export interface MetricResult {
+  /** metric name, e.g. 'acc' */
+  readonly metric: string
+  /** filter pipeline name, e.g. 'none', 'strict-match' */
+  readonly filter: string
+  readonly value: number
+  /** standard error, or 'N/A' where lm-eval gives none */
+  readonly stderr: number | 'N/A'
+  readonly higherIsBetter: boolean
+  /** docs aggregated */
+  readonly count: number
+}
+
+/** A raw backend answer with the token ids it was computed from. */
+export interface RawResponse {
+  /** [logprob, isGreedy] | logprob | generated text */
+  readonly value: unknown
+  readonly tokens: { readonly context: readonly number[]; readonly continuation: readonly number[] }
+}
+
+/** A scored task. */
+export interface TaskScores {
+  readonly metrics: readonly MetricResult[]
+  /** per doc and filter (empty unless samples are logged) */
+  readonly samples: readonly SampleRecord[]
+  /** docs whose scoring failed; recorded in their samples, left out of the metrics */
+  readonly failedDocs: number
+  /** docs evaluated */
+  readonly sampleLen: number
+}
+
+/** Filters, scores and aggregates one task; responses[doc][request] = answers, one per repeat. */
+export function scoreTask(plan: TaskPlan, responses: readonly (readonly (readonly unknown[])[])[], bootstrapIters: number, logSamples: boolean): TaskScores {
+  const raw = responses as readonly (readonly (readonly RawResponse[])[])[]
+  const flat = raw.flatMap(doc => doc.map(reqs => reqs.map(r => r.value)))
+  const perMetric = new Map<string, { metric: string; filter: string; items: unknown[] }>()
+  const samples: SampleRecord[] = []
+  const failed = new Set<number>()
+  for (const pipeline of plan.filters) {
+    const filtered = applyFilterPipeline(pipeline.filter, flat)
+    let offset = 0
+    plan.docs.forEach((planned, di) => {
+      const docFiltered = filtered.slice(offset, offset + planned.requests.length)
+      offset += planned.requests.length
+      let metrics: DocMetrics = {}
+      let error: { code: string; message: string } | undefined
+      try {
+        metrics = scoreDoc(plan, planned, docFiltered)
+      } catch (e) {
+        error = { code: isHarnessError(e) ? e.code : 'SCORING_ERROR', message: (e as Error).message }
+        failed.add(di)
+      }
+      for (const [name, value] of Object.entries(metrics)) {
+        const key = `${name},${pipeline.name}`
+        const entry = perMetric.get(key) ?? { metric: name, filter: pipeline.name, items: [] }
+        entry.items.push(plainValue(value))
+        perMetric.set(key, entry)
+      }
+      if (logSamples) samples.push(sampleRecord(plan, planned, raw[di], docFiltered, pipeline.name, metrics, error))
+    })
+  }
+  const metrics: MetricResult[] = []
+  for (const { metric, filter, items } of perMetric.values()) {
+    const resolved = plan.metrics.find(m => m.name === metric)
+    const aggregation = resolved?.aggregation ?? 'mean'
+    metrics.push({
+      metric, filter,
+      value: aggregate(aggregation, items),
+      stderr: stderrFor(aggregation, items, bootstrapIters),
+      higherIsBetter: resolved?.higherIsBetter ?? true,
+      count: items.length,
+    })
+  }
+  return { metrics, samples, failedDocs: failed.size, sampleLen: plan.docs.length }
+}

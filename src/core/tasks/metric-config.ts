@@ -1,0 +1,58 @@
+/**
+ * Metric defaults (lm-eval's DEFAULT_METRIC_REGISTRY and each metric's registered aggregation and
+ * higher_is_better, lm-eval.md §2.1).
+ */
+import type { AggregationName } from '../metrics/aggregation.ts'
+import type { MetricConfig, OutputType, TaskSpec } from './task-spec.ts'
+import { HarnessError } from '../errors.ts'
+
+/** A metric after defaults are applied. */
+export interface ResolvedMetric {
+  /** metric name, e.g. 'acc' */
+  readonly name: string
+  /** how per-doc values combine */
+  readonly aggregation: AggregationName
+  readonly higherIsBetter: boolean
+  /** extra keyword arguments from metric_list (ignore_case, regexes_to_ignore …) */
+  readonly kwargs: Readonly<Record<string, unknown>>
+}
+
+/** Registered metrics: aggregation and direction. */
+export const METRICS: Readonly<Record<string, { aggregation: AggregationName; higherIsBetter: boolean }>> = {
+  acc: { aggregation: 'mean', higherIsBetter: true },
+  acc_norm: { aggregation: 'mean', higherIsBetter: true },
+  acc_bytes: { aggregation: 'mean', higherIsBetter: true },
+  acc_mutual_info: { aggregation: 'mean', higherIsBetter: true },
+  exact_match: { aggregation: 'mean', higherIsBetter: true },
+  perplexity: { aggregation: 'perplexity', higherIsBetter: false },
+  word_perplexity: { aggregation: 'weighted_perplexity', higherIsBetter: false },
+  byte_perplexity: { aggregation: 'weighted_perplexity', higherIsBetter: false },
+  bits_per_byte: { aggregation: 'bits_per_byte', higherIsBetter: false },
+}
+
+/** Default metrics per output type. */
+export const DEFAULT_METRICS: Readonly<Record<OutputType, readonly string[]>> = {
+  loglikelihood: ['perplexity', 'acc'],
+  loglikelihood_rolling: ['word_perplexity', 'byte_perplexity', 'bits_per_byte'],
+  multiple_choice: ['acc', 'acc_norm'],
+  generate_until: ['exact_match'],
+}
+
+const AGGREGATIONS: readonly AggregationName[] = ['mean', 'median', 'perplexity', 'weighted_perplexity', 'bits_per_byte']
+
+/** The task's metrics with registry defaults filled in. */
+export function resolveMetrics(spec: TaskSpec): ResolvedMetric[] {
+  const list: readonly MetricConfig[] = spec.metric_list ?? DEFAULT_METRICS[spec.output_type].map(metric => ({ metric }))
+  return list.map(entry => {
+    const { metric, aggregation, higher_is_better, ...kwargs } = entry
+    const known = METRICS[metric]
+    if (known === undefined && (aggregation === undefined || spec.process_results === undefined)) {
+      throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown metric '${metric}' (known: ${Object.keys(METRICS).join(', ')})`, { metric })
+    }
+    const agg = (aggregation ?? known.aggregation) as AggregationName
+    if (!AGGREGATIONS.includes(agg)) {
+      throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown aggregation '${String(aggregation)}' for metric '${metric}' (known: ${AGGREGATIONS.join(', ')})`)
+    }
+    return { name: metric, aggregation: agg, higherIsBetter: higher_is_better ?? known?.higherIsBetter ?? true, kwargs }
+  })
+}

@@ -1,0 +1,110 @@
+/**
+ * Resolves task, tag and group names into a selection tree (lm-eval.md §2.5): a group keeps its members in order,
+ * a tag expands to its tasks sorted by name, a task stands alone. Unknown names get the closest known names.
+ */
+import type { GroupSpec, TaskSpec } from './task-spec.ts'
+import { HarnessError } from '../errors.ts'
+import { closestNames } from './closest-names.ts'
+
+/** One node of a resolved selection. */
+export type SelectionNode =
+  | { readonly kind: 'task'; readonly spec: TaskSpec }
+  | { readonly kind: 'group'; readonly spec: GroupSpec; readonly children: readonly SelectionNode[] }
+
+/** Catalogue of tasks, groups and tags. */
+export interface TaskCatalogue {
+  readonly tasks: ReadonlyMap<string, TaskSpec>
+  readonly groups: ReadonlyMap<string, GroupSpec>
+  /** tag → task names (sorted) */
+  readonly tags: ReadonlyMap<string, readonly string[]>
+  /** names that exist in lm-evaluation-harness only */
+  readonly lmEvalOnly: ReadonlySet<string>
+}
+
+/** Tags whose lm-eval membership evalz has in full; other tags are not offered (they would silently differ). */
+const COMPLETE_TAGS = new Set(['ai2_arc', 'demo'])
+
+/** Builds a catalogue; duplicate names are a setup error. */
+export function makeCatalogue(tasks: readonly TaskSpec[], groups: readonly GroupSpec[], lmEvalOnly: readonly string[]): TaskCatalogue {
+  const taskMap = new Map<string, TaskSpec>()
+  for (const t of tasks) {
+    if (taskMap.has(t.task)) throw new HarnessError('TASK_SPEC_INVALID', `task '${t.task}' is defined twice`)
+    taskMap.set(t.task, t)
+  }
+  const tags = new Map<string, string[]>()
+  for (const t of tasks) {
+    for (const tag of t.tag ?? []) {
+      if (!COMPLETE_TAGS.has(tag) && !/^mmlu_.*_tasks$/.test(tag)) continue
+      const list = tags.get(tag) ?? []
+      list.push(t.task)
+      tags.set(tag, list)
+    }
+  }
+  for (const list of tags.values()) list.sort(comparePython)
+  const groupMap = new Map(groups.map(g => [g.group, g]))
+  return { tasks: taskMap, groups: groupMap, tags, lmEvalOnly: new Set(lmEvalOnly) }
+}
+
+/** Python's default string ordering (by code point). */
+export function comparePython(a: string, b: string): number {
+  const ca = [...a]
+  const cb = [...b]
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const d = ca[i].codePointAt(0)! - cb[i].codePointAt(0)!
+    if (d !== 0) return d
+  }
+  return ca.length - cb.length
+}
+
+/** Resolves user names (tasks, groups, tags) to selection nodes, in the order given. */
+export function resolveSelection(catalogue: TaskCatalogue, names: readonly string[]): SelectionNode[] {
+  const nodes: SelectionNode[] = []
+  for (const name of names) nodes.push(...resolveName(catalogue, name, []))
+  return nodes
+}
+
+function resolveName(cat: TaskCatalogue, name: string, stack: readonly string[]): SelectionNode[] {
+  if (stack.includes(name)) throw new HarnessError('TASK_SPEC_INVALID', `group cycle: ${[...stack, name].join(' → ')}`)
+  const task = cat.tasks.get(name)
+  if (task) return [{ kind: 'task', spec: task }]
+  const group = cat.groups.get(name)
+  if (group) {
+    const children = group.task.flatMap(member => resolveName(cat, member, [...stack, name]))
+    return [{ kind: 'group', spec: group, children }]
+  }
+  const tag = cat.tags.get(name)
+  if (tag) return tag.map(t => ({ kind: 'task', spec: cat.tasks.get(t)! }))
+  throw unknownTaskError(cat, name)
+}
+
+function unknownTaskError(cat: TaskCatalogue, name: string): HarnessError {
+  if (isLmEvalOnly(cat, name)) {
+    return new HarnessError(
+      'TASK_ONLY_IN_LM_EVAL',
+      `task '${name}' is in lm-evaluation-harness but not in evalz yet; run it there (lm-eval run --tasks ${name}) or see \`evalz ls\` for what evalz has`,
+      { name },
+    )
+  }
+  const known = [...cat.tasks.keys(), ...cat.groups.keys(), ...cat.tags.keys()]
+  const close = closestNames(name, known, 3)
+  const hint = close.length > 0 ? `did you mean ${close.map(c => `'${c}'`).join(', ')}?` : 'see `evalz ls` for the list'
+  return new HarnessError('TASK_UNKNOWN', `unknown task '${name}': ${hint}`, { name, suggestions: close })
+}
+
+function isLmEvalOnly(cat: TaskCatalogue, name: string): boolean {
+  if (cat.lmEvalOnly.has(name)) return true
+  for (const family of cat.lmEvalOnly) if (name.startsWith(`${family}_`)) return true
+  return false
+}
+
+/** Every leaf task of a node list, depth first, in selection order (duplicates kept once). */
+export function leafTasks(nodes: readonly SelectionNode[]): TaskSpec[] {
+  const seen = new Map<string, TaskSpec>()
+  const walk = (n: SelectionNode): void => {
+    if (n.kind === 'task') {
+      if (!seen.has(n.spec.task)) seen.set(n.spec.task, n.spec)
+    } else n.children.forEach(walk)
+  }
+  nodes.forEach(walk)
+  return [...seen.values()]
+}

@@ -1,0 +1,157 @@
+/**
+ * Turns a TaskSpec and its data into the requests lm-eval would send (lm-eval.md §1 step 3, §3.1, §4):
+ * docs 0..limit−1 of the eval split in dataset order, few-shot contexts from one seeded sampler per task.
+ */
+import type { Doc, DocSource } from '../source.ts'
+import type { GenerationKwargs, ModelRequest } from '../requests.ts'
+import type { TaskSpec } from './task-spec.ts'
+import type { ResolvedMetric } from './metric-config.ts'
+import type { FilterPipeline } from '../filters/index.ts'
+import { DEFAULT_FILTER } from '../filters/index.ts'
+import { evalSplit, taskDefaults } from './task-spec.ts'
+import { resolveMetrics } from './metric-config.ts'
+import { docToChoice, docToTarget, docToText, taskFields } from './doc-fields.ts'
+import { resolveHook } from './hooks.ts'
+import { makeSampler } from '../fewshot/sampler.ts'
+import { buildContext } from '../fewshot/context.ts'
+import { HarnessError } from '../errors.ts'
+import { defaultGenerationKwargs, loggedGenerationKwargs, normalizeGenerationKwargs } from './generation-kwargs.ts'
+
+/** One request of a doc, with what the samples file logs for it. */
+export interface PlannedRequest {
+  /** choice / context index within the doc (lm-eval's Instance.idx) */
+  readonly idx: number
+  readonly request: ModelRequest
+  /** as logged: [ctx, continuation] | [text] | [ctx, generation_kwargs as in the task] */
+  readonly arguments: readonly unknown[]
+}
+
+/** One evaluated doc. */
+export interface PlannedDoc {
+  /** index in the eval split */
+  readonly docId: number
+  /** the processed doc */
+  readonly doc: Doc
+  /** doc_to_target(doc) */
+  readonly target: unknown
+  /** doc_to_choice(doc) for multiple_choice tasks */
+  readonly choices: readonly unknown[] | undefined
+  /** conditional requests, then acc_mutual_info's unconditional ones */
+  readonly requests: readonly PlannedRequest[]
+}
+
+/** Everything needed to run and score one task. */
+export interface TaskPlan {
+  readonly spec: TaskSpec
+  /** shots actually used */
+  readonly numFewshot: number
+  /** split evaluated */
+  readonly split: string
+  /** docs in the eval split */
+  readonly originalCount: number
+  readonly docs: readonly PlannedDoc[]
+  /** Winogrande-style: doc_to_text gives the gold index and choices are contexts */
+  readonly multipleInput: boolean
+  readonly metrics: readonly ResolvedMetric[]
+  readonly filters: readonly FilterPipeline[]
+}
+
+/** Run options that shape requests. */
+export interface PlanOptions {
+  /** --num-fewshot; ignored when the spec says num_fewshot: 0 */
+  readonly numFewshot?: number
+  /** int ≥ 1: first N docs; 0 < x < 1: ceil(len·x) docs */
+  readonly limit?: number
+  /** few-shot seed (default 1234) */
+  readonly fewshotSeed: number
+}
+
+/** Effective shots: --num-fewshot overrides the spec unless the spec hard-sets 0 (lm-eval rule). */
+export function effectiveFewshot(spec: TaskSpec, requested: number | undefined): number {
+  if (spec.num_fewshot === 0) return 0
+  return requested ?? spec.num_fewshot ?? 0
+}
+
+async function loadSplit(spec: TaskSpec, source: DocSource, split: string): Promise<Doc[]> {
+  const docs = await source.loadSplit({ path: spec.dataset_path, name: spec.dataset_name, split })
+  if (spec.process_docs === undefined) return docs
+  return resolveHook(spec.process_docs.function, 'process_docs', `task '${spec.task}' process_docs`).fn(docs)
+}
+
+async function fewshotPool(spec: TaskSpec, source: DocSource): Promise<Doc[]> {
+  const split = spec.fewshot_config?.split ?? spec.fewshot_split
+  if (split !== undefined) return loadSplit(spec, source, split)
+  if (spec.fewshot_config?.samples !== undefined) return [...spec.fewshot_config.samples]
+  const fallback = spec.training_split ?? spec.validation_split ?? spec.test_split
+  if (fallback === undefined) throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}' has no split to draw few-shot examples from`)
+  return loadSplit(spec, source, fallback)
+}
+
+/** Loads the task's data and builds every request. */
+export async function planTask(spec: TaskSpec, source: DocSource, opts: PlanOptions): Promise<TaskPlan> {
+  const split = evalSplit(spec)
+  if (split === undefined) throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}' has neither test_split nor validation_split`)
+  const all = await loadSplit(spec, source, split)
+  const count = limitCount(all.length, opts.limit)
+  const numFewshot = effectiveFewshot(spec, opts.numFewshot)
+  const fields = taskFields(spec)
+  const multipleInput = spec.output_type === 'multiple_choice' && all.length > 0 && typeof docToText(spec, fields, all[0], 0) === 'number'
+  const exclude = (spec.fewshot_config?.split ?? spec.fewshot_split) === spec.test_split
+  const sampler = numFewshot > 0
+    ? makeSampler(spec.fewshot_config?.sampler ?? 'default', await fewshotPool(spec, source), opts.fewshotSeed, spec.fewshot_config?.fewshot_indices)
+    : undefined
+  const metrics = resolveMetrics(spec)
+  const mutualInfo = metrics.some(m => m.name === 'acc_mutual_info')
+  const docs: PlannedDoc[] = []
+  for (let docId = 0; docId < count; docId++) {
+    const doc = all[docId]
+    const shots = sampler ? sampler.sample(numFewshot, doc, exclude) : []
+    const ctx = buildContext(spec, doc, docId, shots, multipleInput)
+    docs.push(planDoc(spec, doc, docId, ctx, multipleInput, mutualInfo))
+  }
+  return {
+    spec, numFewshot, split, originalCount: all.length, docs, multipleInput, metrics,
+    filters: spec.filter_list ?? [DEFAULT_FILTER],
+  }
+}
+
+function planDoc(spec: TaskSpec, doc: Doc, docId: number, ctx: { prefix: string; context: string }, multipleInput: boolean, mutualInfo: boolean): PlannedDoc {
+  const fields = taskFields(spec)
+  const target = docToTarget(spec, fields, doc, docId)
+  const { targetDelimiter } = taskDefaults(spec)
+  const ll = (context: string, continuation: string, idx: number): PlannedRequest => ({
+    idx, request: { kind: 'loglikelihood', context, continuation }, arguments: [context, continuation],
+  })
+  switch (spec.output_type) {
+    case 'loglikelihood':
+      return { docId, doc, target, choices: undefined, requests: [ll(ctx.context, String(target), 0)] }
+    case 'loglikelihood_rolling': {
+      const text = String(target)
+      return { docId, doc, target, choices: undefined, requests: [{ idx: 0, request: { kind: 'loglikelihood_rolling', text }, arguments: [text] }] }
+    }
+    case 'generate_until': {
+      const raw = spec.generation_kwargs ?? defaultGenerationKwargs(spec)
+      const gen: GenerationKwargs = normalizeGenerationKwargs(spec, raw)
+      const logged = loggedGenerationKwargs(spec, raw, gen.until)
+      return {
+        docId, doc, target, choices: undefined,
+        requests: [{ idx: 0, request: { kind: 'generate_until', context: ctx.context, gen }, arguments: [ctx.context, logged] }],
+      }
+    }
+    case 'multiple_choice': {
+      const choices = docToChoice(spec, fields, doc, docId)
+      const requests = multipleInput
+        ? choices.map((c, i) => ll(ctx.prefix + String(c), targetDelimiter + String(target), i))
+        : choices.map((c, i) => ll(ctx.context, targetDelimiter + String(c), i))
+      if (mutualInfo) choices.forEach((c, i) => requests.push(ll('', targetDelimiter + String(c), choices.length + i)))
+      return { docId, doc, target, choices, requests }
+    }
+  }
+}
+
+/** lm-eval's --limit: an int takes the first N docs, a fraction below 1 takes ceil(len·x). */
+export function limitCount(total: number, limit: number | undefined): number {
+  if (limit === undefined) return total
+  if (limit > 0 && limit < 1) return Math.min(total, Math.ceil(total * limit))
+  return Math.min(total, Math.floor(limit))
+}
