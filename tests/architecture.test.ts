@@ -35,7 +35,7 @@ export function codeOnly(source: string): string {
 const PURE_PACKAGES = new Set(['@huggingface/jinja'])
 const FORBIDDEN_GLOBALS = [
   'window', 'document', 'navigator', 'fetch', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'localStorage', 'sessionStorage',
-  'process', 'Buffer', 'require', '__dirname', '__filename', 'console', 'self', 'caches', 'Worker', 'importScripts',
+  'process', 'Buffer', 'require', '__dirname', '__filename', 'console', 'globalThis', 'caches', 'Worker', 'importScripts',
   'setTimeout', 'setInterval', 'performance',
 ]
 

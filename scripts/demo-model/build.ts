@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { encodeLlamaOnnx } from '../../src/backends/onnx/llama-graph.ts'
 import { LLAMA_LINEARS, linearShape } from '../../src/backends/onnx/llama-config.ts'
 import type { LlamaConfig, LlamaWeights } from '../../src/backends/onnx/llama-config.ts'
@@ -125,8 +125,10 @@ export async function writeDemoModel(outDir: string): Promise<string[]> {
   return written
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-  const outDir = resolve(process.argv[2] ?? join(root, 'public/models/demo'))
+// Run as a script (directly or through a loader such as bin/run-ts.js): the argument after this file is outDir.
+const self = fileURLToPath(import.meta.url)
+const argAt = process.argv.findIndex((a, i) => i > 0 && resolve(a) === self)
+if (argAt > 0) {
+  const outDir = resolve(process.argv[argAt + 1] ?? join(dirname(self), '../../public/models/demo'))
   for (const p of await writeDemoModel(outDir)) process.stdout.write(`wrote ${p}\n`)
 }

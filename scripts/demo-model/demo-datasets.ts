@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { createRng } from './prng.ts'
 
 /** One JSONL file of a demo dataset. */
@@ -191,7 +191,9 @@ export async function writeDemoDatasets(datasetsDir: string): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-  await writeDemoDatasets(resolve(process.argv[2] ?? join(root, 'public/datasets')))
+// Run as a script (directly or through a loader): the argument after this file is the datasets dir.
+const self = fileURLToPath(import.meta.url)
+const argAt = process.argv.findIndex((a, i) => i > 0 && resolve(a) === self)
+if (argAt > 0) {
+  await writeDemoDatasets(resolve(process.argv[argAt + 1] ?? join(dirname(self), '../../public/datasets')))
 }

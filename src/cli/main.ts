@@ -8,6 +8,9 @@ import { lsCommand } from './ls-command.ts'
 import { EVALZ_VERSION } from './version.ts'
 import { isHarnessError } from '../core/errors.ts'
 
+/** Setup errors that mean the command line itself was wrong (exit 2). */
+const USAGE_CODES = new Set(['USAGE', 'TASK_UNKNOWN', 'TASK_ONLY_IN_LM_EVAL'])
+
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose')
@@ -31,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0
     }
   } catch (e) {
-    const usage = isHarnessError(e) && e.code === 'USAGE'
+    const usage = isHarnessError(e) && USAGE_CODES.has(e.code)
     const message = e instanceof Error ? e.message : String(e)
     process.stderr.write(`evalz: error: ${message}\n`)
     if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`)

@@ -7,7 +7,7 @@ import type { ProgressSink } from './progress.ts'
 import { evaluate } from '../core/evaluator.ts'
 import { builtinCatalogue } from '../core/catalogue.ts'
 import { resultsTables } from '../core/results/table.ts'
-import { resolveSelection } from '../core/tasks/registry.ts'
+import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
 import { noHubSource } from '../data/no-hub-source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
@@ -27,12 +27,15 @@ export interface RunIO {
 /** Runs an evaluation; throws HarnessError on setup problems. */
 export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   const catalogue = builtinCatalogue()
-  resolveSelection(catalogue, args.tasks)
   const suffix = dtypeSuffix(args.dtype)
   const modelDir = resolve(args.model)
   checkModelDir(args.model, suffix)
   if (args.tokenizer !== undefined) checkTokenizerDir(args.tokenizer)
-  const source = args.dataDir === undefined ? noHubSource() : mirrorSource(nodeFileAccess(resolve(args.dataDir)))
+  const selection = resolveSelection(catalogue, args.tasks)
+  const taskOfDataset = new Map(leafTasks(selection).map(t => [`${t.dataset_path}|${t.dataset_name ?? ''}`, t.task]))
+  const source = args.dataDir === undefined
+    ? noHubSource(ref => taskOfDataset.get(`${ref.path}|${ref.name ?? ''}`))
+    : mirrorSource(nodeFileAccess(resolve(args.dataDir)))
   configureTransformers({ allowRemote: false })
   const backend = await loadTransformersBackend({
     model: modelDir,
@@ -83,11 +86,8 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   }
 }
 
+/** A tokenizer folder needs the model folder's files except the ONNX weights. */
 function checkTokenizerDir(dir: string): void {
-  checkModelDirTokenizerOnly(dir)
-}
-
-function checkModelDirTokenizerOnly(dir: string): void {
   try {
     checkModelDir(dir, '')
   } catch (e) {

@@ -11,6 +11,7 @@ import { aggregate } from './metrics/aggregation.ts'
 import { stderrFor } from './metrics/stderr.ts'
 import { sampleRecord } from './results/samples.ts'
 import { isHarnessError } from './errors.ts'
+import { resolveHook } from './tasks/hooks.ts'
 
 /** One aggregated metric of a task. */
 export interface MetricResult {
@@ -74,14 +75,16 @@ export function scoreTask(plan: TaskPlan, responses: readonly (readonly (readonl
       if (logSamples) samples.push(sampleRecord(plan, planned, raw[di], docFiltered, pipeline.name, metrics, error))
     })
   }
+  const hook = plan.spec.process_results
+  const summation = hook !== undefined && resolveHook(hook.function, 'process_results', plan.spec.task).numpyValues ? 'naive' : 'neumaier'
   const metrics: MetricResult[] = []
   for (const { metric, filter, items } of perMetric.values()) {
     const resolved = plan.metrics.find(m => m.name === metric)
     const aggregation = resolved?.aggregation ?? 'mean'
     metrics.push({
       metric, filter,
-      value: aggregate(aggregation, items),
-      stderr: stderrFor(aggregation, items, bootstrapIters),
+      value: aggregate(aggregation, items, summation),
+      stderr: stderrFor(aggregation, items, bootstrapIters, summation),
       higherIsBetter: resolved?.higherIsBetter ?? true,
       count: items.length,
     })

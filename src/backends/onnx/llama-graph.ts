@@ -27,8 +27,10 @@ export interface LlamaOnnxOptions {
 /** Additive mask value for disallowed keys: the float32 minimum, as Hugging Face uses (finite, so no NaN). */
 export const MASK_MIN_FLOAT32 = -3.4028234663852886e38
 
-/** ONNX opset and IR version of the generated models. */
+/** ONNX default-domain opset of the generated models. */
 export const LLAMA_ONNX_OPSET = 17
+
+/** ONNX IR version of the generated models. */
 export const LLAMA_ONNX_IR_VERSION = 8
 
 /** Builds the ONNX model (in memory) for a config and its weights. */

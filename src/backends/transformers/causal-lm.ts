@@ -28,8 +28,10 @@ export interface DecodeSession {
 
 /** A causal LM that runs left-padded batches. */
 export interface CausalLm {
-  /** logits dimension */
+  /** logits dimension (0 when unknown before the first forward) */
   readonly vocabSize: number
+  /** true when forward returns only the requested trailing positions (graph has num_logits_to_keep) */
+  readonly keepsOnlyRequested: boolean
   /** runs rows (left-padded to the longest) and lends the logits of at least the last `keep` positions */
   forward<T>(rows: readonly (readonly number[])[], keep: number, use: (block: LogitsBlock) => T): Promise<T>
   /** prefills rows (left-padded) and lends the last-position logits; the session continues from there */

@@ -72,6 +72,11 @@ export function configureTransformers(opts: TransformersInitOptions): void {
   if (opts.logLevel !== undefined) env.logLevel = LEVELS[opts.logLevel]
 }
 
+/** The settings that decide where model files come from. */
+export function modelSourceSettings(): { allowRemote: boolean; localModelPath: string } {
+  return { allowRemote: env.allowRemoteModels, localModelPath: env.localModelPath }
+}
+
 /** The transformers.js version string, e.g. '4.3.2'. */
 export function transformersVersion(): string {
   return env.version

@@ -2,7 +2,7 @@
  * Batched scoring of (context, continuation) token pairs: lm-eval's _loglikelihood_tokens (§5.2, §5.3).
  */
 import { planLoglikelihoodBatches } from './collator.ts'
-import type { TokenPair } from './collator.ts'
+import type { ForwardRow, TokenPair } from './collator.ts'
 import { rowFromEnd, throwIfCancelled } from './causal-lm.ts'
 import type { CausalLm } from './causal-lm.ts'
 import { scoreToken } from './token-scores.ts'
@@ -23,7 +23,11 @@ export interface ScoreOptions {
   readonly signal?: AbortSignal
   /** after each forward pass: pairs answered by it, input positions fed (batch × padded length) */
   readonly onForward?: (answered: number, tokens: number) => void
+  /** largest logits block per forward in bytes; bigger batches are split (default 256 MiB) */
+  readonly logitsBudgetBytes?: number
 }
+
+const DEFAULT_LOGITS_BUDGET = 256 * 2 ** 20
 
 /** Why a pair cannot be scored under lm-eval's rules, or undefined when it can. */
 export function unscorableReason(pair: TokenPair, maxLength: number): string | undefined {
@@ -46,7 +50,8 @@ export async function scoreTokenPairs(
     if (why) throw new RangeError(`pair ${i}: ${why}`)
   })
   const results: PairScore[] = new Array(pairs.length)
-  for (const batch of planLoglikelihoodBatches(pairs, opts.batchSize, maxLength)) {
+  const plan = planLoglikelihoodBatches(pairs, opts.batchSize, maxLength)
+  for (const batch of plan.flatMap((b) => splitForBudget(b, pairs, lm, opts.logitsBudgetBytes ?? DEFAULT_LOGITS_BUDGET))) {
     throwIfCancelled(opts.signal)
     let keep = 1
     let width = 0
@@ -64,6 +69,28 @@ export async function scoreTokenPairs(
     opts.onForward?.(answered, batch.length * width)
   }
   return results
+}
+
+/**
+ * Splits a batch (in order) so that its logits block, rows × positions × vocab × 4 bytes, stays within the
+ * budget; a single row is never split. Needs the vocabulary size, so it is a no-op while that is unknown.
+ */
+function splitForBudget(batch: ForwardRow[], pairs: readonly TokenPair[], lm: CausalLm, budget: number): ForwardRow[][] {
+  if (lm.vocabSize <= 0 || batch.length <= 1) return [batch]
+  const positions = (rows: readonly ForwardRow[]) => lm.keepsOnlyRequested
+    ? Math.max(...rows.flatMap((r) => r.members.map((m) => pairs[m].continuation.length)))
+    : Math.max(...rows.map((r) => r.input.length))
+  const out: ForwardRow[][] = []
+  let current: ForwardRow[] = []
+  for (const row of batch) {
+    const next = [...current, row]
+    if (current.length > 0 && next.length * positions(next) * lm.vocabSize * 4 > budget) {
+      out.push(current)
+      current = [row]
+    } else current = next
+  }
+  out.push(current)
+  return out
 }
 
 /** Sums log-probabilities of `cont`; token i is predicted by the row (len(cont) − i) from the end. */

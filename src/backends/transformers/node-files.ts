@@ -22,11 +22,6 @@ export async function localModelDir(model: string): Promise<string | undefined> 
   }
 }
 
-/** True when `model` looks like a filesystem path rather than a Hub id (`./x`, `/x`, `x/y/z`, `C:\x`). */
-export function looksLikePath(model: string): boolean {
-  return /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/])/.test(model) || model.split('/').length > 2
-}
-
 /** Random-access reads of a local file, or undefined when it is absent or not in Node. */
 export async function openLocalFile(file: string): Promise<(ByteSource & { close(): Promise<void> }) | undefined> {
   if (!runningInNode()) return undefined

@@ -37,6 +37,22 @@ export function makeTextCodec(tok: TokenizerLike, opts: { addBosToken?: boolean;
   }
 }
 
+/** A codec that memoises `encode` (contexts repeat across the choices of a question); use per call. */
+export function memoizedCodec(codec: TextCodec): TextCodec {
+  const cache = new Map<string, number[]>()
+  return {
+    ...codec,
+    encode(s) {
+      let ids = cache.get(s)
+      if (ids === undefined) {
+        ids = codec.encode(s)
+        cache.set(s, ids)
+      }
+      return ids
+    },
+  }
+}
+
 // Python str.isspace() characters (Unicode White_Space minus none, plus the ASCII separators \x1c-\x1f).
 const PY_SPACE = new Set([
   0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,

@@ -11,13 +11,13 @@ import { canonicalKey, chunk, planGenerationBatches } from './collator.ts'
 import type { TokenPair } from './collator.ts'
 import type { CausalLm } from './causal-lm.ts'
 import { finishGeneratedText, generateGreedy } from './generation.ts'
-import { transformersVersion } from './init.ts'
+import { modelSourceSettings, transformersVersion } from './init.ts'
 import { scoreTokenPairs, unscorableReason } from './loglikelihood.ts'
 import { eosTokenIds, onnxSuffix, resolveMaxLength } from './model-limits.ts'
-import { localModelDir, looksLikePath, openLocalFile } from './node-files.ts'
+import { localModelDir, openLocalFile, runningInNode } from './node-files.ts'
 import { countOnnxParameters } from './onnx-params.ts'
 import { documentWindows } from './rolling-windows.ts'
-import { encodeLoglikelihoodPair, makeTextCodec } from './tokenization.ts'
+import { encodeLoglikelihoodPair, makeTextCodec, memoizedCodec } from './tokenization.ts'
 import type { TextCodec } from './tokenization.ts'
 import { causalLmFromModel } from './transformers-lm.ts'
 
@@ -63,7 +63,12 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
   if (typeof prefixTokenId !== 'number') {
     throw new HarnessError('MODEL_INVALID', `tokenizer ${tokenizerId} has neither a BOS nor an EOS token; pass a prefix token id`, { tokenizer: tokenizerId })
   }
-  const padTokenId = tokenizer.pad_token_id ?? tokenizer.eos_token_id ?? 0
+  // lm-eval's configure_pad_token: the tokenizer's pad, else unk, else eos (transformers.js falls back to eos only)
+  const hasOwnPad = (tokenizer.config as Record<string, unknown>)['pad_token'] != null
+  const padToken = hasOwnPad
+    ? tokenPair(tokenizer.pad_token, tokenizer.pad_token_id)
+    : tokenPair(tokenizer.unk_token, tokenizer.unk_token_id) ?? tokenPair(tokenizer.eos_token, tokenizer.eos_token_id)
+  const padTokenId = padToken?.[1] ?? 0
   const vocabSize = Number((config['text_config'] as Record<string, unknown> | undefined)?.['vocab_size'] ?? config['vocab_size'] ?? 0)
   const lm = causalLmFromModel(model, padTokenId, vocabSize)
   const codec = makeTextCodec(tokenizer, { addBosToken: opts.addBosToken, prefixTokenId })
@@ -78,7 +83,7 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
     maxLength,
     bosToken: tokenPair(tokenizer.bos_token, tokenizer.bos_token_id),
     eosToken: tokenPair(tokenizer.eos_token, tokenizer.eos_token_id),
-    padToken: tokenPair(tokenizer.pad_token, tokenizer.pad_token_id),
+    padToken,
     prefixTokenId,
   }
   const generationConfig = model.generation_config as unknown as Record<string, unknown> | null
@@ -110,7 +115,8 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
     info,
     async loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]> {
       checkBatchSize(opts.batchSize)
-      const pairs = reqs.map((r) => encodeLoglikelihoodPair(codec, r.context, r.continuation))
+      const memo = memoizedCodec(codec)
+      const pairs = reqs.map((r) => encodeLoglikelihoodPair(memo, r.context, r.continuation))
       pairs.forEach((p, i) => checkScorable(p, maxLength, i, reqs[i]))
       const tracker = progressTracker(reqs.length, opts.onProgress)
       const scores = await scoreTokenPairs(lm, pairs, maxLength, { batchSize: opts.batchSize, signal: opts.signal, onForward: tracker.add })
@@ -131,10 +137,10 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
       const tracker = progressTracker(reqs.length, opts.onProgress)
       let docsDone = docs.filter((_, d) => !lastWindow.has(d)).length
       let seen = 0
+      // lm-eval scores each run of batch_size windows (across documents, in order) as one call
       for (const part of chunk(windows, opts.batchSize)) {
-        let tokens = 0
         const scores = await scoreTokenPairs(lm, part.map((w) => w.pair), maxLength, {
-          batchSize: part.length, signal: opts.signal, onForward: (_, t) => { tokens += t },
+          batchSize: part.length, signal: opts.signal, onForward: (_, t) => tracker.add(0, t),
         })
         scores.forEach((s, j) => {
           sums[part[j].doc] += s.logprob
@@ -142,8 +148,9 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
           if (lastWindow.get(part[j].doc) === seen + j) docsDone += 1
         })
         seen += part.length
-        tracker.add(docsDone - tracker.done, tokens)
+        if (docsDone > tracker.done) tracker.add(docsDone - tracker.done, 0)
       }
+      if (tracker.done < docs.length) tracker.add(docs.length - tracker.done, 0)
       return docs.map((tokens, d) => ({ logprob: sums[d], tokens, windows: counts[d] }))
     },
 
@@ -223,12 +230,20 @@ function tokenPair(token: string | undefined | null, id: number | undefined | nu
   return typeof token === 'string' && typeof id === 'number' ? [token, id] : undefined
 }
 
-/** Local directories become absolute paths (the Node recipe in init.ts); Hub ids pass through. */
+/**
+ * Node: a local directory (relative to the working directory, else under the configured local model
+ * path) becomes an absolute path (the recipe in init.ts); anything else is a Hub id, which needs remote
+ * access. Browsers pass ids through (served by the custom cache, local model path or Hub).
+ */
 async function resolveSource(source: string, what: string): Promise<string> {
-  const dir = await localModelDir(source)
+  if (!runningInNode()) return source
+  const settings = modelSourceSettings()
+  const dir = (await localModelDir(source)) ?? (await localModelDir(`${settings.localModelPath.replace(/[\\/]+$/, '')}/${source}`))
   if (dir !== undefined) return dir
-  if (looksLikePath(source) && typeof process !== 'undefined' && process.release?.name === 'node') {
-    throw new HarnessError('MODEL_NOT_FOUND', `${what} directory ${source} does not exist; pass a local model directory or a Hub id`, { [what]: source })
+  if (!settings.allowRemote) {
+    throw new HarnessError('MODEL_NOT_FOUND', `${what} ${source} is not a local directory and Hub downloads are off; pass an existing model directory`, {
+      [what]: source,
+    })
   }
   return source
 }
@@ -240,6 +255,10 @@ async function loadPart<T>(id: string, what: string, load: () => Promise<T>): Pr
     const text = e instanceof Error ? e.message : String(e)
     if (e instanceof ModelFileNotFoundError || /not found|no such file|ENOENT|Could not locate/i.test(text)) {
       throw new HarnessError('MODEL_NOT_FOUND', `${what} files missing for ${id}: ${text}`, { [what]: id })
+    }
+    if (/Unsupported device|not support/i.test(text)) throw new HarnessError('USAGE', `cannot load ${what} ${id}: ${text}`, { [what]: id })
+    if (/webgpu|adapter|execution provider|backend/i.test(text)) {
+      throw new HarnessError('BACKEND_ERROR', `the runtime could not start for ${what} ${id}: ${text}`, { [what]: id })
     }
     throw new HarnessError('MODEL_INVALID', `could not load ${what} ${id}: ${text}`, { [what]: id })
   }

@@ -43,6 +43,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
 
   return {
     vocabSize,
+    keepsOnlyRequested: hasKeep,
     async forward(rows, keep, use) {
       const r = await forwardRows(rows, keep, use)
       disposeAll(r.past)

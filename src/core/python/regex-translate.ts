@@ -8,6 +8,9 @@
  * - `\w` is `[\p{L}\p{N}_]` (exactly Python's str.isalnum() or '_', which excludes combining marks),
  *   `\d` is `\p{Nd}`; JS may use a newer Unicode version than Python 3.11 (Unicode 14).
  * - IGNORECASE uses JS's simple case folding; scoped `(?i:…)` / `(?-i:…)` that changes it is unsupported.
+ * - Repeats (`*`, `+`, `{m,n}`) of a group that can match empty: Python accepts an empty iteration and
+ *   stops looping, JS rejects it and backtracks, so matches and captures can differ (e.g. `(?:\A|[^a])*`).
+ *   Optional groups `(…)?` are translated to Python's semantics.
  * - A quantified group reports the capture of its last iteration in Python but may report "did not
  *   participate" in JS (`(?:(a)|b)+` on 'ab'); a backreference to a group that did not participate
  *   fails in Python but matches empty in JS.
@@ -16,6 +19,7 @@
  */
 
 import { HarnessError } from '../errors.ts'
+import { categorySet, classSource, litSource, wordBoundary, type ClassCode } from './regex-sets.ts'
 
 /** Flags of a Python regex (re.IGNORECASE, re.DOTALL, re.MULTILINE, re.VERBOSE, re.ASCII). */
 export interface PyRegexFlags {
@@ -64,81 +68,11 @@ interface Item {
   kind: 'at' | 'repeat' | 'assert' | 'atom'
 }
 
-/** A class element: a single code point, or a set given by JS class fragments (`neg`: complement of src). */
-type ClassCode = { kind: 'lit', cp: number } | { kind: 'set', src: string, neg?: boolean }
-
-// Python 3.11 (Unicode 14) whitespace for str patterns: str.isspace() code points.
-const WS_RANGES: [number, number][] = [
-  [0x09, 0x0d], [0x1c, 0x20], [0x85, 0x85], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a],
-  [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000],
-]
-const ASCII_WS: [number, number][] = [[0x09, 0x0d], [0x20, 0x20]]
-const ASCII_WORD: [number, number][] = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]]
-const ASCII_DIGIT: [number, number][] = [[0x30, 0x39]]
-const UNI_WORD = '\\p{L}\\p{N}_'
 const ESCAPE_CHARS: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 }
 const FLAG_CHARS = 'aiLmsuxt'
 const OCT = /^[0-7]$/
 const DEC = /^[0-9]$/
 const HEX = /^[0-9a-fA-F]$/
-
-/** A code point as a JS pattern atom that is literal in and outside classes under the 'u' flag. */
-export function litSource(cp: number): string {
-  if ((cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f) {
-    return String.fromCodePoint(cp)
-  }
-  return `\\u{${cp.toString(16)}}`
-}
-
-function rangesSource(ranges: [number, number][]): string {
-  return ranges.map(([lo, hi]) => (lo === hi ? litSource(lo) : `${litSource(lo)}-${litSource(hi)}`)).join('')
-}
-
-function complement(ranges: [number, number][]): [number, number][] {
-  const out: [number, number][] = []
-  let next = 0
-  for (const [lo, hi] of ranges) {
-    if (lo > next) out.push([next, lo - 1])
-    next = hi + 1
-  }
-  if (next <= 0x10ffff) out.push([next, 0x10ffff])
-  return out
-}
-
-/** The class fragment of \d \D \s \S \w \W under the given ASCII flag. */
-function categorySet(c: string, ascii: boolean): ClassCode {
-  switch (c) {
-    case 'd': return { kind: 'set', src: ascii ? rangesSource(ASCII_DIGIT) : '\\p{Nd}' }
-    case 'D': return { kind: 'set', src: ascii ? rangesSource(complement(ASCII_DIGIT)) : '\\P{Nd}' }
-    case 's': return { kind: 'set', src: rangesSource(ascii ? ASCII_WS : WS_RANGES) }
-    case 'S': return { kind: 'set', src: rangesSource(complement(ascii ? ASCII_WS : WS_RANGES)) }
-    case 'w': return { kind: 'set', src: ascii ? rangesSource(ASCII_WORD) : UNI_WORD }
-    default: return ascii ? { kind: 'set', src: rangesSource(complement(ASCII_WORD)) } : { kind: 'set', src: UNI_WORD, neg: true }
-  }
-}
-
-/** JS source of a class made of the given codes (Python `[...]`, negated when `negate`). */
-function classSource(codes: ClassCode[], negate: boolean): string {
-  let pos = ''
-  const negs: string[] = []
-  for (const code of codes) {
-    if (code.kind === 'lit') pos += litSource(code.cp)
-    else if (code.neg) negs.push(code.src)
-    else pos += code.src
-  }
-  if (negs.length === 0) return negate ? `[^${pos}]` : `[${pos}]`
-  // Only the Unicode \W lands here: a complement that a 'u'-mode class cannot hold.
-  const w = negs[0] as string
-  if (negate) return pos ? `(?:(?![${pos}])[${w}])` : `[${w}]`
-  return pos ? `(?:[${pos}]|[^${w}])` : `[^${w}]`
-}
-
-function wordBoundary(ascii: boolean, negate: boolean): string {
-  const w = ascii ? `[${rangesSource(ASCII_WORD)}]` : `[${UNI_WORD}]`
-  if (!negate) return `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`
-  // Python's \B never matches in an empty string.
-  return `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w})(?:(?<=[\\s\\S])|(?=[\\s\\S])))`
-}
 
 /** Recursive-descent translator over the pattern's code points. */
 class Translator {
@@ -262,15 +196,18 @@ class Translator {
     const last = items[items.length - 1]
     if (!last || last.kind === 'at') this.fail('nothing to repeat', at)
     if (last.kind === 'repeat') this.fail('multiple repeat', at)
-    let suffix = q
-    if (this.eat('?')) {
-      suffix += '?'
-      this.mayPreferEmpty = true
-    } else if (this.peek() === '+') {
-      this.unsupported('possessive quantifier')
+    const lazy = this.eat('?')
+    if (lazy) this.mayPreferEmpty = true
+    else if (this.peek() === '+') this.unsupported('possessive quantifier')
+    let src: string
+    if ((q === '?' || q === '{0,1}') && last.src.startsWith('(')) {
+      // Python accepts an empty iteration of an optional group (and keeps its captures); JS rejects it and
+      // backtracks. An alternation with an empty branch has Python's semantics.
+      src = lazy ? `(?:|${last.src})` : `(?:${last.src}|)`
+    } else {
+      src = (last.kind === 'assert' ? `(?:${last.src})` : last.src) + q + (lazy ? '?' : '')
     }
-    const base = last.kind === 'assert' ? `(?:${last.src})` : last.src
-    items[items.length - 1] = { src: base + suffix, kind: 'repeat' }
+    items[items.length - 1] = { src, kind: 'repeat' }
   }
 
   private groupName(term: string): string {

@@ -81,6 +81,9 @@ function inRanges(cp: number, ranges: readonly [number, number][]): boolean {
   return false
 }
 
+/** The characters of str.isspace as the body of a RegExp character class (Python's `\s` in str patterns). */
+export const PY_SPACE_CLASS = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+
 /** str.isspace for one code point. */
 export function isPyWhitespace(ch: string): boolean {
   return inRanges(ch.codePointAt(0) ?? -1, SPACE_RANGES)
@@ -122,7 +125,7 @@ export function pyIsSpace(s: string): boolean {
 }
 
 function isCased(c: string): boolean {
-  return /[\p{Lowercase}\p{Uppercase}\p{Lt}]/u.test(c)
+  return /\p{Cased}/u.test(c)
 }
 
 /** str.islower: has a cased character and none is upper or title case. */
@@ -188,21 +191,35 @@ export function pyCapitalize(s: string): string {
   return pyTitleChar(first) + lowered
 }
 
+/** Lower case of cps[i] in context: capital sigma becomes final 'ς' at the end of a word (Python's rule). */
+function lowerAt(cps: readonly string[], i: number): string {
+  const c = cps[i] as string
+  if (c !== '\u03a3') return c.toLowerCase()
+  let j = i - 1
+  while (j >= 0 && /\p{Case_Ignorable}/u.test(cps[j] as string)) j--
+  if (j < 0 || !isCased(cps[j] as string)) return '\u03c3'
+  j = i + 1
+  while (j < cps.length && /\p{Case_Ignorable}/u.test(cps[j] as string)) j++
+  return j === cps.length || !isCased(cps[j] as string) ? '\u03c2' : '\u03c3'
+}
+
 /** str.title: a cased character after a cased one is lowered, else title-cased. */
 export function pyTitle(s: string): string {
+  const cps = codePoints(s)
   let out = ''
   let prevCased = false
-  for (const c of codePoints(s)) {
-    out += prevCased ? c.toLowerCase() : pyTitleChar(c)
+  cps.forEach((c, i) => {
+    out += prevCased ? lowerAt(cps, i) : pyTitleChar(c)
     prevCased = isCased(c)
-  }
+  })
   return out
 }
 
 /** str.swapcase. */
 export function pySwapcase(s: string): string {
-  return codePoints(s).map((c) => {
-    if (/\p{Uppercase}/u.test(c)) return c.toLowerCase()
+  const cps = codePoints(s)
+  return cps.map((c, i) => {
+    if (/\p{Uppercase}/u.test(c)) return lowerAt(cps, i)
     if (/\p{Lowercase}/u.test(c)) return c.toUpperCase()
     return c
   }).join('')

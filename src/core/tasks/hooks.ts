@@ -26,6 +26,8 @@ export interface DocHook {
 export interface ProcessResultsHook {
   readonly kind: 'process_results'
   readonly fn: (doc: Doc, results: readonly unknown[]) => Record<string, unknown>
+  /** the Python original returns numpy floats, which Python's sum() adds naively (no compensation) */
+  readonly numpyValues?: boolean
 }
 
 export type Hook = ProcessDocsHook | DocHook | ProcessResultsHook
@@ -36,7 +38,7 @@ export const HOOKS: Readonly<Record<string, Hook>> = {
   'winogrande/preprocess_winogrande.doc_to_text': { kind: 'doc', fn: winograndeDocToText },
   'winogrande/preprocess_winogrande.doc_to_target': { kind: 'doc', fn: winograndeDocToTarget },
   'winogrande/preprocess_winogrande.doc_to_choice': { kind: 'doc', fn: winograndeDocToChoice },
-  'truthfulqa/utils.process_results_mc2': { kind: 'process_results', fn: truthfulqaProcessResultsMc2 },
+  'truthfulqa/utils.process_results_mc2': { kind: 'process_results', fn: truthfulqaProcessResultsMc2, numpyValues: true },
   'wikitext/preprocess_wikitext.wikitext_detokenizer': { kind: 'doc', fn: wikitextDetokenizer },
   'wikitext/preprocess_wikitext.process_results': { kind: 'process_results', fn: wikitextProcessResults },
 }

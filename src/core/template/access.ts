@@ -7,7 +7,7 @@
 import { codePoints, isPyDict, isPyTuple, pyTuple } from '../python/str.ts'
 import { boundMethod } from './methods.ts'
 import {
-  dictLookup, intValue, keyRepr, LoopContext, Namespace, PyCallable, PyRange, RenderError, typeName, Undefined,
+  dictLookup, intValue, keyRepr, LoopContext, Namespace, PyCallable, pyEq, PyRange, RenderError, typeName, Undefined,
 } from './runtime.ts'
 
 /** A slice value `[start:stop:step]` (each null when omitted). */
@@ -49,7 +49,7 @@ function loopAttr(loop: LoopContext, name: string, changed: { last?: unknown }):
     })
     case 'changed': return new PyCallable('loop.changed', (args) => {
       const value = pyTuple(args)
-      const same = 'last' in changed && JSON.stringify(changed.last) === JSON.stringify(value)
+      const same = 'last' in changed && pyEq(changed.last, value)
       changed.last = value
       return !same
     })
@@ -110,7 +110,7 @@ export function getItem(obj: unknown, key: unknown): unknown {
   if (seq) {
     if (key instanceof SliceValue) {
       const idx = sliceIndices(key, seq.length)
-      if (idx === null) return missingItem(obj, key)
+      if (idx === null) throw new RenderError('slice indices must be integers or None or have an __index__ method')
       const picked = idx.map((i) => seq[i])
       if (typeof obj === 'string') return picked.join('')
       return isPyTuple(obj) ? pyTuple(picked) : picked
@@ -122,8 +122,9 @@ export function getItem(obj: unknown, key: unknown): unknown {
     }
     return typeof key === 'string' ? getAttr(obj, key) : missingItem(obj, key)
   }
+  // Jinja subscripts slices directly (no getitem fallback), so a bad slice raises.
+  if (key instanceof SliceValue) throw new RenderError(`'${typeName(obj)}' object is not subscriptable with a slice`)
   if (isPyDict(obj)) {
-    if (key instanceof SliceValue) return missingItem(obj, key)
     if (key instanceof Undefined && key.strict) key.fail()
     if (Array.isArray(key) && !isPyTuple(key)) return missingItem(obj, key)
     if (isPyDict(key)) return missingItem(obj, key)

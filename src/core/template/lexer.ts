@@ -7,7 +7,7 @@
  */
 
 import { pyUnescape } from '../python/literal.ts'
-import { isPyWhitespace, pyRstrip } from '../python/str.ts'
+import { isPyWhitespace, PY_SPACE_CLASS, pyRstrip } from '../python/str.ts'
 import { RenderError } from './runtime.ts'
 
 /** Kinds of token the parser sees. */
@@ -33,7 +33,7 @@ const NAME_RE = /^[\p{L}\p{N}_][\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}\u00b7_]*/u
 const STRING_RE = /^(?:'[^'\\]*(?:\\[\s\S][^'\\]*)*'|"[^"\\]*(?:\\[\s\S][^"\\]*)*")/
 const RAW_BEGIN_RE = /^\{%[-+]?\s*raw\s*(?:-%\}|%\})/u
 const RAW_END_RE = /\{%([-+]?)\s*endraw\s*(\+%\}|-%\}|%\})/u
-const PY_SPACE_RE = /^[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/
+const PY_SPACE_RE = new RegExp(`^[${PY_SPACE_CLASS}]+`)
 
 /** Jinja's string-literal decoding: non-ASCII → backslash escapes, then unicode-escape. */
 function unescapeJinja(body: string): string {

@@ -28,7 +28,7 @@ export function refLogprob(prefix: readonly number[], token: number): { logprob:
 
 export interface FakeLm extends CausalLm {
   /** widths (padded lengths) of every forward and decode step */
-  readonly calls: { kind: 'forward' | 'prefill' | 'step'; batch: number; width: number }[]
+  readonly calls: { kind: 'forward' | 'prefill' | 'step'; batch: number; width: number; kept: number }[]
 }
 
 /** `honourKeep` false mimics a graph without num_logits_to_keep (all positions returned). */
@@ -51,16 +51,18 @@ export function fakeLm(honourKeep = true): FakeLm {
   return {
     calls,
     vocabSize: FAKE_VOCAB,
+    keepsOnlyRequested: honourKeep,
     async forward(rows, keep, use) {
-      calls.push({ kind: 'forward', batch: rows.length, width: Math.max(...rows.map((r) => r.length)) })
-      return use(block(rows, keep))
+      const b = block(rows, keep)
+      calls.push({ kind: 'forward', batch: rows.length, width: Math.max(...rows.map((r) => r.length)), kept: b.rows })
+      return use(b)
     },
     async startDecode(rows, use) {
-      calls.push({ kind: 'prefill', batch: rows.length, width: Math.max(...rows.map((r) => r.length)) })
+      calls.push({ kind: 'prefill', batch: rows.length, width: Math.max(...rows.map((r) => r.length)), kept: 1 })
       const seqs = rows.map((r) => [...r])
       const session: DecodeSession = {
         async step(tokens, use2) {
-          calls.push({ kind: 'step', batch: tokens.length, width: 1 })
+          calls.push({ kind: 'step', batch: tokens.length, width: 1, kept: 1 })
           tokens.forEach((t, b) => seqs[b].push(t))
           return use2(block(seqs, 1))
         },

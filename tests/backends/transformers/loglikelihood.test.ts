@@ -98,6 +98,21 @@ describe('scoreTokenPairs', () => {
     expect([...widths].sort((x, y) => y - x)).toEqual(widths)
   })
 
+  it('splits batches whose logits would exceed the memory budget, without changing results', async () => {
+    const pairs = mixedPairs()
+    const lm = fakeLm()
+    const want = await scoreTokenPairs(fakeLm(), pairs, 64, { batchSize: 8 })
+    // budget for 2 rows of 4 positions
+    const got = await scoreTokenPairs(lm, pairs, 64, { batchSize: 8, logitsBudgetBytes: 2 * 4 * FAKE_VOCAB * 4 })
+    expect(got).toEqual(want)
+    expect(lm.calls.every((c) => c.batch === 1 || c.batch * c.kept <= 8)).toBe(true)
+    expect(lm.calls.length).toBeGreaterThan(Math.ceil(pairs.length / 8))
+    const all = fakeLm(false) // returns every position: the budget counts the padded width
+    expect(await scoreTokenPairs(all, pairs, 64, { batchSize: 8, logitsBudgetBytes: 50 * FAKE_VOCAB * 4 })).toEqual(want)
+    expect(all.calls.every((c) => c.batch === 1 || c.batch * c.kept <= 50)).toBe(true)
+    expect(all.calls.some((c) => c.batch > 1)).toBe(true)
+  })
+
   it('explains pairs that cannot be scored and checks cancellation', async () => {
     expect(unscorableReason({ context: [1], continuation: [] }, 10)).toMatch(/zero tokens/)
     expect(unscorableReason({ context: [1], continuation: [1, 2, 3, 4, 5] }, 3)).toMatch(/only 3 logits rows/)

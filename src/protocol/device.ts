@@ -1,0 +1,111 @@
+/**
+ * Which device a run uses: WebGPU when an adapter exists (or when forced), else wasm. The GPU object is injected
+ * (the worker passes `navigator.gpu`), so the policy is testable without a browser.
+ */
+import type { WireError } from './wire-error.ts'
+
+/** What the user asked for. */
+export type DeviceRequest = 'auto' | 'webgpu' | 'wasm'
+
+/** What a run actually runs on (transformers.js device names). */
+export type RunDevice = 'webgpu' | 'wasm'
+
+/** A WebGPU adapter's identity (GPUAdapterInfo), as far as the browser reveals it. */
+export interface AdapterSummary {
+  /** e.g. 'google', 'nvidia'; '' when hidden */
+  readonly vendor: string
+  /** e.g. 'swiftshader', 'ampere'; '' when hidden */
+  readonly architecture: string
+  /** free text; '' when hidden */
+  readonly description: string
+  /** true for software/fallback adapters such as SwiftShader */
+  readonly isFallbackAdapter: boolean
+}
+
+/** The device a run used and how it was chosen. */
+export interface DeviceReport {
+  /** what was asked */
+  readonly requested: DeviceRequest
+  /** what runs */
+  readonly device: RunDevice
+  /** the WebGPU adapter found (also when the run fell back to wasm after a failed WebGPU load) */
+  readonly adapter: AdapterSummary | undefined
+  /** true when 'auto' wanted WebGPU but the run uses wasm */
+  readonly fellBack: boolean
+  /** why WebGPU was not used, when it was not */
+  readonly reason: string | undefined
+}
+
+/** The parts of GPUAdapter this module reads. */
+export interface AdapterLike {
+  readonly info?: Partial<AdapterSummary>
+  /** older Chromium: isFallbackAdapter on the adapter itself */
+  readonly isFallbackAdapter?: boolean
+}
+
+/** The parts of GPU (navigator.gpu) this module calls. */
+export interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<AdapterLike | null>
+}
+
+/** Result of probing WebGPU. */
+export type GpuProbe =
+  | { readonly ok: true; readonly adapter: AdapterSummary }
+  | { readonly ok: false; readonly reason: string }
+
+/** Asks `gpu` for an adapter (the same preference transformers.js uses); never throws. */
+export async function probeGpu(gpu: GpuLike | undefined): Promise<GpuProbe> {
+  if (!gpu) return { ok: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' }
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
+    if (!adapter) return { ok: false, reason: 'WebGPU is present but no adapter is available' }
+    const info = adapter.info ?? {}
+    return {
+      ok: true,
+      adapter: {
+        vendor: info.vendor ?? '',
+        architecture: info.architecture ?? '',
+        description: info.description ?? '',
+        isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+      },
+    }
+  } catch (e) {
+    return { ok: false, reason: `requesting a WebGPU adapter failed: ${e instanceof Error ? e.message : String(e)}` }
+  }
+}
+
+/** Decides the device; a forced 'webgpu' without an adapter is an error (never a silent fallback). */
+export function chooseDevice(requested: DeviceRequest, probe: GpuProbe): DeviceReport | WireError {
+  if (requested === 'wasm') {
+    return { requested, device: 'wasm', adapter: probe.ok ? probe.adapter : undefined, fellBack: false, reason: 'wasm was requested' }
+  }
+  if (probe.ok) return { requested, device: 'webgpu', adapter: probe.adapter, fellBack: false, reason: undefined }
+  if (requested === 'webgpu') {
+    return { code: 'BACKEND_ERROR', message: `device 'webgpu' was requested but ${probe.reason}; use 'auto' or 'wasm'`, detail: { device: requested } }
+  }
+  return { requested, device: 'wasm', adapter: undefined, fellBack: true, reason: probe.reason }
+}
+
+/**
+ * Runs `load` on the chosen device; when 'auto' picked WebGPU and loading there fails, loads again on wasm and
+ * reports the fallback. Errors on a forced device, or on wasm, propagate.
+ */
+export async function loadOnDevice<T>(choice: DeviceReport, load: (device: RunDevice) => Promise<T>): Promise<{ value: T; report: DeviceReport }> {
+  try {
+    return { value: await load(choice.device), report: choice }
+  } catch (e) {
+    if (choice.requested !== 'auto' || choice.device !== 'webgpu' || isMissingModel(e)) throw e
+    const reason = `loading the model on WebGPU failed: ${e instanceof Error ? e.message : String(e)}`
+    return { value: await load('wasm'), report: { ...choice, device: 'wasm', fellBack: true, reason } }
+  }
+}
+
+/** A missing model fails the same way on every device, so it is not retried. */
+function isMissingModel(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'MODEL_NOT_FOUND'
+}
+
+/** True when `x` is a WireError rather than a DeviceReport. */
+export function isWireError(x: DeviceReport | WireError): x is WireError {
+  return 'code' in x
+}

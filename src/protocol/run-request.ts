@@ -1,0 +1,68 @@
+/**
+ * What the page asks the worker to run, and how that maps onto the engine's run description.
+ */
+import type { RunInfo } from '../core/results/results-json.ts'
+import type { DeviceRequest } from './device.ts'
+
+/** One evaluation run, as the page asks for it (structured-clone safe). */
+export interface RunRequest {
+  /** id the page picks; cancel(runId) refers to it */
+  readonly runId: string
+  /** model id under the app's /models/ folder (e.g. 'demo' → /models/demo/) */
+  readonly model: string
+  /** 'auto' = WebGPU when an adapter exists, else wasm */
+  readonly device: DeviceRequest
+  /** task, group and tag names (e.g. ['demo']) */
+  readonly tasks: readonly string[]
+  /** docs per task (--limit); undefined = all */
+  readonly limit: number | undefined
+  /** shots per prompt (--num_fewshot); undefined = each task's default */
+  readonly numFewshot: number | undefined
+  /** rows per forward pass, ≥ 1 */
+  readonly batchSize: number
+  /** few-shot sampling seed (lm-eval's fewshot_random_seed, default 1234) */
+  readonly seed: number
+  /** bootstrap iterations for perplexity/median stderr (lm-eval's default 100000) */
+  readonly bootstrapIters: number
+}
+
+/** Defaults the page starts from (lm-eval's defaults where lm-eval has one). */
+export const RUN_DEFAULTS = {
+  model: 'demo',
+  device: 'auto',
+  tasks: ['demo'],
+  batchSize: 1,
+  seed: 1234,
+  bootstrapIters: 100000,
+} as const satisfies Partial<RunRequest>
+
+/** Problems with a request, one line each; empty when it is valid. */
+export function runRequestProblems(spec: RunRequest): string[] {
+  const problems: string[] = []
+  if (spec.runId === '') problems.push('runId is empty')
+  if (!/^[\w][\w.-]*$/.test(spec.model)) problems.push(`model '${spec.model}' is not a folder name under /models/`)
+  if (!['auto', 'webgpu', 'wasm'].includes(spec.device)) problems.push(`device '${spec.device}' is invalid; use auto, webgpu or wasm`)
+  if (spec.tasks.length === 0) problems.push('no tasks given')
+  if (spec.limit !== undefined && !(Number.isInteger(spec.limit) && spec.limit >= 1)) problems.push(`limit ${spec.limit} is invalid; use an integer ≥ 1 or leave it empty`)
+  if (spec.numFewshot !== undefined && !(Number.isInteger(spec.numFewshot) && spec.numFewshot >= 0)) problems.push(`numFewshot ${spec.numFewshot} is invalid; use an integer ≥ 0`)
+  if (!(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) problems.push(`batch size ${spec.batchSize} is invalid; use an integer ≥ 1`)
+  if (!Number.isInteger(spec.seed)) problems.push(`seed ${spec.seed} is invalid; use an integer`)
+  if (!(Number.isInteger(spec.bootstrapIters) && spec.bootstrapIters >= 0)) problems.push(`bootstrapIters ${spec.bootstrapIters} is invalid; use an integer ≥ 0`)
+  return problems
+}
+
+/** The results file's run description for a request (lm-eval's `config` block). */
+export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number): RunInfo {
+  return {
+    model: 'transformers.js',
+    modelArgs: `pretrained=${spec.model},dtype=fp32`,
+    batchSize: spec.batchSize,
+    limit: spec.limit,
+    numFewshot: spec.numFewshot,
+    bootstrapIters: spec.bootstrapIters,
+    fewshotSeed: spec.seed,
+    evalzVersion,
+    startTime,
+    tokenizer: undefined,
+  }
+}
