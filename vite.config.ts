@@ -17,6 +17,11 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+  optimizeDeps: {
+    // the worker is not reachable from index.html by the dependency crawler; list it so its deps are
+    // pre-bundled up front instead of triggering a reload on first use
+    entries: ['index.html', 'workers/*.worker.ts'],
+    exclude: ['onnxruntime-web', '@huggingface/transformers'],
+  },
   build: { target: 'es2022' },
 })

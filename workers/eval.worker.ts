@@ -21,7 +21,8 @@ const root = new URL(import.meta.env.BASE_URL, self.location.origin)
 const abs = (url: string): string => new URL(url, self.location.href).href
 configureTransformers({
   allowRemote: false,
-  localModelPath: new URL('models/', root).href,
+  // a path, not an http(s) URL: transformers.js skips its local-file lookup for URL-shaped local paths
+  localModelPath: new URL('models/', root).pathname,
   wasmPaths: { wasm: abs(ortWasm), mjs: abs(ortMjs) },
   logLevel: 'error',
 })

@@ -29,7 +29,8 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
   beforeAll(async () => {
     server = await createServer({
       root: ROOT, configFile: `${ROOT}vite.config.ts`, logLevel: 'error', clearScreen: false,
-      server: { host: '127.0.0.1', port: 0, strictPort: false },
+      // no file watching: other edits in the tree must not reload the page mid-test
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
     })
     await server.listen()
     const address = server.httpServer?.address()

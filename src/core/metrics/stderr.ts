@@ -90,13 +90,15 @@ export function bootstrapPerplexityStderr(
   const xs = Float64Array.from(lls as ArrayLike<number>)
   const n = xs.length
   const neumaier = summation === 'neumaier'
+  const draws = new Float64Array(n)
   const replicates = runBootstrap(iters, (rnd) => {
     // Python's sum() over the resample, fused with the draws.
-    let s = 0 + (xs[Math.floor(rnd.random() * n)] as number)
+    rnd.fillRandom(draws)
+    let s = 0 + (xs[Math.floor(draws[0] * n)] as number)
     let c = 0
     if (neumaier) {
       for (let k = 1; k < n; k++) {
-        const x = xs[Math.floor(rnd.random() * n)] as number
+        const x = xs[Math.floor(draws[k] * n)] as number
         const t = s + x
         if (Math.abs(s) >= Math.abs(x)) c += (s - t) + x
         else c += (x - t) + s
@@ -104,7 +106,7 @@ export function bootstrapPerplexityStderr(
       }
       if (c !== 0 && Number.isFinite(c)) s += c
     } else {
-      for (let k = 1; k < n; k++) s += xs[Math.floor(rnd.random() * n)] as number
+      for (let k = 1; k < n; k++) s += xs[Math.floor(draws[k] * n)] as number
     }
     return exp(-(s / n))
   })

@@ -188,9 +188,43 @@ export class PyRandom {
     mt[0] = UPPER_MASK
   }
 
-  private genrandUint32(): number {
+  /**
+   * Fills `out` with consecutive random() values — the same numbers as calling random() out.length times,
+   * generated in bulk for the bootstrap's inner loop.
+   */
+  fillRandom(out: Float64Array): void {
     const mt = this.mt
-    if (this.mti >= N) {
+    let i = 0
+    const len = out.length
+    while (i < len) {
+      if (this.mti >= N) this.twist()
+      if (this.mti + 2 > N) {
+        out[i++] = this.random()
+        continue
+      }
+      let mti = this.mti
+      const pairs = Math.min(len - i, (N - mti) >>> 1)
+      for (let p = 0; p < pairs; p++) {
+        let a = mt[mti++]
+        a ^= a >>> 11
+        a ^= (a << 7) & 0x9d2c5680
+        a ^= (a << 15) & 0xefc60000
+        a ^= a >>> 18
+        let b = mt[mti++]
+        b ^= b >>> 11
+        b ^= (b << 7) & 0x9d2c5680
+        b ^= (b << 15) & 0xefc60000
+        b ^= b >>> 18
+        out[i++] = ((a >>> 5) * 67108864 + (b >>> 6)) / 9007199254740992
+      }
+      this.mti = mti
+    }
+  }
+
+  /** Regenerates the 624-word state (MT19937's twist). */
+  private twist(): void {
+    const mt = this.mt
+    {
       let kk = 0
       for (; kk < N - M; kk++) {
         const y = ((mt[kk]) & UPPER_MASK) | ((mt[kk + 1]) & LOWER_MASK)
@@ -204,7 +238,11 @@ export class PyRandom {
       mt[N - 1] = (mt[M - 1]) ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
       this.mti = 0
     }
-    let y = mt[this.mti++]
+  }
+
+  private genrandUint32(): number {
+    if (this.mti >= N) this.twist()
+    let y = this.mt[this.mti++]
     y ^= y >>> 11
     y ^= (y << 7) & 0x9d2c5680
     y ^= (y << 15) & 0xefc60000

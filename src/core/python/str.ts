@@ -165,7 +165,7 @@ export function pyTitleChar(c: string): string {
   if ((cp >= 0x10d0 && cp <= 0x10fa) || (cp >= 0x10fd && cp <= 0x10ff)) return c
   if (cp >= 0x1f80 && cp <= 0x1faf) return String.fromCodePoint(cp | 0x8) // Greek with ypogegrammeni
   if (cp === 0x149) return '\u02bcN'
-  const up = Array.from(c.toUpperCase())
+  const up = Array.from(pyUpper(c))
   if (up.length === 1) return up[0] as string
   // Multi-character upper case: Greek iota subscripts keep U+0345; ligatures (ß, ﬁ, …) lower the rest.
   if (cp >= 0x1f80 && cp <= 0x1fff && up[up.length - 1] === '\u0399') return up.slice(0, -1).join('') + '\u0345'
@@ -177,9 +177,13 @@ export function pyLower(s: string): string {
   return s.toLowerCase()
 }
 
+// Lower-case letters that only gained an upper case in Unicode 16 (JS engines map them; CPython ≤ 3.13 does not).
+const UPPER_SINCE_16 = /[\u019b\u0264\ua7d3\ua7d5]/
+
 /** str.upper (full case mapping, e.g. 'ß' → 'SS'). */
 export function pyUpper(s: string): string {
-  return s.toUpperCase()
+  if (!UPPER_SINCE_16.test(s)) return s.toUpperCase()
+  return s.split(/([\u019b\u0264\ua7d3\ua7d5])/).map((part, i) => (i % 2 ? part : part.toUpperCase())).join('')
 }
 
 /** str.capitalize (Python ≥ 3.8): first code point to title case, the rest lower case. */
@@ -220,7 +224,7 @@ export function pySwapcase(s: string): string {
   const cps = codePoints(s)
   return cps.map((c, i) => {
     if (/\p{Uppercase}/u.test(c)) return lowerAt(cps, i)
-    if (/\p{Lowercase}/u.test(c)) return c.toUpperCase()
+    if (/\p{Lowercase}/u.test(c)) return pyUpper(c)
     return c
   }).join('')
 }

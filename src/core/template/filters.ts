@@ -77,6 +77,7 @@ function minMax(value: unknown, args: unknown[], kwargs: Kwargs, sign: 1 | -1, n
 }
 
 function selectOrReject(value: unknown, args: unknown[], kwargs: Kwargs, keep: boolean, byAttr: boolean): PyIter {
+  if (!truthy(value)) return new PyIter([])
   let off = 0
   let transform = (x: unknown) => x
   if (byAttr) {
@@ -142,7 +143,8 @@ function truncateFilter(value: unknown, args: unknown[], kwargs: Kwargs): string
 function indentFilter(value: unknown, args: unknown[], kwargs: Kwargs): string {
   const [width, first, blank] = bind('indent', [['width', 4], ['first', false], ['blank', false]], args, kwargs)
   const ind = typeof width === 'string' ? width : ' '.repeat(Math.max(0, argInt('indent', width)))
-  const lines = pySplitlines(toStr(value) + '\n')
+  if (typeof value !== 'string') throw new RenderError(`indent needs a str, not ${typeName(value)}`)
+  const lines = pySplitlines(value + '\n')
   let rv: string
   if (truthy(blank)) rv = lines.join('\n' + ind)
   else {
@@ -246,6 +248,7 @@ const FILTERS: Record<string, FilterFn> = {
   list: one('list', iterate),
   lower: one('lower', (v) => pyLower(toStr(v))),
   map: (v, args, kwargs) => {
+    if (!truthy(v)) return new PyIter([])
     if (args.length === 0 && kwargs.has('attribute')) {
       const rest = new Map(kwargs)
       const attribute = rest.get('attribute')

@@ -128,6 +128,8 @@ const SPEC = /%(?:\(([^)]*)\))?([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([diouxXe
 export function printf(fmt: string, args: unknown): string {
   const positional = isPyTuple(args) ? [...args] : [args]
   const mapping = isPyDict(args) ? args : null
+  // Python treats any non-tuple, non-str object with __getitem__ (dict, list) as a mapping: no arity check.
+  const lenient = mapping !== null || (Array.isArray(args) && !isPyTuple(args))
   let next = 0
   let usedMapping = false
   const take = (key: string | undefined): unknown => {
@@ -160,7 +162,7 @@ export function printf(fmt: string, args: unknown): string {
     }
     return body
   })
-  if (!usedMapping && next < positional.length) throw new RenderError('not all arguments converted during string formatting')
+  if (!usedMapping && !lenient && next < positional.length) throw new RenderError('not all arguments converted during string formatting')
   return out
 }
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { RUN_DEFAULTS, runInfoFor, runRequestProblems } from '../../src/protocol/run-request.ts'
+import type { RunRequest } from '../../src/protocol/run-request.ts'
+
+const OK: RunRequest = { ...RUN_DEFAULTS, runId: 'r1', limit: 3, numFewshot: undefined }
+
+describe('runRequestProblems', () => {
+  it('accepts the defaults', () => {
+    expect(runRequestProblems(OK)).toEqual([])
+    expect(runRequestProblems({ ...OK, limit: undefined, numFewshot: 0 })).toEqual([])
+  })
+
+  it('names every bad field', () => {
+    const bad = { ...OK, runId: '', model: '../etc', device: 'gpu', tasks: [], limit: 0, numFewshot: -1, batchSize: 1.5, seed: 0.5, bootstrapIters: -1 } as unknown as RunRequest
+    const problems = runRequestProblems(bad)
+    expect(problems).toHaveLength(9)
+    expect(problems.join('\n')).toMatch(/model '\.\.\/etc'/)
+    expect(problems.join('\n')).toMatch(/device 'gpu' is invalid; use auto, webgpu or wasm/)
+    expect(problems.join('\n')).toMatch(/limit 0 is invalid/)
+  })
+})
+
+describe('runInfoFor', () => {
+  it('describes the run as lm-eval model args', () => {
+    expect(runInfoFor(OK, '0.1.0', 1700000000.5)).toEqual({
+      model: 'transformers.js', modelArgs: 'pretrained=demo,dtype=fp32', batchSize: 1, limit: 3, numFewshot: undefined,
+      bootstrapIters: 100000, fewshotSeed: 1234, evalzVersion: '0.1.0', startTime: 1700000000.5, tokenizer: undefined,
+    })
+  })
+})
