@@ -73,8 +73,8 @@ export class EzResultsTable extends LitElement {
     const groups = results.groups && typeof results.groups === 'object' && Object.keys(results.groups).length > 0
     return html`
       <p class="summary">${summaryLine(results)}</p>
-      <div class="scroll">${this.renderTable('Tasks', tableRows(results, 'results'), 'results-table')}</div>
-      ${groups ? html`<div class="scroll">${this.renderTable('Groups', tableRows(results, 'groups'), 'groups-table')}</div>` : nothing}
+      <div class="scroll" tabindex="0" role="region" aria-label="Task results">${this.renderTable('Tasks', tableRows(results, 'results'), 'results-table')}</div>
+      ${groups ? html`<div class="scroll" tabindex="0" role="region" aria-label="Group results">${this.renderTable('Groups', tableRows(results, 'groups'), 'groups-table')}</div>` : nothing}
       ${this.url ? html`<a class="download" href=${this.url} download=${this.fileName} data-testid="download">Download ${this.fileName}</a>` : nothing}
     `
   }
