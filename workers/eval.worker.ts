@@ -25,6 +25,8 @@ configureTransformers({
   localModelPath: new URL('models/', root).pathname,
   wasmPaths: { wasm: abs(ortWasm), mjs: abs(ortMjs) },
   logLevel: 'error',
+  // the app serves its own models; a Cache Storage copy would go stale when public/models changes
+  useBrowserCache: false,
 })
 const catalogue = builtinCatalogue()
 const service = createEvalService({

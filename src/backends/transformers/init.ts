@@ -37,6 +37,8 @@ export interface TransformersInitOptions {
   readonly fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>
   /** wasm threads (browser) */
   readonly numThreads?: number
+  /** browser: also copy model files into Cache Storage (library default true); off for files the app serves */
+  readonly useBrowserCache?: boolean
 }
 
 const LEVELS = {
@@ -61,6 +63,7 @@ export function configureTransformers(opts: TransformersInitOptions): void {
     env.useFSCache = opts.cacheDir !== undefined || opts.allowRemote
     if (opts.cacheDir !== undefined) env.cacheDir = opts.cacheDir
   }
+  if (opts.useBrowserCache !== undefined && !isNode) env.useBrowserCache = opts.useBrowserCache
   if (opts.customCache !== undefined) {
     env.useCustomCache = true
     env.customCache = opts.customCache

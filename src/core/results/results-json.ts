@@ -68,7 +68,7 @@ export function buildResults(input: ResultsInput): ResultsJson {
   }
   input.selection.forEach(walk)
 
-  const groupEntries = Object.fromEntries([...groups].filter(([, g]) => g.aggregated).map(([name, g]) => [name, g.entry]))
+  const groupEntries = Object.fromEntries(Object.keys(results).filter(k => groups.get(k)?.aggregated).map(k => [k, groups.get(k)!.entry]))
   const allGroups = collectGroups(input.selection)
   const out: ResultsJson = { results }
   if (Object.keys(groupEntries).length > 0) out.groups = groupEntries
