@@ -17,6 +17,7 @@ import { checkModelDir, dtypeSuffix, modelWeightsSha256 } from './model-files.ts
 import { writeOutcome } from './output-files.ts'
 import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
+import { HarnessError } from '../core/errors.ts'
 
 /** Where `run` prints. */
 export interface RunIO {
@@ -92,7 +93,11 @@ function checkTokenizerDir(dir: string): void {
     checkModelDir(dir, '')
   } catch (e) {
     const err = e as { code?: string; detail?: { missing?: string[] } }
-    if (err.code === 'MODEL_INVALID' && err.detail?.missing?.every(m => m.startsWith('onnx/'))) return
+    const missing = err.detail?.missing?.filter(m => !m.startsWith('onnx/'))
+    if (err.code === 'MODEL_INVALID' && missing?.length === 0) return
+    if (err.code === 'MODEL_INVALID' && missing !== undefined) {
+      throw new HarnessError('MODEL_INVALID', `tokenizer folder '${dir}' lacks ${missing.join(', ')} (a tokenizer folder has tokenizer.json, tokenizer_config.json and config.json)`, { missing })
+    }
     throw e
   }
 }
