@@ -1,7 +1,9 @@
 /**
- * Builds evalz's demo model (public/models/demo): a 2-layer Llama with seeded random weights and a
- * byte-level BPE tokenizer trained on the demo datasets, in transformers.js layout. The output is
- * byte-for-byte reproducible.
+ * Builds evalz's demo model (public/models/demo): a 2-layer Llama and a byte-level BPE tokenizer trained
+ * on the demo datasets, in transformers.js layout. The embedding and the (untied) lm_head are fitted so
+ * that the model predicts like a smoothed bigram model of the tokenizer's training texts; the decoder
+ * layers have small seeded random weights, so they are close to the identity. The output is byte-for-byte
+ * reproducible.
  *
  * Usage: `node bin/run-ts.js scripts/demo-model/build.ts [outDir]` (or `npx tsx …`); default outDir
  * public/models/demo.
@@ -12,8 +14,10 @@ import { fileURLToPath } from 'node:url'
 import { encodeLlamaOnnx } from '../../src/backends/onnx/llama-graph.ts'
 import { LLAMA_LINEARS, linearShape } from '../../src/backends/onnx/llama-config.ts'
 import type { LlamaConfig, LlamaWeights } from '../../src/backends/onnx/llama-config.ts'
-import { trainByteLevelBpe } from './bpe-trainer.ts'
+import { ByteLevelBpeCodec, trainByteLevelBpe } from './bpe-trainer.ts'
 import type { ByteLevelBpe } from './bpe-trainer.ts'
+import { bigramCounts, fitBigramFactors, smoothedBigram } from './bigram-weights.ts'
+import type { BigramFitOptions } from './bigram-weights.ts'
 import { GENERIC_ENGLISH, demoDatasetFiles } from './demo-datasets.ts'
 import { SPECIAL_TOKENS, configJson, generationConfigJson, jsonText, tokenizerConfigJson, tokenizerJson } from './hf-files.ts'
 import { createRng } from './prng.ts'
@@ -24,8 +28,26 @@ export const DEMO_WEIGHT_SEED = 20261128
 /** Target tokenizer size (specials + 256 bytes + merges). */
 export const DEMO_VOCAB_SIZE = 512
 
-/** Standard deviation of the random weights. */
+/** Default standard deviation of `randomLlamaWeights`. */
 export const DEMO_INIT_STD = 0.02
+
+/**
+ * Standard deviation of the demo model's decoder-layer weights. Against unit-RMS embeddings the layers move
+ * the logits by ~0.03 on average (enough for position, padding and cache bugs to show, well above test
+ * tolerances) and cost the bigram fit under 0.001 nats per token.
+ */
+export const DEMO_LAYER_STD = 0.02
+
+/** Dirichlet smoothing of the demo bigram model: pseudo-counts per context, spread like the unigram distribution. */
+export const DEMO_BIGRAM_ALPHA = 2
+
+/** How the demo embedding and lm_head are fitted to the bigram model. */
+export const DEMO_BIGRAM_FIT: Omit<BigramFitOptions, 'hiddenSize'> = {
+  steps: 40,
+  learningRate: 0.1,
+  seed: DEMO_WEIGHT_SEED + 1,
+  unseenContextWeight: 0.1,
+}
 
 /** The demo model's architecture; vocabSize is filled in from the trained tokenizer. */
 export const DEMO_ARCH: Omit<LlamaConfig, 'vocabSize'> = {
@@ -37,7 +59,7 @@ export const DEMO_ARCH: Omit<LlamaConfig, 'vocabSize'> = {
   headDim: 16,
   ropeTheta: 10000,
   rmsNormEps: 1e-5,
-  tieWordEmbeddings: true,
+  tieWordEmbeddings: false,
   maxPositionEmbeddings: 2048,
 }
 
@@ -96,11 +118,33 @@ export function randomLlamaWeights(c: LlamaConfig, seed: number, std = DEMO_INIT
   return { embedTokens, layers, norm: ones(), ...(lmHead ? { lmHead } : {}) }
 }
 
+/** The demo training texts as token ids, one array per text (no BOS/EOS added). */
+export function demoCorpusIds(tokenizer: ByteLevelBpe): number[][] {
+  const codec = new ByteLevelBpeCodec(tokenizer)
+  return demoTrainingTexts().map((t) => codec.encode(t))
+}
+
+/**
+ * Weights of a bigram-like Llama (untied config): embed_tokens and lm_head from `fitBigramFactors` on the corpus
+ * (documents preceded by `startId`), decoder layers seeded random with std `layerStd`, norms 1.
+ */
+export function bigramLlamaWeights(c: LlamaConfig, corpus: readonly (readonly number[])[], startId: number, layerStd = DEMO_LAYER_STD): LlamaWeights {
+  const counts = bigramCounts(corpus, c.vocabSize, startId)
+  const factors = fitBigramFactors(counts, smoothedBigram(counts, DEMO_BIGRAM_ALPHA), { hiddenSize: c.hiddenSize, ...DEMO_BIGRAM_FIT })
+  const layers = randomLlamaWeights({ ...c, tieWordEmbeddings: true }, DEMO_WEIGHT_SEED, layerStd).layers
+  return {
+    embedTokens: Float32Array.from(factors.embed),
+    layers,
+    norm: new Float32Array(c.hiddenSize).fill(1),
+    lmHead: Float32Array.from(factors.head),
+  }
+}
+
 /** Builds the demo model and all its files in memory. */
 export function buildDemoModel(): DemoModel {
   const tokenizer = demoTokenizer()
   const config: LlamaConfig = { vocabSize: tokenizer.vocab.size, ...DEMO_ARCH }
-  const weights = randomLlamaWeights(config, DEMO_WEIGHT_SEED)
+  const weights = bigramLlamaWeights(config, demoCorpusIds(tokenizer), tokenizer.vocab.get(SPECIAL_TOKENS[0]!)!)
   const enc = new TextEncoder()
   const files = new Map<string, Uint8Array>([
     ['config.json', enc.encode(jsonText(configJson(config, tokenizer)))],

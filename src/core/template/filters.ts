@@ -124,17 +124,17 @@ function roundFilter(value: unknown, args: unknown[], kwargs: Kwargs): unknown {
   return mkFloat(rounded / scale)
 }
 
-function truncateFilter(value: unknown, args: unknown[], kwargs: Kwargs): string {
+function truncateFilter(value: unknown, args: unknown[], kwargs: Kwargs): unknown {
   const [lengthArg, killwords, end, leewayArg] = bind('truncate',
     [['length', 255], ['killwords', false], ['end', '...'], ['leeway', null]], args, kwargs)
-  const s = toStr(value)
   const length = argInt('truncate', lengthArg)
   const endStr = argStr('truncate', end)
   const leeway = leewayArg === null ? 5 : argInt('truncate', leewayArg)
   if (length < pyLen(endStr)) throw new RenderError(`expected length >= ${pyLen(endStr)}, got ${length}`)
   if (leeway < 0) throw new RenderError(`expected leeway >= 0, got ${leeway}`)
-  const cps = codePoints(s)
-  if (cps.length <= length + leeway) return s
+  if (lenOf(value) <= length + leeway) return value
+  if (typeof value !== 'string') throw new RenderError(`can only concatenate ${typeName(value)} (not "str")`)
+  const cps = codePoints(value)
   const head = cps.slice(0, Math.max(0, length - pyLen(endStr))).join('')
   if (truthy(killwords)) return head + endStr
   return (pyRsplit(head, ' ', 1)[0] as string) + endStr

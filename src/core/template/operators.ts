@@ -44,12 +44,17 @@ function floatDivmod(x: number, y: number): [number, number] {
 function intPow(a: number, b: number): number | bigint {
   const approx = a ** b
   if (Number.isSafeInteger(approx)) return approx
+  if (Math.abs(a) > 1 && b * Math.log2(Math.abs(a)) > 1e6) throw new RenderError('MemoryError: integer power is too large')
   const big = BigInt(a) ** BigInt(b)
   return big >= -MAX_SAFE && big <= MAX_SAFE ? Number(big) : big
 }
 
+const MAX_REPEAT = 1 << 26
+
 function repeat(seq: unknown, n: number): unknown {
   const times = Math.max(0, n)
+  const len = typeof seq === 'string' ? seq.length : (seq as unknown[]).length
+  if (len * times > MAX_REPEAT) throw new RenderError('MemoryError: sequence repetition is too large')
   if (typeof seq === 'string') return seq.repeat(times)
   const arr = seq as unknown[]
   const out: unknown[] = []

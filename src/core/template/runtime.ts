@@ -197,6 +197,7 @@ export function dictEntries(d: Map<unknown, unknown> | Record<string, unknown>):
 
 /** d[key] with Python key equality; `found` false when the key is absent. */
 export function dictLookup(d: Map<unknown, unknown> | Record<string, unknown>, key: unknown): { found: boolean, value?: unknown } {
+  checkHashable(key)
   if (d instanceof Map) {
     if (d.has(key)) return { found: true, value: d.get(key) }
     for (const [k, v] of d) if (hashableEq(k, key)) return { found: true, value: v }
@@ -206,10 +207,18 @@ export function dictLookup(d: Map<unknown, unknown> | Record<string, unknown>, k
   return { found: false }
 }
 
+/** hash(key): StrictUndefined fails, lists and dicts are unhashable. */
+function checkHashable(key: unknown): void {
+  if (key instanceof Undefined && key.strict) key.fail()
+  if (Array.isArray(key)) {
+    if (!isPyTuple(key)) throw new RenderError("unhashable type: 'list'")
+    key.forEach(checkHashable)
+  }
+  if (isPyDict(key)) throw new RenderError("unhashable type: 'dict'")
+}
+
 function hashableEq(a: unknown, b: unknown): boolean {
-  if (b instanceof Undefined) b.fail()
-  if (Array.isArray(b) && !isPyTuple(b)) throw new RenderError("unhashable type: 'list'")
-  if (isPyDict(b)) throw new RenderError("unhashable type: 'dict'")
+  checkHashable(b)
   return pyEq(a, b)
 }
 

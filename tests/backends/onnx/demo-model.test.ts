@@ -60,7 +60,7 @@ describe('demo model build', () => {
     expect(config).toMatchObject({
       model_type: 'llama', architectures: ['LlamaForCausalLM'], hidden_size: 64, intermediate_size: 192,
       num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, max_position_embeddings: 2048,
-      rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: true, torch_dtype: 'float32',
+      rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: false, torch_dtype: 'float32',
       bos_token_id: 0, eos_token_id: 0, pad_token_id: 0, 'transformers.js_config': { dtype: 'fp32' },
     })
     const tokenizer = JSON.parse(await readFile(join(DEMO, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }
@@ -71,9 +71,12 @@ describe('demo model build', () => {
     const c = llamaConfigFromHf(config)
     const onnx = await readFile(join(DEMO, 'onnx/model.onnx'))
     expect(onnx.length).toBeLessThanOrEqual(1024 * 1024)
-    const params = readOnnxModel(new Uint8Array(onnx)).initializers.filter((t) => t.name.startsWith('model.')).reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0)
+    const initializers = readOnnxModel(new Uint8Array(onnx)).initializers
+    const params = initializers.filter((t) => t.name.startsWith('model.')).reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0)
     const perLayer = 2 * 64 + 64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 192
     expect(params).toBe(c.vocabSize * 64 + 2 * perLayer + 64)
+    // untied head, stored transposed for MatMul
+    expect(initializers.find((t) => t.name === 'lm_head.weight')?.dims).toEqual([64, c.vocabSize])
   })
 })
 
