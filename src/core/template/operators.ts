@@ -58,7 +58,7 @@ function repeat(seq: unknown, n: number): unknown {
   if (typeof seq === 'string') return seq.repeat(times)
   const arr = seq as unknown[]
   const out: unknown[] = []
-  for (let i = 0; i < times; i++) out.push(...arr)
+  for (let i = 0; i < times && arr.length > 0; i++) out.push(...arr)
   return isPyTuple(arr) ? pyTuple(out) : out
 }
 
