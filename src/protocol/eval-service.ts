@@ -17,6 +17,7 @@ import { fromWireError, toWireError } from './wire-error.ts'
 import { parsePyJson } from './wire-json.ts'
 import type { WorkerEvent } from './worker-event.ts'
 import { throttleEvents } from './worker-event.ts'
+import { samplesJsonl as toJsonl } from '../core/results/samples.ts'
 
 /** Model-file read progress, in bytes. */
 export interface LoadProgress {
@@ -98,7 +99,7 @@ async function runOnce(deps: EvalServiceDeps, spec: RunRequest, emit: (e: Worker
       batchSize: spec.batchSize,
       fewshotSeed: spec.seed,
       bootstrapIters: spec.bootstrapIters,
-      logSamples: false,
+      logSamples: spec.logSamples === true,
       runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock()),
       signal,
       onEvent: (event) => emit({ type: 'eval', event }),
@@ -107,7 +108,8 @@ async function runOnce(deps: EvalServiceDeps, spec: RunRequest, emit: (e: Worker
     emit({ type: 'phase', phase: 'finishing' })
     const text = deps.dumpResults(outcome.results)
     const results = parsePyJson(text) as RunResultsObject
-    return { status: 'done', runId: spec.runId, device: loaded.report, results, resultsJson: text, wallMs: deps.now() - started }
+    const samples = Object.fromEntries([...outcome.samples].filter(([, s]) => s.length > 0).map(([task, s]) => [task, toJsonl(s)]))
+    return { status: 'done', runId: spec.runId, device: loaded.report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples }
   } finally {
     await backend.dispose().catch(() => undefined)
   }

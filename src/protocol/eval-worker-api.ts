@@ -21,6 +21,8 @@ export interface RunSuccess {
   readonly resultsJson: string
   /** wall-clock time of the whole run, model loading included, in milliseconds */
   readonly wallMs: number
+  /** task → samples_<task>.jsonl text, byte-for-byte as the CLI writes it; empty unless logSamples */
+  readonly samplesJsonl: { readonly [task: string]: string }
 }
 
 /** A run that failed or was cancelled (code 'CANCELLED'). */

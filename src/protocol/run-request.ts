@@ -24,6 +24,8 @@ export interface RunRequest {
   readonly seed: number
   /** bootstrap iterations for perplexity/median stderr (lm-eval's default 100000) */
   readonly bootstrapIters: number
+  /** keep per-doc records and return them as samples_<task>.jsonl texts (lm-eval's --log_samples); default false */
+  readonly logSamples?: boolean
 }
 
 /** Defaults the page starts from (lm-eval's defaults where lm-eval has one). */

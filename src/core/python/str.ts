@@ -9,9 +9,9 @@
  * pinned to CPython 3.11 (Unicode 14) below; other predicates may differ on characters added later.
  */
 
-import { PyFloat, pyFloatRepr } from './json.ts'
+import { PyFloat } from './json.ts'
 
-export { pyLiteralEval } from './literal.ts'
+export { isPyPrintable, pyIntRepr, pyLiteralEval, pyRepr, pyStr, pyStrRepr, type PyReprable } from './literal.ts'
 
 const TUPLES = new WeakSet<object>()
 
@@ -428,85 +428,4 @@ export function pyZfill(s: string, width: number): string {
   const pad = '0'.repeat(width - n)
   if (s[0] === '+' || s[0] === '-') return s[0] + pad + s.slice(1)
   return pad + s
-}
-
-// ---- repr / str ----
-
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
-
-/** str.isprintable for one code point (categories C*, Z* except ' '; engine's Unicode version). */
-export function isPyPrintable(ch: string): boolean {
-  return ch === ' ' || !NON_PRINTABLE.test(ch)
-}
-
-function hex(cp: number, width: number): string {
-  return cp.toString(16).padStart(width, '0')
-}
-
-/** repr(str): single quotes unless the text has ' and no ", with Python's escapes. */
-export function pyStrRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
-  let out = quote
-  for (const ch of Array.from(s)) {
-    const cp = ch.codePointAt(0) as number
-    if (ch === quote || ch === '\\') out += '\\' + ch
-    else if (ch === '\t') out += '\\t'
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\r') out += '\\r'
-    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + hex(cp, 2)
-    else if (cp < 0x7f || isPyPrintable(ch)) out += ch
-    else if (cp <= 0xff) out += '\\x' + hex(cp, 2)
-    else if (cp <= 0xffff) out += '\\u' + hex(cp, 4)
-    else out += '\\U' + hex(cp, 8)
-  }
-  return out + quote
-}
-
-/** repr(int) for a JS integer number or bigint (no exponent notation). */
-export function pyIntRepr(n: number | bigint): string {
-  if (typeof n === 'bigint') return n.toString()
-  if (Object.is(n, -0)) return '0'
-  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString()
-}
-
-/** An object that prints itself in Python (used by template runtime objects). */
-export interface PyReprable {
-  /** Python repr() text */
-  pyRepr(): string
-}
-
-function hasPyRepr(v: object): v is PyReprable {
-  return typeof (v as { pyRepr?: unknown }).pyRepr === 'function'
-}
-
-/** repr(value) with Python formatting (quotes, True/False/None, 1.0, [a, b], (a,), {'k': v}). */
-export function pyRepr(value: unknown): string {
-  if (value === null || value === undefined) return 'None'
-  switch (typeof value) {
-    case 'string': return pyStrRepr(value)
-    case 'boolean': return value ? 'True' : 'False'
-    case 'number': return Number.isInteger(value) ? pyIntRepr(value) : pyFloatRepr(value)
-    case 'bigint': return value.toString()
-    case 'object': break
-    default: throw new TypeError(`no Python repr for a JS ${typeof value}`)
-  }
-  if (value instanceof PyFloat) return pyFloatRepr(value.value)
-  if (Array.isArray(value)) {
-    const items = value.map(pyRepr)
-    if (!isPyTuple(value)) return `[${items.join(', ')}]`
-    return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`
-  }
-  if (value instanceof Map) {
-    return `{${[...value.entries()].map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`
-  }
-  if (hasPyRepr(value)) return value.pyRepr()
-  if (isPyDict(value)) {
-    return `{${Object.entries(value).map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`).join(', ')}}`
-  }
-  throw new TypeError(`no Python repr for ${Object.prototype.toString.call(value)}`)
-}
-
-/** str(value): strings as they are, everything else as repr. */
-export function pyStr(value: unknown): string {
-  return typeof value === 'string' ? value : pyRepr(value)
 }

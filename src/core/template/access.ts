@@ -12,7 +12,14 @@ import {
 
 /** A slice value `[start:stop:step]` (each null when omitted). */
 export class SliceValue {
-  constructor(readonly start: unknown, readonly stop: unknown, readonly step: unknown) {}
+  constructor(
+    /** start index (null = from the start) */
+    readonly start: unknown,
+    /** stop index, exclusive (null = to the end) */
+    readonly stop: unknown,
+    /** step (null = 1) */
+    readonly step: unknown,
+  ) {}
 }
 
 function objRepr(obj: unknown): string {

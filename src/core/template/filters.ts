@@ -13,11 +13,11 @@ import {
 import { getAttr, getItem } from './access.ts'
 import { boundMethod } from './methods.ts'
 import { argInt, argOptStr, argStr, bind } from './args.ts'
-import { pyFloat, pyIntFromStr, pyIntFromValue } from './convert.ts'
+import { pyFloat, pyIntFromStr, pyIntFromValue, type Converted } from './convert.ts'
 import { callTest } from './is-tests.ts'
 import { binaryOp, pyRoundFloat } from './operators.ts'
 import {
-  dictEntries, iterate, lenOf, numeric, pyCompare, pyEq, PyDictView, PyIter, PyRange, RenderError, toStr,
+  dictEntries, intValue, iterate, lenOf, numeric, pyCompare, pyEq, PyDictView, PyIter, PyRange, RenderError, toStr,
   truthy, typeName, Undefined, type Kwargs,
 } from './runtime.ts'
 
@@ -53,7 +53,8 @@ function attrGetter(attribute: unknown, post?: (v: unknown) => unknown, dflt: un
   }
 }
 
-function sortItems(items: unknown[], key: (v: unknown) => unknown, reverse: boolean): unknown[] {
+function sortItems(items: unknown[], key: (v: unknown) => unknown, reverseArg: unknown): unknown[] {
+  const reverse = argInt('sort', reverseArg) !== 0
   const keyed = items.map((v) => [key(v), v] as const)
   keyed.sort((a, b) => (reverse ? -1 : 1) * (pyCompare(a[0], b[0], '<') || 0))
   return keyed.map(([, v]) => v)
@@ -93,7 +94,10 @@ function selectOrReject(value: unknown, args: unknown[], kwargs: Kwargs, keep: b
 
 function intFilter(value: unknown, args: unknown[], kwargs: Kwargs): unknown {
   const [dflt, base] = bind('int', [['default', 0], ['base', 10]], args, kwargs)
-  const first = typeof value === 'string' ? pyIntFromStr(value, argInt('int', base)) : pyIntFromValue(value)
+  const b = intValue(base)
+  const first: Converted<number | bigint> = typeof value === 'string'
+    ? (b === null ? { ok: false, error: 'TypeError' } : pyIntFromStr(value, b))
+    : pyIntFromValue(value)
   if (first.ok) return first.value
   if (first.error === 'OverflowError') throw new RenderError('OverflowError: cannot convert float infinity to integer')
   const f = pyFloat(value)
@@ -212,7 +216,7 @@ const FILTERS: Record<string, FilterFn> = {
     if (!isPyDict(v)) throw new RenderError(`'${typeName(v)}' object has no attribute 'items'`)
     const pos = by === 'key' ? 0 : 1
     const pairs = dictEntries(v).map(([k, x]) => pyTuple([k, x]))
-    return sortItems(pairs, (p) => (truthy(cs) ? (p as unknown[])[pos] : ignoreCase((p as unknown[])[pos])), truthy(reverse))
+    return sortItems(pairs, (p) => (truthy(cs) ? (p as unknown[])[pos] : ignoreCase((p as unknown[])[pos])), reverse)
   },
   first: one('first', (v) => {
     const items = iterate(v)
@@ -286,7 +290,7 @@ const FILTERS: Record<string, FilterFn> = {
   selectattr: (v, args, kwargs) => selectOrReject(v, args, kwargs, true, true),
   sort: (v, args, kwargs) => {
     const [reverse, cs, attribute] = bind('sort', [['reverse', false], ['case_sensitive', false], ['attribute', null]], args, kwargs)
-    return sortItems(iterate(v), attrGetter(attribute, truthy(cs) ? undefined : ignoreCase), truthy(reverse))
+    return sortItems(iterate(v), attrGetter(attribute, truthy(cs) ? undefined : ignoreCase), reverse)
   },
   string: one('string', toStr),
   sum: (v, args, kwargs) => {

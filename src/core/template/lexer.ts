@@ -57,19 +57,30 @@ function skipSpace(src: string, pos: number): number {
   return pos
 }
 
-function lineOf(src: string, pos: number): number {
-  let n = 1
-  for (let i = 0; i < pos && i < src.length; i++) if (src.charCodeAt(i) === 10) n++
-  return n
+/** A function giving the 1-based line of a position in src. */
+function lineCounter(src: string): (pos: number) => number {
+  const breaks: number[] = []
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) breaks.push(i)
+  return (pos) => {
+    let lo = 0
+    let hi = breaks.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((breaks[mid] as number) < pos) lo = mid + 1
+      else hi = mid
+    }
+    return lo + 1
+  }
 }
 
 /** Tokenize a template source (after Jinja's newline normalisation). Throws RenderError on bad syntax. */
 export function tokenize(source: string): Token[] {
   const src = source.replace(/\r\n|\r/g, '\n')
+  const lineOf = lineCounter(src)
   const tokens: Token[] = []
   let pos = 0
   const push = (type: TokenType, value: string | number | bigint, at: number) =>
-    tokens.push({ type, value, line: lineOf(src, at) })
+    tokens.push({ type, value, line: lineOf(at) })
 
   while (pos < src.length) {
     const open = /\{[{%#]/g
@@ -110,20 +121,20 @@ export function tokenize(source: string): Token[] {
     }
     const isBlock = kind === '%'
     push(isBlock ? 'block_begin' : 'variable_begin', src.slice(start, start + 2), start)
-    pos = lexTag(src, start + 2 + sign.length, isBlock, tokens)
+    pos = lexTag(src, start + 2 + sign.length, isBlock, tokens, lineOf)
   }
-  tokens.push({ type: 'eof', value: '', line: lineOf(src, src.length) })
+  tokens.push({ type: 'eof', value: '', line: lineOf(src.length) })
   return tokens
 }
 
 /** Lex the inside of a {% %} or {{ }} tag from `pos`; returns the position after the closing tag. */
-function lexTag(src: string, pos: number, isBlock: boolean, tokens: Token[]): number {
+function lexTag(src: string, pos: number, isBlock: boolean, tokens: Token[], lineOf: (pos: number) => number): number {
   const balance: string[] = []
   const close = isBlock ? '%}' : '}}'
   while (true) {
     if (pos >= src.length) throw new RenderError(`unexpected end of template, expected '${close}'`)
     const rest = src.slice(pos)
-    const line = lineOf(src, pos)
+    const line = lineOf(pos)
     if (balance.length === 0) {
       if (rest.startsWith('-' + close)) {
         tokens.push({ type: isBlock ? 'block_end' : 'variable_end', value: close, line })

@@ -99,7 +99,9 @@ const STR_METHODS: Record<string, Impl<string> | null> = {
   casefold: null,
   center: (s, args, kwargs) => {
     const [w, f] = bind('center', ['width', ['fillchar', ' ']], args, kwargs, { positionalOnly: true })
-    return pyCenter(s, argInt('center', w), argStr('center', f))
+    const fill = argStr('center', f)
+    if (pyLen(fill) !== 1) throw new RenderError('The fill character must be exactly one character long')
+    return pyCenter(s, argInt('center', w), fill)
   },
   count: search('count', pyCount),
   encode: null,

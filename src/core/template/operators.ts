@@ -5,7 +5,7 @@
 
 import { PyFloat } from '../python/json.ts'
 import { isPyDict, isPyTuple, mkFloat, pyRepr, pyTuple } from '../python/str.ts'
-import { checkDefined, dictLookup, intValue, numeric, RenderError, toStr, typeName } from './runtime.ts'
+import { checkDefined, dictLookup, intValue, numeric, RenderError, toStr, typeName, Undefined } from './runtime.ts'
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
@@ -64,6 +64,7 @@ function repeat(seq: unknown, n: number): unknown {
 
 /** Apply a binary arithmetic operator (+ - * / // % **) with Python semantics. */
 export function binaryOp(op: string, a: unknown, b: unknown): unknown {
+  if (op === '%' && typeof a === 'string') return printf(a, b)
   checkDefined(a)
   checkDefined(b)
   const na = numeric(a)
@@ -134,7 +135,7 @@ export function printf(fmt: string, args: unknown): string {
   const positional = isPyTuple(args) ? [...args] : [args]
   const mapping = isPyDict(args) ? args : null
   // Python treats any non-tuple, non-str object with __getitem__ (dict, list) as a mapping: no arity check.
-  const lenient = mapping !== null || (Array.isArray(args) && !isPyTuple(args))
+  const lenient = mapping !== null || (Array.isArray(args) && !isPyTuple(args)) || args instanceof Undefined
   let next = 0
   let usedMapping = false
   const take = (key: string | undefined): unknown => {

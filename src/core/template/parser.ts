@@ -5,13 +5,9 @@
  * extension lm-eval does not load) — are syntax errors.
  */
 
-import { mkFloat } from '../python/str.ts'
 import type { Expr, FilterCall, Stmt, Target } from './ast.ts'
+import { ExprParser } from './expr-parser.ts'
 import type { Token } from './lexer.ts'
-import { RenderError } from './runtime.ts'
-
-const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
-const TEST_ARG_START = new Set(['name', 'string', 'integer', 'float'])
 
 /** Parse a token list into statements. Throws RenderError on a syntax error. */
 export function parseTokens(tokens: readonly Token[]): Stmt[] {
@@ -20,59 +16,7 @@ export function parseTokens(tokens: readonly Token[]): Stmt[] {
   return body
 }
 
-class Parser {
-  private pos = 0
-
-  constructor(private readonly tokens: readonly Token[]) {}
-
-  private get cur(): Token {
-    return this.tokens[this.pos] as Token
-  }
-
-  private look(): Token {
-    return this.tokens[Math.min(this.pos + 1, this.tokens.length - 1)] as Token
-  }
-
-  private next(): Token {
-    const t = this.cur
-    if (t.type !== 'eof') this.pos++
-    return t
-  }
-
-  private fail(msg: string): never {
-    throw new RenderError(`syntax error on line ${this.cur.line}: ${msg}`)
-  }
-
-  private isOp(op: string): boolean {
-    return this.cur.type === 'operator' && this.cur.value === op
-  }
-
-  private isName(name: string): boolean {
-    return this.cur.type === 'name' && this.cur.value === name
-  }
-
-  private describe(t: Token): string {
-    if (t.type === 'eof') return 'end of template'
-    return `'${String(t.value)}'`
-  }
-
-  private expectOp(op: string): void {
-    if (!this.isOp(op)) this.fail(`expected '${op}', got ${this.describe(this.cur)}`)
-    this.next()
-  }
-
-  private expectType(type: Token['type']): Token {
-    if (this.cur.type !== type) this.fail(`expected ${type.replace('_', ' ')}, got ${this.describe(this.cur)}`)
-    return this.next()
-  }
-
-  private expectName(name?: string): string {
-    if (this.cur.type !== 'name' || (name !== undefined && this.cur.value !== name)) {
-      this.fail(`expected ${name ?? 'name'}, got ${this.describe(this.cur)}`)
-    }
-    return this.next().value as string
-  }
-
+class Parser extends ExprParser {
   /** Statements until a `{% <end> %}` tag whose name is in `ends` (left as current token). */
   subparse(ends: readonly string[] | null): Stmt[] {
     const body: Stmt[] = []
@@ -98,7 +42,7 @@ class Parser {
     return body
   }
 
-  private parseStatements(ends: readonly string[], dropNeedle: boolean): Stmt[] {
+  protected parseStatements(ends: readonly string[], dropNeedle: boolean): Stmt[] {
     if (this.isOp(':')) this.next()
     this.expectType('block_end')
     const body = this.subparse(ends)
@@ -106,7 +50,7 @@ class Parser {
     return body
   }
 
-  private parseStatement(): Stmt {
+  protected parseStatement(): Stmt {
     if (this.cur.type !== 'name') this.fail('tag name expected')
     const name = this.cur.value as string
     switch (name) {
@@ -125,7 +69,7 @@ class Parser {
   }
 
   /** After `if` / `elif`: the test, the body, and the elif/else chain. */
-  private parseIf(): Stmt {
+  protected parseIf(): Stmt {
     const test = this.parseTuple({ withCondexpr: false })
     const body = this.parseStatements(['elif', 'else', 'endif'], false)
     const tag = this.next().value
@@ -135,7 +79,7 @@ class Parser {
     return { type: 'if', test, body, else_ }
   }
 
-  private parseFor(): Stmt {
+  protected parseFor(): Stmt {
     this.next()
     const target = this.parseAssignTarget(['in'], false)
     this.expectName('in')
@@ -151,7 +95,7 @@ class Parser {
     return { type: 'for', target, iter, filter, body, else_ }
   }
 
-  private parseSet(): Stmt {
+  protected parseSet(): Stmt {
     this.next()
     const target = this.parseAssignTarget(null, true)
     if (this.isOp('=')) {
@@ -162,7 +106,7 @@ class Parser {
     return { type: 'setblock', target, filter, body: this.parseStatements(['endset'], true) }
   }
 
-  private parseWith(): Stmt {
+  protected parseWith(): Stmt {
     this.next()
     const targets: Target[] = []
     const values: Expr[] = []
@@ -175,7 +119,7 @@ class Parser {
     return { type: 'with', targets, values, body: this.parseStatements(['endwith'], true) }
   }
 
-  private parseAssignTarget(extraEnd: readonly string[] | null, withNamespace: boolean): Target {
+  protected parseAssignTarget(extraEnd: readonly string[] | null, withNamespace: boolean): Target {
     if (withNamespace && this.cur.type === 'name' && this.look().type === 'operator' && this.look().value === '.') {
       const name = this.expectName()
       this.next()
@@ -190,324 +134,4 @@ class Parser {
     return toTarget(expr)
   }
 
-  private isTupleEnd(extraEnd: readonly string[]): boolean {
-    const t = this.cur
-    if (t.type === 'variable_end' || t.type === 'block_end' || t.type === 'eof') return true
-    if (t.type === 'operator' && t.value === ')') return true
-    return t.type === 'name' && extraEnd.includes(t.value as string)
-  }
-
-  /** Jinja's parse_tuple: one expression, or a tuple when commas appear. */
-  private parseTuple(opts: { simplified?: boolean, withCondexpr?: boolean, extraEnd?: readonly string[], explicitParens?: boolean }): Expr {
-    const args: Expr[] = []
-    let isTuple = false
-    while (true) {
-      if (args.length > 0) this.expectOp(',')
-      if (this.isTupleEnd(opts.extraEnd ?? [])) break
-      args.push(opts.simplified ? this.parsePrimary() : this.parseExpression(opts.withCondexpr ?? true))
-      if (this.isOp(',')) isTuple = true
-      else break
-    }
-    if (!isTuple) {
-      if (args.length > 0) return args[0] as Expr
-      if (!opts.explicitParens) this.fail(`expected an expression, got ${this.describe(this.cur)}`)
-    }
-    return { type: 'tuple', items: args }
-  }
-
-  private parseExpression(withCondexpr: boolean): Expr {
-    return withCondexpr ? this.parseCondexpr() : this.parseOr()
-  }
-
-  private parseCondexpr(): Expr {
-    let expr = this.parseOr()
-    while (this.isName('if')) {
-      this.next()
-      const test = this.parseOr()
-      let else_: Expr | null = null
-      if (this.isName('else')) {
-        this.next()
-        else_ = this.parseCondexpr()
-      }
-      expr = { type: 'cond', test, then: expr, else_ }
-    }
-    return expr
-  }
-
-  private parseOr(): Expr {
-    let left = this.parseAnd()
-    while (this.isName('or')) {
-      this.next()
-      left = { type: 'or', left, right: this.parseAnd() }
-    }
-    return left
-  }
-
-  private parseAnd(): Expr {
-    let left = this.parseNot()
-    while (this.isName('and')) {
-      this.next()
-      left = { type: 'and', left, right: this.parseNot() }
-    }
-    return left
-  }
-
-  private parseNot(): Expr {
-    if (this.isName('not')) {
-      this.next()
-      return { type: 'unary', op: 'not', node: this.parseNot() }
-    }
-    return this.parseCompare()
-  }
-
-  private parseCompare(): Expr {
-    const first = this.parseMath1()
-    const ops: [string, Expr][] = []
-    while (true) {
-      if (this.cur.type === 'operator' && COMPARE_OPS.has(this.cur.value as string)) {
-        const op = this.next().value as string
-        ops.push([op, this.parseMath1()])
-      } else if (this.isName('in')) {
-        this.next()
-        ops.push(['in', this.parseMath1()])
-      } else if (this.isName('not') && this.look().type === 'name' && this.look().value === 'in') {
-        this.next()
-        this.next()
-        ops.push(['notin', this.parseMath1()])
-      } else break
-    }
-    return ops.length === 0 ? first : { type: 'compare', first, ops }
-  }
-
-  private parseMath1(): Expr {
-    let left = this.parseConcat()
-    while (this.isOp('+') || this.isOp('-')) {
-      const op = this.next().value as string
-      left = { type: 'binop', op, left, right: this.parseConcat() }
-    }
-    return left
-  }
-
-  private parseConcat(): Expr {
-    const items = [this.parseMath2()]
-    while (this.isOp('~')) {
-      this.next()
-      items.push(this.parseMath2())
-    }
-    return items.length === 1 ? items[0] as Expr : { type: 'concat', items }
-  }
-
-  private parseMath2(): Expr {
-    let left = this.parsePow()
-    while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
-      const op = this.next().value as string
-      left = { type: 'binop', op, left, right: this.parsePow() }
-    }
-    return left
-  }
-
-  private parsePow(): Expr {
-    let left = this.parseUnary(true)
-    while (this.isOp('**')) {
-      this.next()
-      left = { type: 'binop', op: '**', left, right: this.parseUnary(true) }
-    }
-    return left
-  }
-
-  private parseUnary(withFilter: boolean): Expr {
-    let node: Expr
-    if (this.isOp('-') || this.isOp('+')) {
-      const op = this.next().value as '-' | '+'
-      node = { type: 'unary', op, node: this.parseUnary(false) }
-    } else {
-      node = this.parsePrimary()
-    }
-    node = this.parsePostfix(node)
-    return withFilter ? this.parseFilterExpr(node) : node
-  }
-
-  private parsePrimary(): Expr {
-    const t = this.cur
-    if (t.type === 'name') {
-      this.next()
-      const v = t.value as string
-      if (v === 'true' || v === 'True') return { type: 'const', value: true }
-      if (v === 'false' || v === 'False') return { type: 'const', value: false }
-      if (v === 'none' || v === 'None') return { type: 'const', value: null }
-      return { type: 'name', name: v }
-    }
-    if (t.type === 'string') {
-      let s = ''
-      while (this.cur.type === 'string') s += this.next().value as string
-      return { type: 'const', value: s }
-    }
-    if (t.type === 'integer' || t.type === 'float') {
-      this.next()
-      return { type: 'const', value: t.type === 'float' ? mkFloat(t.value as number) : t.value }
-    }
-    if (this.isOp('(')) {
-      this.next()
-      const node = this.parseTuple({ explicitParens: true })
-      this.expectOp(')')
-      return node
-    }
-    if (this.isOp('[')) return this.parseList()
-    if (this.isOp('{')) return this.parseDict()
-    return this.fail(`unexpected ${this.describe(t)}`)
-  }
-
-  private parseList(): Expr {
-    this.expectOp('[')
-    const items: Expr[] = []
-    while (!this.isOp(']')) {
-      if (items.length > 0) this.expectOp(',')
-      if (this.isOp(']')) break
-      items.push(this.parseExpression(true))
-    }
-    this.expectOp(']')
-    return { type: 'list', items }
-  }
-
-  private parseDict(): Expr {
-    this.expectOp('{')
-    const pairs: [Expr, Expr][] = []
-    while (!this.isOp('}')) {
-      if (pairs.length > 0) this.expectOp(',')
-      if (this.isOp('}')) break
-      const key = this.parseExpression(true)
-      this.expectOp(':')
-      pairs.push([key, this.parseExpression(true)])
-    }
-    this.expectOp('}')
-    return { type: 'dict', pairs }
-  }
-
-  private parsePostfix(node: Expr): Expr {
-    while (true) {
-      if (this.isOp('.') || this.isOp('[')) node = this.parseSubscript(node)
-      else if (this.isOp('(')) node = this.parseCall(node)
-      else return node
-    }
-  }
-
-  private parseFilterExpr(node: Expr): Expr {
-    while (true) {
-      if (this.isOp('|')) node = this.parseFilter(node, false)
-      else if (this.isName('is')) node = this.parseTest(node)
-      else if (this.isOp('(')) node = this.parseCall(node)
-      else return node
-    }
-  }
-
-  private parseSubscript(node: Expr): Expr {
-    const t = this.next()
-    if (t.value === '.') {
-      const attr = this.next()
-      if (attr.type === 'name') return { type: 'getattr', obj: node, attr: attr.value as string }
-      if (attr.type !== 'integer') this.fail('expected name or number')
-      return { type: 'getitem', obj: node, arg: { type: 'const', value: attr.value } }
-    }
-    const args: Expr[] = []
-    while (!this.isOp(']')) {
-      if (args.length > 0) this.expectOp(',')
-      args.push(this.parseSubscribed())
-    }
-    this.expectOp(']')
-    const arg: Expr = args.length === 1 ? args[0] as Expr : { type: 'tuple', items: args }
-    return { type: 'getitem', obj: node, arg }
-  }
-
-  private parseSubscribed(): Expr {
-    let start: Expr | null = null
-    if (this.isOp(':')) {
-      this.next()
-    } else {
-      const node = this.parseExpression(true)
-      if (!this.isOp(':')) return node
-      this.next()
-      start = node
-    }
-    const atEnd = () => this.isOp(']') || this.isOp(',')
-    let stop: Expr | null = null
-    if (!this.isOp(':') && !atEnd()) stop = this.parseExpression(true)
-    let step: Expr | null = null
-    if (this.isOp(':')) {
-      this.next()
-      if (!atEnd()) step = this.parseExpression(true)
-    }
-    return { type: 'slice', start, stop, step }
-  }
-
-  private parseCallArgs(): { args: Expr[], kwargs: [string, Expr][] } {
-    this.expectOp('(')
-    const args: Expr[] = []
-    const kwargs: [string, Expr][] = []
-    let requireComma = false
-    while (!this.isOp(')')) {
-      if (requireComma) {
-        this.expectOp(',')
-        if (this.isOp(')')) break
-      }
-      if (this.isOp('*') || this.isOp('**')) this.fail('*args / **kwargs in calls are not supported')
-      if (this.cur.type === 'name' && this.look().type === 'operator' && this.look().value === '=') {
-        const key = this.next().value as string
-        this.next()
-        kwargs.push([key, this.parseExpression(true)])
-      } else {
-        if (kwargs.length > 0) this.fail('invalid syntax for function call expression')
-        args.push(this.parseExpression(true))
-      }
-      requireComma = true
-    }
-    this.expectOp(')')
-    return { args, kwargs }
-  }
-
-  private parseCall(node: Expr): Expr {
-    const { args, kwargs } = this.parseCallArgs()
-    return { type: 'call', callee: node, args, kwargs }
-  }
-
-  private parseFilter(node: Expr | null, startInline: boolean): Expr {
-    let inline = startInline
-    while (this.isOp('|') || inline) {
-      if (!inline) this.next()
-      inline = false
-      let name = this.expectName()
-      while (this.isOp('.')) {
-        this.next()
-        name += '.' + this.expectName()
-      }
-      const { args, kwargs } = this.isOp('(') ? this.parseCallArgs() : { args: [], kwargs: [] }
-      node = { type: 'filter', node, name, args, kwargs }
-    }
-    return node as Expr
-  }
-
-  private parseTest(node: Expr): Expr {
-    this.next()
-    let negated = false
-    if (this.isName('not')) {
-      this.next()
-      negated = true
-    }
-    let name = this.expectName()
-    while (this.isOp('.')) {
-      this.next()
-      name += '.' + this.expectName()
-    }
-    let args: Expr[] = []
-    let kwargs: [string, Expr][] = []
-    const c = this.cur
-    if (this.isOp('(')) {
-      ({ args, kwargs } = this.parseCallArgs())
-    } else if ((TEST_ARG_START.has(c.type) || this.isOp('[') || this.isOp('{')) &&
-      !(c.type === 'name' && ['else', 'or', 'and'].includes(c.value as string))) {
-      if (this.isName('is')) this.fail('you cannot chain multiple tests with is')
-      args = [this.parsePostfix(this.parsePrimary())]
-    }
-    const test: Expr = { type: 'test', node, name, args, kwargs }
-    return negated ? { type: 'unary', op: 'not', node: test } : test
-  }
 }

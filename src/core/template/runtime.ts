@@ -96,7 +96,14 @@ export class PyDictView implements PyReprable {
 
 /** range(start, stop, step). */
 export class PyRange implements PyReprable {
-  constructor(readonly start: number, readonly stop: number, readonly step: number) {}
+  constructor(
+    /** first value */
+    readonly start: number,
+    /** end (exclusive) */
+    readonly stop: number,
+    /** increment, never 0 */
+    readonly step: number,
+  ) {}
 
   /** The numbers of the range. */
   items(): number[] {
@@ -113,6 +120,7 @@ export class PyRange implements PyReprable {
 
 /** Jinja's namespace() object (attributes assignable with `{% set ns.x = … %}`). */
 export class Namespace implements PyReprable {
+  /** the namespace's attributes in assignment order */
   readonly attrs = new Map<string, unknown>()
 
   pyRepr(): string {
@@ -122,7 +130,12 @@ export class Namespace implements PyReprable {
 
 /** The `loop` variable inside a for loop. */
 export class LoopContext implements PyReprable {
-  constructor(readonly items: readonly unknown[], readonly index0: number) {}
+  constructor(
+    /** all items of the loop (after its `if` filter) */
+    readonly items: readonly unknown[],
+    /** position of the current item, from 0 */
+    readonly index0: number,
+  ) {}
 
   pyRepr(): string {
     return `<LoopContext ${this.index0 + 1}/${this.items.length}>`
