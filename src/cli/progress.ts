@@ -37,6 +37,7 @@ export function progressReporter(sink: ProgressSink, now: () => number): (e: Eva
       if (e.failedDocs > 0) sink.write(`evalz: ${e.task}: ${e.failedDocs} doc(s) failed to score (see evalz_error in the samples)\n`)
       return
     }
+    if (e.type === 'task-progress') return
     const rate = e.elapsedMs > 0 ? e.tokens / (e.elapsedMs / 1000) : 0
     const reqRate = e.elapsedMs > 0 ? e.overallDone / (e.elapsedMs / 1000) : 0
     const eta = reqRate > 0 ? (e.overallTotal - e.overallDone) / reqRate : Number.NaN

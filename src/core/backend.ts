@@ -41,12 +41,14 @@ export interface BatchProgress {
   readonly tokens: number
 }
 
-/** Options for one batched call. */
-export interface BatchOptions {
+/** Options for one batched call; R is the call's response type. */
+export interface BatchOptions<R = unknown> {
   /** rows per forward pass (≥ 1) */
   readonly batchSize: number
   /** called after each forward pass */
   readonly onProgress?: (p: BatchProgress) => void
+  /** called once per request as soon as it is answered; `index` is its position in this call's requests */
+  readonly onResult?: (index: number, response: R) => void
   /** aborts between forward passes */
   readonly signal?: AbortSignal
 }
@@ -54,9 +56,9 @@ export interface BatchOptions {
 /** lm-eval's LM: three batched request methods, answers in request order. */
 export interface ModelBackend {
   readonly info: BackendInfo
-  loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]>
-  loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions): Promise<RollingResponse[]>
-  generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions): Promise<GenerateResponse[]>
+  loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions<LoglikelihoodResponse>): Promise<LoglikelihoodResponse[]>
+  loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions<RollingResponse>): Promise<RollingResponse[]>
+  generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions<GenerateResponse>): Promise<GenerateResponse[]>
   /** releases sessions and buffers */
   dispose(): Promise<void>
 }

@@ -5,7 +5,7 @@
 import type { ModelBackend } from './backend.ts'
 import type { DocSource } from './source.ts'
 import type { EvalEvent, PlannedTaskSummary } from './events.ts'
-import type { ModelRequest, RequestKind } from './requests.ts'
+import type { GenerateResponse, LoglikelihoodResponse, ModelRequest, RequestKind, RollingResponse } from './requests.ts'
 import type { TaskCatalogue } from './tasks/registry.ts'
 import type { TaskPlan } from './tasks/task-plan.ts'
 import type { SampleRecord } from './results/samples.ts'
@@ -13,6 +13,8 @@ import type { ResultsJson, RunInfo } from './results/results-json.ts'
 import { leafTasks, resolveSelection } from './tasks/registry.ts'
 import { planTask } from './tasks/task-plan.ts'
 import { scoreTask } from './task-scores.ts'
+import type { RawResponse } from './task-scores.ts'
+import { RunningScores } from './running-scores.ts'
 import { buildResults } from './results/results-json.ts'
 import { HarnessError } from './errors.ts'
 
@@ -104,12 +106,21 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
   const start = opts.now()
   let overallDone = 0
   let tokens = 0
+  const running = new RunningScores(plans, out as unknown as RawResponse[][][][], opts.onEvent)
   for (const kind of ['loglikelihood', 'loglikelihood_rolling', 'generate_until'] as const) {
     const entry = byKind.get(kind)
     if (!entry) continue
     if (opts.signal?.aborted) throw new HarnessError('CANCELLED', 'run cancelled')
     const base = overallDone
     const baseTokens = tokens
+    const seen = new Uint8Array(entry.reqs.length)
+    const record = (i: number, a: RawResponse): void => {
+      if (seen[i]) return
+      seen[i] = 1
+      const s = entry.slots[i]
+      out[s.plan][s.doc][s.req].push(a)
+      running.answered(s.plan, s.doc)
+    }
     const call = {
       batchSize: opts.batchSize,
       signal: opts.signal,
@@ -119,30 +130,36 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
         opts.onEvent?.({ type: 'progress', kind, done: p.done, total: p.total, overallDone, overallTotal, tokens, elapsedMs: opts.now() - start })
       },
     }
-    const answers = await answer(opts.backend, kind, entry.reqs, call)
-    answers.forEach((a, i) => {
-      const s = entry.slots[i]
-      out[s.plan][s.doc][s.req].push(a)
-    })
+    const answers = await answer(opts.backend, kind, entry.reqs, call, record)
+    answers.forEach((a, i) => record(i, a))
     overallDone = base + entry.reqs.length
   }
   out.tokens = tokens
   return out
 }
 
-async function answer(backend: ModelBackend, kind: RequestKind, reqs: ModelRequest[], call: Parameters<ModelBackend['loglikelihood']>[1]): Promise<unknown[]> {
+interface CallOptions {
+  readonly batchSize: number
+  readonly signal: AbortSignal | undefined
+  readonly onProgress: (p: { done: number; total: number; tokens: number }) => void
+}
+
+async function answer(backend: ModelBackend, kind: RequestKind, reqs: ModelRequest[], call: CallOptions, record: (i: number, a: RawResponse) => void): Promise<RawResponse[]> {
   switch (kind) {
     case 'loglikelihood': {
-      const rs = await backend.loglikelihood(reqs as Extract<ModelRequest, { kind: 'loglikelihood' }>[], call)
-      return rs.map(r => ({ value: [r.logprob, r.isGreedy] as const, tokens: { context: r.contextTokens, continuation: r.continuationTokens } }))
+      const wrap = (r: LoglikelihoodResponse): RawResponse => ({ value: [r.logprob, r.isGreedy] as const, tokens: { context: r.contextTokens, continuation: r.continuationTokens } })
+      const rs = await backend.loglikelihood(reqs as Extract<ModelRequest, { kind: 'loglikelihood' }>[], { ...call, onResult: (i, r) => record(i, wrap(r)) })
+      return rs.map(wrap)
     }
     case 'loglikelihood_rolling': {
-      const rs = await backend.loglikelihoodRolling(reqs as Extract<ModelRequest, { kind: 'loglikelihood_rolling' }>[], call)
-      return rs.map(r => ({ value: r.logprob, tokens: { context: [], continuation: r.tokens } }))
+      const wrap = (r: RollingResponse): RawResponse => ({ value: r.logprob, tokens: { context: [], continuation: r.tokens } })
+      const rs = await backend.loglikelihoodRolling(reqs as Extract<ModelRequest, { kind: 'loglikelihood_rolling' }>[], { ...call, onResult: (i, r) => record(i, wrap(r)) })
+      return rs.map(wrap)
     }
     case 'generate_until': {
-      const rs = await backend.generateUntil(reqs as Extract<ModelRequest, { kind: 'generate_until' }>[], call)
-      return rs.map(r => ({ value: r.text, tokens: { context: r.contextTokens, continuation: r.generatedTokens } }))
+      const wrap = (r: GenerateResponse): RawResponse => ({ value: r.text, tokens: { context: r.contextTokens, continuation: r.generatedTokens } })
+      const rs = await backend.generateUntil(reqs as Extract<ModelRequest, { kind: 'generate_until' }>[], { ...call, onResult: (i, r) => record(i, wrap(r)) })
+      return rs.map(wrap)
     }
   }
 }

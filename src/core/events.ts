@@ -1,5 +1,6 @@
 /** What the evaluator reports while it runs (a discriminated union; the CLI and the worker render it). */
 import type { RequestKind } from './requests.ts'
+import type { RunningMetric } from './running-scores.ts'
 
 /** Requests planned for one task. */
 export interface PlannedTaskSummary {
@@ -30,5 +31,14 @@ export type EvalEvent =
     readonly tokens: number
     /** milliseconds since the model phase started */
     readonly elapsedMs: number
+  }
+  | {
+    readonly type: 'task-progress'
+    readonly task: string
+    /** docs whose requests are all answered */
+    readonly docsDone: number
+    readonly docsTotal: number
+    /** running value of the task's first mean metric, when it has one */
+    readonly metric: RunningMetric | undefined
   }
   | { readonly type: 'scored'; readonly task: string; readonly failedDocs: number }

@@ -38,7 +38,7 @@ function fakeBackend(device: RunDevice, log: string[]): ModelBackend {
     name: 'fake', version: '0', model: 'demo', modelSha256: undefined, numParameters: undefined, device, dtype: 'fp32',
     maxLength: 2048, bosToken: undefined, eosToken: undefined, padToken: undefined, prefixTokenId: 0,
   }
-  async function answer<T>(n: number, opts: BatchOptions, make: () => T): Promise<T[]> {
+  async function answer<T>(n: number, opts: BatchOptions<T>, make: () => T): Promise<T[]> {
     opts.onProgress?.({ done: n, total: n, tokens: n * 7 })
     return Array.from({ length: n }, make)
   }

@@ -23,6 +23,8 @@ export interface ScoreOptions {
   readonly signal?: AbortSignal
   /** after each forward pass: pairs answered by it, input positions fed (batch × padded length) */
   readonly onForward?: (answered: number, tokens: number) => void
+  /** called for each pair as soon as its forward pass is scored */
+  readonly onScored?: (index: number, score: PairScore) => void
   /** largest logits block per forward in bytes; bigger batches are split (default 256 MiB) */
   readonly logitsBudgetBytes?: number
 }
@@ -66,6 +68,7 @@ export async function scoreTokenPairs(
         for (const m of row.members) results[m] = scoreContinuation(pairs[m].continuation, (fromEnd) => rowFromEnd(block, b, fromEnd))
       })
     })
+    if (opts.onScored) for (const row of batch) for (const m of row.members) opts.onScored(m, results[m])
     opts.onForward?.(answered, batch.length * width)
   }
   return results

@@ -13,6 +13,7 @@ import type { CausalLm } from './causal-lm.ts'
 import { finishGeneratedText, generateGreedy } from './generation.ts'
 import { modelSourceSettings, transformersVersion } from './init.ts'
 import { scoreTokenPairs, unscorableReason } from './loglikelihood.ts'
+import type { PairScore } from './loglikelihood.ts'
 import { eosTokenIds, onnxSuffix, resolveMaxLength } from './model-limits.ts'
 import { localModelDir, openLocalFile, runningInNode } from './node-files.ts'
 import { countOnnxParameters } from './onnx-params.ts'
@@ -119,10 +120,14 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
       const pairs = reqs.map((r) => encodeLoglikelihoodPair(memo, r.context, r.continuation))
       pairs.forEach((p, i) => checkScorable(p, maxLength, i, reqs[i]))
       const tracker = progressTracker(reqs.length, opts.onProgress)
-      const scores = await scoreTokenPairs(lm, pairs, maxLength, { batchSize: opts.batchSize, signal: opts.signal, onForward: tracker.add })
-      return scores.map((s, i) => ({
+      const respond = (s: PairScore, i: number): LoglikelihoodResponse => ({
         logprob: s.logprob, isGreedy: s.isGreedy, contextTokens: pairs[i].context, continuationTokens: pairs[i].continuation,
-      }))
+      })
+      const scores = await scoreTokenPairs(lm, pairs, maxLength, {
+        batchSize: opts.batchSize, signal: opts.signal, onForward: tracker.add,
+        onScored: opts.onResult && ((i, s) => opts.onResult!(i, respond(s, i))),
+      })
+      return scores.map(respond)
     },
 
     async loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions): Promise<RollingResponse[]> {
@@ -143,9 +148,13 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
           batchSize: part.length, signal: opts.signal, onForward: (_, t) => tracker.add(0, t),
         })
         scores.forEach((s, j) => {
-          sums[part[j].doc] += s.logprob
-          counts[part[j].doc] += 1
-          if (lastWindow.get(part[j].doc) === seen + j) docsDone += 1
+          const d = part[j].doc
+          sums[d] += s.logprob
+          counts[d] += 1
+          if (lastWindow.get(d) === seen + j) {
+            docsDone += 1
+            opts.onResult?.(d, { logprob: sums[d], tokens: docs[d], windows: counts[d] })
+          }
         })
         seen += part.length
         if (docsDone > tracker.done) tracker.add(docsDone - tracker.done, 0)
@@ -184,6 +193,7 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
         })
         batch.forEach((i, j) => {
           results[i] = { text: finishGeneratedText(codec, generated[j], until), contextTokens: prompts[j], generatedTokens: generated[j] }
+          opts.onResult?.(i, results[i])
         })
         tracker.add(batch.length, 0)
       }
