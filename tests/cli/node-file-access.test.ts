@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { nodeFileAccess } from '../../src/cli/node-file-access.ts'
+import { failure } from '../rejection.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'evalz-nfa-'))
 mkdirSync(join(dir, 'org', 'set', 'cfg'), { recursive: true })
@@ -12,14 +13,6 @@ writeFileSync(join(dir, 'plain-file'), 'x')
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p
-  } catch (e) {
-    return e as { code?: string; message: string }
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('nodeFileAccess', () => {
   const files = nodeFileAccess(dir)

@@ -6,6 +6,7 @@ import { join, resolve, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { httpFileAccess } from '../../src/data/http-file-access.ts'
 import { mirrorSource } from '../../src/data/mirror-source.ts'
+import { failure } from '../rejection.ts'
 
 const ROOT = join(import.meta.dirname, 'fixtures', 'mirror')
 let server: Server
@@ -39,14 +40,6 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((done) => server.close(() => done())))
 
-async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p
-  } catch (e) {
-    return e as { code?: string; message: string }
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('httpFileAccess', () => {
   it('reads a file, URL-encoding each segment, and has no list()', async () => {

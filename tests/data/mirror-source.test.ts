@@ -4,21 +4,13 @@ import { nodeFileAccess } from '../../src/cli/node-file-access.ts'
 import type { FileAccess } from '../../src/data/file-access.ts'
 import { mirrorSource } from '../../src/data/mirror-source.ts'
 import type { SplitRef } from '../../src/core/source.ts'
+import { failure } from '../rejection.ts'
 
 const ROOT = join(import.meta.dirname, 'fixtures', 'mirror')
 const ORG = 'fixture-org'
 
 function ref(dataset: string, name: string | undefined, split: string): SplitRef {
   return { path: `${ORG}/${dataset}`, name, split }
-}
-
-async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string; detail?: Record<string, unknown> }> {
-  try {
-    await p
-  } catch (e) {
-    return e as { code?: string; message: string }
-  }
-  throw new Error('expected a rejection')
 }
 
 /** An in-memory FileAccess that counts reads; `canList` toggles list(). */

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { noHubSource } from '../../src/data/no-hub-source.ts'
+import { failure } from '../rejection.ts'
 
 const arc = { path: 'allenai/ai2_arc', name: 'ARC-Easy', split: 'test' }
-
-async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string; detail?: Record<string, unknown> }> {
-  try {
-    await p
-  } catch (e) {
-    return e as { code?: string; message: string }
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('noHubSource', () => {
   it('throws HUB_UNAVAILABLE from loadSplit and hasSplit, naming the dataset and the mirror path', async () => {

@@ -3,17 +3,10 @@ import { join } from 'node:path'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import { parseParquet } from '../../src/data/parse-parquet.ts'
+import { failure } from '../rejection.ts'
 
 const MIRROR = join(import.meta.dirname, 'fixtures', 'mirror', 'fixture-org')
 
-async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p
-  } catch (e) {
-    return e as { code?: string; message: string }
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('parseParquet', () => {
   it('reads the fixture written by fixtures/gen-parquet.ts: lists, structs, INT64, nulls', async () => {
