@@ -43,8 +43,10 @@ const LAYER_RULES: Record<string, { may: string[]; packages: RegExp }> = {
   data: { may: ['core', 'data'], packages: /^(hyparquet)(\/|$)/ },
   backends: { may: ['core', 'backends'], packages: /^(@huggingface\/transformers|onnxruntime-(node|web|common))(\/|$)|^node:/ },
   protocol: { may: ['core', 'protocol'], packages: /^$/ },
+  storage: { may: ['core', 'storage'], packages: /^idb(\/|$)/ },
   ui: { may: ['core', 'protocol', 'storage', 'ui'], packages: /^(lit|comlink|@lit\/.*)(\/|$)/ },
-  cli: { may: ['core', 'backends', 'data', 'cli'], packages: /^node:/ },
+  cli: { may: ['core', 'backends', 'data', 'cli'], packages: /^node:|^(vite|playwright-core)$/ },
+  'cli-page': { may: ['core', 'protocol', 'cli-page'], packages: /^comlink$/ },
 }
 
 describe('src/core is pure', () => {

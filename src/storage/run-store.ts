@@ -1,0 +1,74 @@
+/**
+ * Run history: one record per evaluation run, written when it starts and updated when it ends, so a run a
+ * reload or crash interrupted is found again (status 'running') and can be resumed.
+ */
+import type { EvalzDb } from './db.ts'
+
+/** Where a run stands. */
+export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled'
+
+/** One run, as stored (structured-clone safe). */
+export interface RunRecord {
+  /** unique id, e.g. a random UUID */
+  readonly id: string
+  /** when the run started, unix ms */
+  readonly createdAt: number
+  /** when it ended, unix ms; absent while running */
+  readonly finishedAt?: number
+  /** where it stands */
+  readonly status: RunStatus
+  /** the RunRequest as sent to the worker (JSON-safe) */
+  readonly request: Readonly<Record<string, unknown>>
+  /** display name of the model */
+  readonly modelName: string
+  /** the DeviceReport the worker gave */
+  readonly device?: Readonly<Record<string, unknown>>
+  /** results.json text, once done */
+  readonly resultsJson?: string
+  /** task name → samples_<task>.jsonl text */
+  readonly samplesJsonl?: Readonly<Record<string, string>>
+  /** why it failed */
+  readonly error?: { readonly code: string; readonly message: string }
+  /** user labels */
+  readonly tags?: readonly string[]
+  /** user note */
+  readonly note?: string
+}
+
+/** Stores (inserts or replaces) a run. */
+export async function putRun(db: EvalzDb, run: RunRecord): Promise<void> {
+  await db.put('runs', run)
+}
+
+/** A run by id. */
+export async function getRun(db: EvalzDb, id: string): Promise<RunRecord | undefined> {
+  return db.get('runs', id)
+}
+
+/** All runs, newest first. */
+export async function listRuns(db: EvalzDb): Promise<RunRecord[]> {
+  return (await db.getAllFromIndex('runs', 'createdAt')).reverse()
+}
+
+/** Deletes a run (missing ids are ignored). */
+export async function deleteRun(db: EvalzDb, id: string): Promise<void> {
+  await db.delete('runs', id)
+}
+
+/** Runs still marked 'running' (left by a reload or crash), newest first. */
+export async function unfinishedRuns(db: EvalzDb): Promise<RunRecord[]> {
+  const runs = await db.getAllFromIndex('runs', 'status', 'running')
+  return runs.sort((a, b) => b.createdAt - a.createdAt)
+}
+
+/** Applies `change` to a stored run in one transaction; returns the new record, undefined when there is no such run. */
+export async function updateRun(
+  db: EvalzDb, id: string, change: (run: RunRecord) => RunRecord,
+): Promise<RunRecord | undefined> {
+  const tx = db.transaction('runs', 'readwrite')
+  const run = await tx.store.get(id)
+  const next = run === undefined ? undefined : change(run)
+  if (next !== undefined) await tx.store.put({ ...next, id })
+  await tx.done
+  return next
+}
