@@ -1,6 +1,8 @@
 /**
- * The evaluation worker: composes the core, transformers.js (ORT wasm served by the app itself, models from
- * /models/) and the app's dataset mirror (/datasets/), and exposes the EvalWorkerApi with comlink.
+ * The evaluation worker: composes the core, transformers.js (ORT wasm served by the app itself; models from the
+ * app's /models/ or, for stored models, from IndexedDB through transformers.js's custom cache), datasets (stored
+ * ones first, then the app's /datasets/ mirror) and the IndexedDB store, and exposes the EvalWorkerApi with
+ * comlink. This worker is the only IndexedDB writer.
  */
 import * as Comlink from 'comlink'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'
@@ -13,37 +15,75 @@ import { configureTransformers } from '../src/backends/transformers/init.ts'
 import { loadTransformersBackend } from '../src/backends/transformers/transformers-backend.ts'
 import { httpFileAccess } from '../src/data/http-file-access.ts'
 import { mirrorSource } from '../src/data/mirror-source.ts'
+import { openEvalzDb } from '../src/storage/db.ts'
+import { storedDatasetFiles } from '../src/storage/dataset-store.ts'
+import { modelFileCache } from '../src/storage/model-store.ts'
+import type { StoredModel } from '../src/storage/model-store.ts'
 import type { GpuLike } from '../src/protocol/device.ts'
 import { createEvalService } from '../src/protocol/eval-service.ts'
 import type { EvalWorkerApi } from '../src/protocol/eval-worker-api.ts'
+import { idbEvalStore } from './idb-eval-store.ts'
+import { layeredFileAccess } from './layered-files.ts'
 
 const root = new URL(import.meta.env.BASE_URL, self.location.origin)
 const abs = (url: string): string => new URL(url, self.location.href).href
-configureTransformers({
-  allowRemote: false,
-  // a path, not an http(s) URL: transformers.js skips its local-file lookup for URL-shaped local paths
-  localModelPath: new URL('models/', root).pathname,
-  wasmPaths: { wasm: abs(ortWasm), mjs: abs(ortMjs) },
-  logLevel: 'error',
-  // the app serves its own models; a Cache Storage copy would go stale when public/models changes
-  useBrowserCache: false,
-})
+/** the stored model being loaded, served as /models/<id>/… by the custom cache */
+let serving: readonly StoredModel[] = []
 const catalogue = builtinCatalogue()
-const service = createEvalService({
-  catalogue,
-  entries: listCatalogue(catalogue),
-  source: mirrorSource(httpFileAccess(new URL('datasets/', root).href)),
-  gpu: (navigator as Navigator & { gpu?: GpuLike }).gpu,
-  loadBackend: (model, device, onLoadProgress) => loadTransformersBackend({ model, device, dtype: 'fp32', onLoadProgress }),
-  evaluate,
-  dumpResults: (results) => pyJsonDumps(results, { indent: 2 }),
-  evalzVersion: version,
-  now: () => performance.now(),
-  clock: () => Date.now() / 1000,
-})
+const appData = httpFileAccess(new URL('datasets/', root).href)
 
-// The event callback arrives as a comlink proxy; release its MessageChannel once the run is over.
+/** Opens IndexedDB (5 s at most: it may be missing in private modes or blocked by another tab) and builds the service. */
+async function build(): Promise<EvalWorkerApi> {
+  const db = await Promise.race([openEvalzDb().catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, 5000))])
+  configureTransformers({
+    allowRemote: false,
+    // a path, not an http(s) URL: transformers.js skips its local-file lookup for URL-shaped local paths
+    localModelPath: new URL('models/', root).pathname,
+    wasmPaths: { wasm: abs(ortWasm), mjs: abs(ortMjs) },
+    logLevel: 'error',
+    // the app serves its own models; a Cache Storage copy would go stale when public/models changes
+    useBrowserCache: false,
+    ...(db ? { customCache: modelFileCache(db, () => serving) } : {}),
+  })
+  return createEvalService({
+    catalogue,
+    entries: listCatalogue(catalogue),
+    source: () => mirrorSource(db ? layeredFileAccess([storedDatasetFiles(db), appData]) : appData),
+    gpu: (navigator as Navigator & { gpu?: GpuLike }).gpu,
+    loadBackend(model, device, onLoadProgress, stored) {
+      serving = stored ? [stored] : []
+      return loadTransformersBackend({ model, device, dtype: 'fp32', onLoadProgress, modelSha256: stored?.weightsSha256 })
+    },
+    evaluate,
+    dumpResults: (results) => pyJsonDumps(results, { indent: 2 }),
+    evalzVersion: version,
+    now: () => performance.now(),
+    clock: () => Date.now() / 1000,
+    store: db ? idbEvalStore(db, navigator.storage) : undefined,
+  })
+}
+
+// Exposed at once (messages sent before expose would be lost); each call waits for the service.
+const ready = build()
+
+// Callbacks arrive as comlink proxies; release their MessageChannels once the call is over.
+function release(fn: unknown): void {
+  if (fn) (fn as Comlink.Remote<() => void>)[Comlink.releaseProxy]()
+}
+
 Comlink.expose({
-  ...service,
-  run: (spec, onEvent) => service.run(spec, onEvent).finally(() => (onEvent as Comlink.Remote<typeof onEvent>)[Comlink.releaseProxy]()),
+  listTasks: async () => (await ready).listTasks(),
+  run: (spec, onEvent) => ready.then((s) => s.run(spec, onEvent)).finally(() => release(onEvent)),
+  cancel: (runId) => void ready.then((s) => s.cancel(runId)),
+  addModel: (files, onProgress) => ready.then((s) => s.addModel(files, onProgress)).finally(() => release(onProgress)),
+  listModels: async () => (await ready).listModels(),
+  removeModel: async (id) => (await ready).removeModel(id),
+  addDataset: async (name, files, placement) => (await ready).addDataset(name, files, placement),
+  listDatasets: async () => (await ready).listDatasets(),
+  removeDataset: async (id) => (await ready).removeDataset(id),
+  listRuns: async () => (await ready).listRuns(),
+  getRun: async (id) => (await ready).getRun(id),
+  deleteRun: async (id) => (await ready).deleteRun(id),
+  abandonRun: async (id) => (await ready).abandonRun(id),
+  storageUsage: async () => (await ready).storageUsage(),
 } satisfies EvalWorkerApi)

@@ -1,6 +1,7 @@
 /**
  * Builds the EvalWorkerApi from injected parts, so the worker entry only composes and the run logic (device choice,
- * event stream, errors as data, cancellation) is testable in Node with a fake backend.
+ * event stream, errors as data, cancellation, run records and the response cache) is testable in Node with a fake
+ * backend and an in-memory or fake-indexeddb store.
  */
 import type { ModelBackend } from '../core/backend.ts'
 import type { CatalogueEntry } from '../core/catalogue.ts'
@@ -8,9 +9,12 @@ import type { EvalOptions, EvalOutcome } from '../core/evaluator.ts'
 import type { ResultsJson } from '../core/results/results-json.ts'
 import type { DocSource } from '../core/source.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
+import { cachingBackend } from '../core/response-cache.ts'
 import type { GpuLike, RunDevice } from './device.ts'
 import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
 import type { EvalWorkerApi, RunResult } from './eval-worker-api.ts'
+import type { EvalStore, ModelInfo, RunRecord } from './eval-store.ts'
+import { createStoreApi } from './store-service.ts'
 import type { RunRequest } from './run-request.ts'
 import { runInfoFor, runRequestProblems } from './run-request.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
@@ -31,11 +35,15 @@ export interface EvalServiceDeps {
   readonly catalogue: TaskCatalogue
   /** what listTasks returns (listCatalogue(catalogue)) */
   readonly entries: readonly CatalogueEntry[]
-  readonly source: DocSource
+  /** where documents come from; a function is called once per run (so newly stored datasets are seen) */
+  readonly source: DocSource | (() => DocSource)
   /** navigator.gpu, or undefined where WebGPU is missing */
   readonly gpu: GpuLike | undefined
-  /** loads the model (a folder name under /models/) on a device */
-  loadBackend(model: string, device: RunDevice, onProgress: (p: LoadProgress) => void): Promise<ModelBackend>
+  /**
+   * loads the model (a folder name under /models/, or a stored model's id, then with its info) on a device;
+   * a stored model must load from the store (customCache), with no network request
+   */
+  loadBackend(model: string, device: RunDevice, onProgress: (p: LoadProgress) => void, stored?: ModelInfo): Promise<ModelBackend>
   /** the engine (core/evaluator.ts) */
   evaluate(opts: EvalOptions): Promise<EvalOutcome>
   /** the results file text (pyJsonDumps with indent 2) */
@@ -46,6 +54,8 @@ export interface EvalServiceDeps {
   now(): number
   /** wall clock in unix seconds */
   clock(): number
+  /** models, datasets, run records and the response cache; undefined = nothing is stored or cached */
+  readonly store?: EvalStore
   /** minimum milliseconds between progress messages (default 100) */
   readonly throttleMs?: number
 }
@@ -54,6 +64,7 @@ export interface EvalServiceDeps {
 export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
   const runs = new Map<string, AbortController>()
   return {
+    ...createStoreApi(deps.store, () => deps.clock() * 1000),
     async listTasks() {
       return [...deps.entries]
     },
@@ -61,10 +72,15 @@ export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
       const abort = new AbortController()
       runs.set(spec.runId, abort)
       const emit = throttleEvents(onEvent, deps.throttleMs ?? 100, deps.now)
+      const record = new RunRecorder(deps, spec)
       try {
-        return await runOnce(deps, spec, emit, abort.signal)
+        const result = await runOnce(deps, spec, emit, abort.signal, record)
+        await record.finish(result)
+        return result
       } catch (e) {
-        return { status: 'failed', runId: spec.runId, error: toWireError(e) }
+        const result: RunResult = { status: 'failed', runId: spec.runId, error: toWireError(e) }
+        await record.finish(result)
+        return result
       } finally {
         emit.flush()
         runs.delete(spec.runId)
@@ -76,15 +92,21 @@ export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
   }
 }
 
-async function runOnce(deps: EvalServiceDeps, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal): Promise<RunResult> {
+async function runOnce(
+  deps: EvalServiceDeps, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
+): Promise<RunResult> {
   const started = deps.now()
   const problems = runRequestProblems(spec)
   if (problems.length > 0) throw fromWireError({ code: 'USAGE', message: problems.join('; '), detail: { problems } })
+  const stored = spec.modelSource === 'stored' ? await findStoredModel(deps.store, spec.model) : undefined
+  await record.start(stored?.name ?? spec.model)
   const choice = chooseDevice(spec.device, await probeGpu(deps.gpu))
   if (isWireError(choice)) throw fromWireError(choice)
   emit({ type: 'phase', phase: 'loading-model' })
-  const loaded = await loadOnDevice(choice, (device) => deps.loadBackend(spec.model, device, (p) => emit({ type: 'load', ...p })))
-  const backend = loaded.value
+  const loaded = await loadOnDevice(choice, (device) => deps.loadBackend(spec.model, device, (p) => emit({ type: 'load', ...p }), stored))
+  record.device = loaded.report
+  const model = loaded.value
+  const backend = deps.store ? cachingBackend(model, deps.store.responses) : undefined
   try {
     emit({ type: 'device', report: loaded.report })
     if (signal.aborted) throw fromWireError({ code: 'CANCELLED', message: 'run cancelled', detail: undefined })
@@ -92,15 +114,15 @@ async function runOnce(deps: EvalServiceDeps, spec: RunRequest, emit: (e: Worker
     const outcome = await deps.evaluate({
       tasks: spec.tasks,
       catalogue: deps.catalogue,
-      source: deps.source,
-      backend,
+      source: typeof deps.source === 'function' ? deps.source() : deps.source,
+      backend: backend ?? model,
       numFewshot: spec.numFewshot,
       limit: spec.limit,
       batchSize: spec.batchSize,
       fewshotSeed: spec.seed,
       bootstrapIters: spec.bootstrapIters,
       logSamples: spec.logSamples === true,
-      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock()),
+      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name),
       signal,
       onEvent: (event) => emit({ type: 'eval', event }),
       now: deps.now,
@@ -109,9 +131,62 @@ async function runOnce(deps: EvalServiceDeps, spec: RunRequest, emit: (e: Worker
     const text = deps.dumpResults(outcome.results)
     const results = parsePyJson(text) as RunResultsObject
     const samples = Object.fromEntries([...outcome.samples].filter(([, s]) => s.length > 0).map(([task, s]) => [task, toJsonl(s)]))
-    return { status: 'done', runId: spec.runId, device: loaded.report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples }
+    const cachedRequests = backend?.stats.hits ?? 0
+    return { status: 'done', runId: spec.runId, device: loaded.report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples, cachedRequests }
   } finally {
-    await backend.dispose().catch(() => undefined)
+    await model.dispose().catch(() => undefined)
+  }
+}
+
+/** The stored model with `id`; MODEL_NOT_FOUND when there is none (or no store). */
+async function findStoredModel(store: EvalStore | undefined, id: string): Promise<ModelInfo> {
+  const models = store ? await store.listModels() : []
+  const found = models.find((m) => m.id === id)
+  if (!found) {
+    const known = models.map((m) => `${m.id} (${m.name})`).join(', ') || 'none'
+    throw fromWireError({ code: 'MODEL_NOT_FOUND', message: `stored model '${id}' is not in this browser's storage; stored models: ${known}`, detail: { model: id } })
+  }
+  return found
+}
+
+/**
+ * Keeps a run's record: 'running' once the request is valid (keeping the first start time when a run is resumed),
+ * then done/failed/cancelled with results, samples and device. Storage errors never fail the run.
+ */
+class RunRecorder {
+  private base: RunRecord | undefined
+  /** the device, once the model is loaded */
+  device: RunRecord['device']
+
+  constructor(private readonly deps: EvalServiceDeps, private readonly spec: RunRequest) {}
+
+  async start(modelName: string): Promise<void> {
+    const store = this.deps.store
+    if (!store) return
+    await quietly(async () => {
+      const earlier = await store.getRun(this.spec.runId)
+      this.base = { id: this.spec.runId, createdAt: earlier?.createdAt ?? this.deps.clock() * 1000, status: 'running', request: this.spec, modelName }
+      await store.putRun(this.base)
+    })
+  }
+
+  async finish(result: RunResult): Promise<void> {
+    const store = this.deps.store
+    if (!store || !this.base) return
+    const finishedAt = this.deps.clock() * 1000
+    const device = this.device === undefined ? {} : { device: this.device }
+    const record: RunRecord = result.status === 'done'
+      ? { ...this.base, ...device, status: 'done', finishedAt, resultsJson: result.resultsJson, samplesJsonl: result.samplesJsonl, cachedRequests: result.cachedRequests }
+      : { ...this.base, ...device, status: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed', finishedAt, error: result.error }
+    await quietly(() => store.putRun(record))
+  }
+}
+
+async function quietly(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn()
+  } catch {
+    // a full or broken store must not fail the evaluation; the run simply is not in the history
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DeviceReport } from './device.ts'
+import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from './eval-store.ts'
 import type { RunRequest } from './run-request.ts'
 import type { WireError } from './wire-error.ts'
 import type { JsonValue } from './wire-json.ts'
@@ -23,6 +24,8 @@ export interface RunSuccess {
   readonly wallMs: number
   /** task → samples_<task>.jsonl text, byte-for-byte as the CLI writes it; empty unless logSamples */
   readonly samplesJsonl: { readonly [task: string]: string }
+  /** requests answered from the response cache (stored answers of an earlier, interrupted or equal run) */
+  readonly cachedRequests: number
 }
 
 /** A run that failed or was cancelled (code 'CANCELLED'). */
@@ -34,6 +37,15 @@ export interface RunFailure {
 
 export type RunResult = RunSuccess | RunFailure
 
+/** The answer of a storage call: a value, or an error as data. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: WireError }
+
+/** A stored run without its (large) results and samples texts, for the history list. */
+export type RunSummary = Omit<RunRecord, 'resultsJson' | 'samplesJsonl'> & {
+  /** task → [metric name, value] of its first metric row, for done runs */
+  readonly headline: { readonly [task: string]: readonly [string, number | string] }
+}
+
 /** The evaluation worker's API. */
 export interface EvalWorkerApi {
   /** the built-in catalogue: groups and tags first, then tasks */
@@ -42,4 +54,20 @@ export interface EvalWorkerApi {
   run(spec: RunRequest, onEvent: (e: WorkerEvent) => void): Promise<RunResult>
   /** asks a run to stop between forward passes; it then resolves with code 'CANCELLED' */
   cancel(runId: string): void
+  /** stores a dropped model folder; MODEL_INVALID names what is missing */
+  addModel(files: readonly UploadFile[], onProgress?: (p: UploadProgress) => void): Promise<Outcome<ModelInfo>>
+  listModels(): Promise<Outcome<ModelInfo[]>>
+  removeModel(id: string): Promise<Outcome<null>>
+  /** stores dataset files under `name` (a dataset path, e.g. 'allenai/ai2_arc'): mirror layout, or one file + split */
+  addDataset(name: string, files: readonly UploadFile[], placement?: DatasetPlacement): Promise<Outcome<DatasetInfo>>
+  listDatasets(): Promise<Outcome<DatasetInfo[]>>
+  removeDataset(id: string): Promise<Outcome<null>>
+  /** stored runs, newest first */
+  listRuns(): Promise<Outcome<RunSummary[]>>
+  getRun(id: string): Promise<Outcome<RunRecord | null>>
+  deleteRun(id: string): Promise<Outcome<null>>
+  /** marks an interrupted ('running') run that will not be resumed as cancelled */
+  abandonRun(id: string): Promise<Outcome<null>>
+  /** storage used vs quota, persistence, cached responses */
+  storageUsage(): Promise<Outcome<StorageUsage>>
 }

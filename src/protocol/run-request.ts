@@ -4,12 +4,17 @@
 import type { RunInfo } from '../core/results/results-json.ts'
 import type { DeviceRequest } from './device.ts'
 
+/** Where a run's model comes from. */
+export type ModelSource = 'app' | 'stored'
+
 /** One evaluation run, as the page asks for it (structured-clone safe). */
 export interface RunRequest {
   /** id the page picks; cancel(runId) refers to it */
   readonly runId: string
-  /** model id under the app's /models/ folder (e.g. 'demo' → /models/demo/) */
+  /** model id: a folder under the app's /models/ (e.g. 'demo' → /models/demo/), or a stored model's id */
   readonly model: string
+  /** where `model` lives: 'app' = served by the app under /models/ (default), 'stored' = uploaded to IndexedDB */
+  readonly modelSource?: ModelSource
   /** 'auto' = WebGPU when an adapter exists, else wasm */
   readonly device: DeviceRequest
   /** task, group and tag names (e.g. ['demo']) */
@@ -42,7 +47,12 @@ export const RUN_DEFAULTS = {
 export function runRequestProblems(spec: RunRequest): string[] {
   const problems: string[] = []
   if (spec.runId === '') problems.push('runId is empty')
-  if (!/^[\w][\w.-]*$/.test(spec.model)) problems.push(`model '${spec.model}' is not a folder name under /models/`)
+  if (spec.modelSource !== undefined && spec.modelSource !== 'app' && spec.modelSource !== 'stored') {
+    problems.push(`modelSource '${String(spec.modelSource)}' is invalid; use app or stored`)
+  }
+  if (!/^[\w][\w.-]*$/.test(spec.model)) {
+    problems.push(spec.modelSource === 'stored' ? `stored model id '${spec.model}' is invalid` : `model '${spec.model}' is not a folder name under /models/`)
+  }
   if (!['auto', 'webgpu', 'wasm'].includes(spec.device)) problems.push(`device '${spec.device}' is invalid; use auto, webgpu or wasm`)
   if (spec.tasks.length === 0) problems.push('no tasks given')
   if (spec.limit !== undefined && !(Number.isInteger(spec.limit) && spec.limit >= 1)) problems.push(`limit ${spec.limit} is invalid; use an integer ≥ 1 or leave it empty`)
@@ -53,11 +63,14 @@ export function runRequestProblems(spec: RunRequest): string[] {
   return problems
 }
 
-/** The results file's run description for a request (lm-eval's `config` block). */
-export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number): RunInfo {
+/**
+ * The results file's run description for a request (lm-eval's `config` block); `modelName` names a stored model
+ * in `model_args` (default: the request's model id).
+ */
+export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model): RunInfo {
   return {
     model: 'transformers.js',
-    modelArgs: `pretrained=${spec.model},dtype=fp32`,
+    modelArgs: `pretrained=${modelName},dtype=fp32`,
     batchSize: spec.batchSize,
     limit: spec.limit,
     numFewshot: spec.numFewshot,

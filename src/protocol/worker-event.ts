@@ -33,41 +33,52 @@ export interface EventThrottle {
 }
 
 /**
- * Wraps `emit` so that progress-like events (eval 'progress', 'load') go out at most once per `intervalMs`;
- * the last of a series (done === total) and every other event go out at once, after any held event, so order
- * is kept and the final state is never dropped.
+ * Wraps `emit` so that progress-like events (eval 'progress' and 'task-progress', 'load') go out at most once per
+ * `intervalMs`, the latest of each series (per task for 'task-progress') replacing the one held before it; the
+ * last of a series (done === total) and every other event go out at once, after any held events, so order is kept
+ * and the final state is never dropped.
  */
 export function throttleEvents(emit: (e: WorkerEvent) => void, intervalMs: number, now: () => number): EventThrottle {
-  let held: WorkerEvent | undefined
+  const held = new Map<string, WorkerEvent>()
   let last = -Infinity
   const send = (e: WorkerEvent): void => {
-    held = undefined
     last = now()
     emit(e)
   }
   const flush = (): void => {
-    if (held) send(held)
+    const pending = [...held.values()]
+    held.clear()
+    for (const e of pending) send(e)
   }
   const sink = (e: WorkerEvent): void => {
-    if (!isFrequent(e) || isFinal(e)) {
+    const key = seriesKey(e)
+    if (key === undefined || isFinal(e)) {
+      if (key !== undefined) held.delete(key)
       flush()
       send(e)
-    } else if (now() - last >= intervalMs) {
-      send(e)
-    } else {
-      held = e
+      return
     }
+    held.delete(key)
+    held.set(key, e)
+    if (now() - last >= intervalMs) flush()
   }
   return Object.assign(sink, { flush })
 }
 
-function isFrequent(e: WorkerEvent): boolean {
-  return e.type === 'load' || (e.type === 'eval' && e.event.type === 'progress')
+/** The series a frequent event belongs to; undefined for events that always go out at once. */
+function seriesKey(e: WorkerEvent): string | undefined {
+  if (e.type === 'load') return 'load'
+  if (e.type !== 'eval') return undefined
+  if (e.event.type === 'progress') return 'progress'
+  if (e.event.type === 'task-progress') return `task:${e.event.task}`
+  return undefined
 }
 
 function isFinal(e: WorkerEvent): boolean {
   if (e.type === 'load') return e.total > 0 && e.loaded >= e.total
-  return e.type === 'eval' && e.event.type === 'progress' && e.event.done >= e.event.total
+  if (e.type !== 'eval') return false
+  if (e.event.type === 'progress') return e.event.done >= e.event.total
+  return e.event.type === 'task-progress' && e.event.docsDone >= e.event.docsTotal
 }
 
 /** Input tokens per second of a progress event; 0 before any time has passed. */

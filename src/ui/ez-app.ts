@@ -1,21 +1,36 @@
 /**
- * `<ez-app>`: the shell. Lists the catalogue from the worker, runs the demo evaluation with the chosen device and
- * limit, shows progress and lm-eval's results table.
+ * `<ez-app>`: the shell. Talks to the evaluation worker (the only IndexedDB writer) and wires the panels: model,
+ * tasks and settings, run progress, results with the sample inspector, run history. An interrupted run (a reload
+ * or crash mid-run leaves its record 'running') is offered for resume on load; resuming re-sends the same request
+ * and the worker's response cache answers every request that had finished.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
-import type { DeviceReport, DeviceRequest } from '../protocol/device.ts'
-import type { RunSuccess } from '../protocol/eval-worker-api.ts'
+import type { PlannedTaskSummary } from '../core/events.ts'
+import type { DeviceReport } from '../protocol/device.ts'
+import type { DatasetInfo, ModelInfo, RunRecord, StorageUsage, UploadFile } from '../protocol/eval-store.ts'
+import type { RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import { RUN_DEFAULTS } from '../protocol/run-request.ts'
+import type { JsonValue } from '../protocol/wire-json.ts'
+import { parsePyJson } from '../protocol/wire-json.ts'
 import type { RunPhase, WorkerEvent } from '../protocol/worker-event.ts'
+import { requestPersistence } from '../storage/quota.ts'
+import type { AddState, ModelChoice } from './ez-model-panel.ts'
+import type { LoadState, ProgressEvent, TaskProgressEvent } from './ez-run-progress.ts'
+import type { RunSettings } from './ez-task-picker.ts'
+import { chanceLevels } from './sample-view.ts'
+import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
-import type { LoadState, ProgressEvent } from './ez-run-progress.ts'
-import './ez-run-progress.ts'
+import './ez-data-panel.ts'
+import './ez-model-panel.ts'
 import './ez-results-table.ts'
-import './ez-task-list.ts'
+import './ez-run-history.ts'
+import './ez-run-progress.ts'
+import './ez-sample-inspector.ts'
+import './ez-task-picker.ts'
 
-/** The run the page is showing. */
+/** The run in flight, or the last one. */
 interface RunView {
   readonly runId: string
   readonly phase: RunPhase | undefined
@@ -23,156 +38,210 @@ interface RunView {
   readonly load: LoadState | undefined
   readonly device: DeviceReport | undefined
   readonly totalRequests: number | undefined
+  readonly planned: readonly PlannedTaskSummary[]
+  readonly tasks: { readonly [task: string]: TaskProgressEvent }
 }
 
-const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
-  { value: 'auto', label: 'Auto (WebGPU if available)' },
-  { value: 'webgpu', label: 'WebGPU' },
-  { value: 'wasm', label: 'WebAssembly (CPU)' },
-]
+/** Results on screen: from the run just finished or from the history. */
+interface Shown {
+  readonly runId: string
+  readonly results: { readonly [key: string]: JsonValue }
+  readonly resultsJson: string
+  readonly samplesJsonl: { readonly [task: string]: string }
+  readonly cachedRequests: number
+  readonly device: string
+  readonly chance: { readonly [task: string]: number }
+  /** 'history' when opened from the run history */
+  readonly from: 'run' | 'history'
+}
 
 export class EzApp extends LitElement {
-  static override styles = css`
-    :host { display: block; max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
-    header { border-bottom: 1px solid var(--ez-border, #d0d7de); margin-bottom: 1.5rem; padding-bottom: 0.75rem; }
+  static override styles = [sharedStyles, css`
+    :host { max-width: 80rem; margin: 0 auto; padding: 1.25rem; box-sizing: border-box; }
+    header { border-bottom: 1px solid var(--ez-border, #d0d7de); margin-bottom: 1.25rem; padding-bottom: 0.75rem; }
     h1 { margin: 0; font-size: 1.75rem; letter-spacing: -0.02em; }
     h1 span { color: var(--ez-accent, #0969da); }
     header p { margin: 0.25rem 0 0; color: var(--ez-muted, #57606a); }
-    h2 { font-size: 1.2rem; margin: 0 0 0.75rem; }
-    section { margin-bottom: 2rem; }
-    form { display: flex; flex-wrap: wrap; gap: 0.75rem 1.25rem; align-items: end; margin-bottom: 1rem; }
-    .field { display: flex; flex-direction: column; gap: 0.25rem; font-size: 0.9rem; }
-    select, input {
-      font: inherit; padding: 0.35rem 0.5rem; border-radius: 6px; min-width: 8rem;
-      border: 1px solid var(--ez-border, #d0d7de); background: var(--ez-bg, #fff); color: var(--ez-fg, inherit);
-    }
-    button {
-      font: inherit; padding: 0.45rem 1rem; border-radius: 6px; cursor: pointer;
-      border: 1px solid var(--ez-border, #d0d7de); background: var(--ez-surface, #f6f8fa); color: var(--ez-fg, inherit);
-    }
-    button.primary { background: var(--ez-accent, #0969da); border-color: var(--ez-accent, #0969da); color: var(--ez-accent-fg, #fff); font-weight: 600; }
-    button:disabled { opacity: 0.55; cursor: not-allowed; }
-    :is(button, select, input):focus-visible { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 2px; }
-    .hint { color: var(--ez-muted, #57606a); font-size: 0.9rem; margin: 0 0 1rem; }
-    .error { border: 1px solid var(--ez-danger, #cf222e); color: var(--ez-danger, #cf222e); border-radius: 6px; padding: 0.5rem 0.75rem; }
-    .error code { font-weight: 600; }
-  `
+    .setup { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.3fr); gap: 1.25rem; align-items: start; }
+    @media (max-width: 860px) { .setup { grid-template-columns: minmax(0, 1fr); } }
+    .card { border: 1px solid var(--ez-border, #d0d7de); border-radius: 8px; padding: 1rem; background: var(--ez-bg, #fff); min-width: 0; }
+    section { margin-top: 1.5rem; }
+    .banner { border: 1px solid var(--ez-warn, #9a6700); border-radius: 8px; padding: 0.75rem 1rem; margin-bottom: 1.25rem;
+      display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
+    .banner p { margin: 0; flex: 1 1 20rem; }
+    .note { margin: 0 0 0.75rem; }
+    details.inspector > summary { cursor: pointer; font-weight: 600; padding: 0.4rem 0; }
+    @media (max-width: 480px) { :host { padding: 0.75rem; } .card { padding: 0.75rem; } }
+  `]
 
   static override properties = {
-    tasks: { state: true },
-    device: { state: true },
-    limit: { state: true },
-    run: { state: true },
-    running: { state: true },
-    result: { state: true },
-    error: { state: true },
+    tasks: { state: true }, models: { state: true }, datasets: { state: true }, choice: { state: true },
+    adding: { state: true }, modelError: { state: true }, usage: { state: true }, history: { state: true },
+    interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
+    error: { state: true }, notice: { state: true },
   }
 
-  /** the catalogue, once the worker answered */
   private declare tasks: readonly CatalogueEntry[]
-  /** device choice */
-  private declare device: DeviceRequest
-  /** docs per task; '' = all */
-  private declare limit: string
-  /** the run in progress, or the last one */
+  private declare models: readonly ModelInfo[]
+  private declare datasets: readonly DatasetInfo[]
+  private declare choice: ModelChoice
+  private declare adding: AddState | undefined
+  private declare modelError: { code: string; message: string } | undefined
+  private declare usage: StorageUsage | undefined
+  private declare history: readonly RunSummary[]
+  /** runs a reload or crash left 'running', offered for resume */
+  private declare interrupted: readonly RunSummary[]
   private declare run: RunView | undefined
-  /** whether a run is in flight */
   private declare running: boolean
-  /** results of the last successful run */
-  private declare result: RunSuccess | undefined
-  /** the last error, as code and message */
+  private declare shown: Shown | undefined
   private declare error: { code: string; message: string } | undefined
+  /** a one-line, non-error message (cancelled, deleted) */
+  private declare notice: string | undefined
 
   private readonly client = new EvalWorkerClient(this)
 
   constructor() {
     super()
     this.tasks = []
-    this.device = RUN_DEFAULTS.device
-    this.limit = ''
+    this.models = []
+    this.datasets = []
+    this.choice = { source: 'app', id: 'demo' }
+    this.adding = undefined
+    this.modelError = undefined
+    this.usage = undefined
+    this.history = []
+    this.interrupted = []
     this.run = undefined
     this.running = false
-    this.result = undefined
+    this.shown = undefined
     this.error = undefined
+    this.notice = undefined
   }
 
   override connectedCallback(): void {
     super.connectedCallback()
     this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))
+    void this.refreshModels()
+    void this.refreshDatasets()
+    void this.refreshUsage()
+    void this.refreshHistory().then(() => { this.interrupted = this.history.filter((r) => r.status === 'running') })
   }
 
   override render() {
-    const running = this.running
     return html`
       <header>
         <h1>eval<span>z</span></h1>
-        <p>lm-evaluation-harness prompts and numbers, computed in your browser.</p>
+        <p>lm-evaluation-harness prompts and numbers, computed in your browser. Nothing leaves this page.</p>
       </header>
       <main>
-        <section aria-labelledby="run-h">
-          <h2 id="run-h">Run the demo</h2>
-          <p class="hint">Evaluates the bundled demo model (<code>models/demo</code>) on the demo tasks, entirely on this page.</p>
-          <form @submit=${this._onSubmit}>
-            <div class="field">
-              <label for="device">Device</label>
-              <select id="device" data-testid="device-select" .value=${this.device} ?disabled=${running} @change=${this._onDevice}>
-                ${DEVICES.map((d) => html`<option value=${d.value} ?selected=${d.value === this.device}>${d.label}</option>`)}
-              </select>
+        ${this.renderInterrupted()}
+        <div class="setup">
+          <div>
+            <div class="card">
+              <ez-model-panel .models=${this.models} .selected=${this.choice} .adding=${this.adding} .error=${this.modelError}
+                .usage=${this.usage} ?disabled=${this.running}
+                @model-select=${(e: CustomEvent<ModelChoice>) => { this.choice = e.detail }}
+                @model-files=${(e: CustomEvent<{ files: UploadFile[] }>) => this.addModel(e.detail.files)}
+                @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
+                @persist-request=${() => this.persist()}></ez-model-panel>
             </div>
-            <div class="field">
-              <label for="limit">Docs per task</label>
-              <input id="limit" data-testid="limit" type="number" min="1" step="1" inputmode="numeric" placeholder="all"
-                .value=${this.limit} ?disabled=${running} @input=${this._onLimit}>
+            <div class="card" style="margin-top: 1.25rem">
+              <ez-data-panel .datasets=${this.datasets} .entries=${this.tasks} ?disabled=${this.running}
+                @dataset-files=${(e: CustomEvent<{ name: string; split: string | undefined; files: UploadFile[] }>) => this.addDataset(e.detail)}
+                @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}></ez-data-panel>
             </div>
-            <button class="primary" type="submit" data-testid="run" ?disabled=${running || this.tasks.length === 0}>Run demo</button>
-            <button type="button" data-testid="cancel" ?disabled=${!running} @click=${this._onCancel}>Cancel</button>
-          </form>
-          ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
-          ${this.run ? html`<ez-run-progress .phase=${running ? this.run.phase : this.result?.runId === this.run.runId ? 'done' : undefined} .progress=${this.run.progress} .load=${this.run.load}
-            .device=${this.run.device} .totalRequests=${this.run.totalRequests}></ez-run-progress>` : nothing}
-        </section>
-        ${this.result ? html`
-          <section aria-labelledby="results-h">
-            <h2 id="results-h">Results</h2>
-            <ez-results-table .results=${this.result.results} .resultsJson=${this.result.resultsJson}
-              data-device=${this.result.device.device}></ez-results-table>
-          </section>` : nothing}
-        <section aria-labelledby="tasks-h">
-          <h2 id="tasks-h">Tasks</h2>
-          <ez-task-list .entries=${this.tasks}></ez-task-list>
+          </div>
+          <div class="card">
+            <ez-task-picker .entries=${this.tasks} ?running=${this.running} .datasets=${this.datasets.map((d) => d.name)}
+              .modelName=${this.choice.source === 'app' ? 'Demo model' : this.models.find((m) => m.id === this.choice.id)?.name ?? this.choice.id}
+              @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
+          </div>
+        </div>
+        ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
+        ${this.notice ? html`<p class="note muted" role="status" data-testid="notice">${this.notice}</p>` : nothing}
+        ${this.run ? html`<section aria-label="Run progress">
+          <ez-run-progress .phase=${this.running ? this.run.phase : this.shown?.runId === this.run.runId ? 'done' : undefined}
+            .progress=${this.run.progress} .load=${this.run.load} .device=${this.run.device} .totalRequests=${this.run.totalRequests}
+            .planned=${this.run.planned} .tasks=${this.run.tasks} ?cancellable=${this.running}
+            @cancel=${() => this.cancel()}></ez-run-progress></section>` : nothing}
+        ${this.renderResults()}
+        <section aria-labelledby="history-h">
+          <h2 id="history-h">Run history</h2>
+          <ez-run-history .runs=${this.history} .openId=${this.shown?.runId} ?busy=${this.running}
+            @run-open=${(e: CustomEvent<{ id: string }>) => this.openRun(e.detail.id)}
+            @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
+            @run-delete=${(e: CustomEvent<{ id: string }>) => this.deleteRun(e.detail.id)}></ez-run-history>
         </section>
       </main>
     `
   }
 
-  private _onDevice(e: Event): void {
-    this.device = (e.target as HTMLSelectElement).value as DeviceRequest
+  private renderInterrupted() {
+    const r = this.interrupted[0]
+    if (!r || this.running) return nothing
+    return html`<div class="banner" role="region" aria-label="Interrupted run" data-testid="resume-banner">
+      <p>An evaluation was interrupted (<span class="mono">${r.request.tasks.join(', ')}</span> on ${r.modelName}, started
+        ${new Date(r.createdAt).toLocaleString()}). Resuming reuses every answer that had finished.</p>
+      <button type="button" class="primary" data-testid="resume" @click=${() => this.resume(r.id)}>Resume</button>
+      <button type="button" data-testid="discard" @click=${() => this.discard(r.id)}>Discard</button>
+    </div>`
   }
 
-  private _onLimit(e: Event): void {
-    this.limit = (e.target as HTMLInputElement).value
+  private renderResults() {
+    const s = this.shown
+    if (!s) return nothing
+    const sampleCount = Object.values(s.samplesJsonl).reduce((n, t) => n + (t.match(/\n/g)?.length ?? 0), 0)
+    return html`
+      <section aria-labelledby="results-h" data-testid="results" data-device=${s.device} data-run=${s.runId}>
+        <h2 id="results-h">Results${s.from === 'history' ? html` <span class="muted">(from the history)</span>` : nothing}</h2>
+        ${s.cachedRequests > 0 ? html`<p class="note muted" data-testid="cached">Resumed: ${s.cachedRequests.toLocaleString()} requests answered from the cache of earlier runs.</p>` : nothing}
+        <ez-results-table .results=${s.results} .resultsJson=${s.resultsJson} .samplesJsonl=${s.samplesJsonl} .chance=${s.chance}
+          data-device=${s.device}></ez-results-table>
+        <details class="inspector" data-testid="inspector">
+          <summary>Inspect samples (${sampleCount.toLocaleString()})</summary>
+          <ez-sample-inspector .samplesJsonl=${s.samplesJsonl} .results=${s.results}></ez-sample-inspector>
+        </details>
+      </section>`
   }
 
-  private async _onSubmit(e: SubmitEvent): Promise<void> {
-    e.preventDefault()
-    const limit = this.limit.trim() === '' ? undefined : Number(this.limit)
-    const spec: RunRequest = { ...RUN_DEFAULTS, runId: crypto.randomUUID(), device: this.device, limit, numFewshot: undefined }
-    this.error = undefined
-    this.run = { runId: spec.runId, phase: undefined, progress: undefined, load: undefined, device: undefined, totalRequests: undefined }
-    this.running = true
-    try {
-      const result = await this.client.run(spec, (ev) => this.onWorkerEvent(spec.runId, ev))
-      this.run = { ...this.run, device: result.device }
-      this.result = result
-    } catch (err) {
-      this.fail(err)
-    } finally {
-      this.running = false
+  private requestFor(settings: RunSettings): RunRequest {
+    return {
+      runId: crypto.randomUUID(),
+      model: this.choice.id,
+      modelSource: this.choice.source,
+      device: settings.device,
+      tasks: settings.tasks,
+      limit: settings.limit,
+      numFewshot: settings.numFewshot,
+      batchSize: settings.batchSize,
+      seed: settings.seed,
+      bootstrapIters: RUN_DEFAULTS.bootstrapIters,
+      logSamples: true,
     }
   }
 
-  private _onCancel(): void {
-    if (this.run) void this.client.cancel(this.run.runId)
+  private async startRun(spec: RunRequest): Promise<void> {
+    if (this.running) return
+    this.error = undefined
+    this.notice = undefined
+    this.interrupted = this.interrupted.filter((r) => r.id !== spec.runId)
+    this.run = { runId: spec.runId, phase: undefined, progress: undefined, load: undefined, device: undefined, totalRequests: undefined, planned: [], tasks: {} }
+    this.running = true
+    void this.refreshHistory()
+    void this.updateComplete.then(() => this.renderRoot.querySelector('ez-run-progress')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }))
+    try {
+      const result = await this.client.run(spec, (ev) => this.onWorkerEvent(spec.runId, ev))
+      this.run = { ...this.run, device: result.device }
+      this.shown = shownOf(result)
+    } catch (err) {
+      const e = errorText(err)
+      if (e.code === 'CANCELLED') this.notice = 'Run cancelled. Its finished answers are cached: running it again reuses them.'
+      else this.error = e
+    } finally {
+      this.running = false
+      void this.refreshHistory()
+      void this.refreshUsage()
+    }
   }
 
   private onWorkerEvent(runId: string, e: WorkerEvent): void {
@@ -183,15 +252,130 @@ export class EzApp extends LitElement {
       case 'load': this.run = { ...run, load: e }; break
       case 'device': this.run = { ...run, device: e.report }; break
       case 'eval':
-        if (e.event.type === 'planned') this.run = { ...run, totalRequests: e.event.totalRequests }
+        if (e.event.type === 'planned') this.run = { ...run, totalRequests: e.event.totalRequests, planned: e.event.tasks }
         else if (e.event.type === 'progress') this.run = { ...run, progress: e.event }
+        else if (e.event.type === 'task-progress') this.run = { ...run, tasks: { ...run.tasks, [e.event.task]: e.event } }
         break
     }
   }
 
+  private cancel(): void {
+    if (this.run) void this.client.cancel(this.run.runId)
+  }
+
+  private async resume(id: string): Promise<void> {
+    const record = await this.guard(() => this.client.getRun(id))
+    if (!record) return
+    this.choice = { source: record.request.modelSource ?? 'app', id: record.request.model }
+    await this.startRun(record.request)
+  }
+
+  private async discard(id: string): Promise<void> {
+    this.interrupted = this.interrupted.filter((r) => r.id !== id)
+    await this.guard(() => this.client.abandonRun(id))
+    void this.refreshHistory()
+  }
+
+  private async openRun(id: string): Promise<void> {
+    const record = await this.guard(() => this.client.getRun(id))
+    if (record?.resultsJson === undefined) return
+    this.shown = { ...shownOfRecord(record), from: 'history' }
+    await this.updateComplete
+    this.renderRoot.querySelector('#results-h')?.scrollIntoView({ block: 'start' })
+  }
+
+  private async deleteRun(id: string): Promise<void> {
+    await this.guard(() => this.client.deleteRun(id))
+    if (this.shown?.runId === id) this.shown = undefined
+    this.interrupted = this.interrupted.filter((r) => r.id !== id)
+    void this.refreshHistory()
+    void this.refreshUsage()
+  }
+
+  private async addModel(files: readonly UploadFile[]): Promise<void> {
+    this.modelError = undefined
+    this.adding = { phase: 'reading' }
+    try {
+      const model = await this.client.addModel(files, (progress) => { this.adding = { phase: 'hashing', progress } })
+      this.choice = { source: 'stored', id: model.id }
+      await this.refreshModels()
+    } catch (e) {
+      this.modelError = errorText(e)
+    } finally {
+      this.adding = undefined
+      void this.refreshUsage()
+    }
+  }
+
+  private async removeModel(id: string): Promise<void> {
+    await this.guard(() => this.client.removeModel(id))
+    if (this.choice.source === 'stored' && this.choice.id === id) this.choice = { source: 'app', id: 'demo' }
+    void this.refreshModels()
+    void this.refreshUsage()
+  }
+
+  private async addDataset(d: { name: string; split: string | undefined; files: UploadFile[] }): Promise<void> {
+    await this.guard(() => this.client.addDataset(d.name, d.files, d.split === undefined ? undefined : { split: d.split }))
+    void this.refreshDatasets()
+    void this.refreshUsage()
+  }
+
+  private async removeDataset(id: string): Promise<void> {
+    await this.guard(() => this.client.removeDataset(id))
+    void this.refreshDatasets()
+    void this.refreshUsage()
+  }
+
+  private async persist(): Promise<void> {
+    const granted = await requestPersistence(navigator.storage)
+    if (!granted) this.notice = 'The browser did not make storage persistent (browsers grant it to sites you use often or bookmark).'
+    void this.refreshUsage()
+  }
+
+  private async refreshModels(): Promise<void> {
+    this.models = (await this.guard(() => this.client.listModels())) ?? this.models
+  }
+
+  private async refreshDatasets(): Promise<void> {
+    this.datasets = (await this.guard(() => this.client.listDatasets())) ?? this.datasets
+  }
+
+  private async refreshHistory(): Promise<void> {
+    this.history = (await this.guard(() => this.client.listRuns())) ?? this.history
+  }
+
+  private async refreshUsage(): Promise<void> {
+    this.usage = (await this.guard(() => this.client.storageUsage())) ?? this.usage
+  }
+
+  /** Runs a worker call; a failure is shown and gives undefined. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn()
+    } catch (e) {
+      this.fail(e)
+      return undefined
+    }
+  }
+
   private fail(e: unknown): void {
-    const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'ERROR'
-    this.error = { code, message: e instanceof Error ? e.message : String(e) }
+    this.error = errorText(e)
+  }
+}
+
+function shownOf(r: RunSuccess): Shown {
+  return {
+    runId: r.runId, results: r.results, resultsJson: r.resultsJson, samplesJsonl: r.samplesJsonl, cachedRequests: r.cachedRequests,
+    device: r.device.device, chance: chanceLevels(r.samplesJsonl, r.results), from: 'run',
+  }
+}
+
+function shownOfRecord(r: RunRecord): Shown {
+  const results = parsePyJson(r.resultsJson ?? '{}') as { [key: string]: JsonValue }
+  const samples = r.samplesJsonl ?? {}
+  return {
+    runId: r.id, results, resultsJson: r.resultsJson ?? '', samplesJsonl: samples, cachedRequests: r.cachedRequests ?? 0,
+    device: r.device?.device ?? '', chance: chanceLevels(samples, results), from: 'history',
   }
 }
 

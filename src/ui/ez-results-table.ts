@@ -1,70 +1,81 @@
 /**
  * `<ez-results-table>`: lm-eval's results tables (tasks, then groups when there are any), rendered from the same
- * rows the CLI prints, and a download link for the results file.
+ * rows the CLI prints, with the chance level beside each multiple-choice task, and downloads of results.json and
+ * samples_<task>.jsonl with exactly the CLI's text.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { PropertyValues } from 'lit'
 import { tableRows } from '../core/results/table.ts'
 import type { JsonValue } from '../protocol/wire-json.ts'
+import { sharedStyles } from './shared-styles.ts'
 
-/** Column headers of lm-eval's table (the arrow and ± columns have no title there). */
-const HEADERS = ['Tasks', 'Version', 'Filter', 'n-shot', 'Metric', 'Direction', 'Value', '±', 'Stderr']
+/** Column headers of lm-eval's table (the arrow and ± columns have no title there), plus the chance level. */
+const HEADERS = ['Tasks', 'Version', 'Filter', 'n-shot', 'Metric', 'Direction', 'Value', '±', 'Stderr', 'Chance']
 /** columns that hold numbers */
-const NUMERIC = new Set([1, 3, 6, 8])
+const NUMERIC = new Set([1, 3, 6, 8, 9])
+
+/** One download: file name and object URL. */
+interface Download {
+  readonly name: string
+  readonly url: string
+  readonly bytes: number
+}
 
 export class EzResultsTable extends LitElement {
-  static override styles = css`
-    :host { display: block; }
-    .scroll { overflow-x: auto; }
-    table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin-bottom: 1rem; }
+  static override styles = [sharedStyles, css`
+    table { margin-bottom: 1rem; }
     caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
-    th, td { padding: 0.3rem 0.6rem; border-bottom: 1px solid var(--ez-border, #d0d7de); text-align: left; white-space: nowrap; }
-    th { background: var(--ez-surface, #f6f8fa); }
-    td.num { text-align: right; font-variant-numeric: tabular-nums; font-family: var(--ez-mono, ui-monospace, monospace); }
-    .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+    th, td { white-space: nowrap; }
+    td.chance { color: var(--ez-muted, #57606a); }
     .summary { color: var(--ez-muted, #57606a); font-size: 0.85rem; margin: 0 0 0.75rem; font-family: var(--ez-mono, ui-monospace, monospace); overflow-wrap: anywhere; }
-    a.download {
-      display: inline-block; padding: 0.4rem 0.8rem; border-radius: 6px; text-decoration: none;
-      border: 1px solid var(--ez-border, #d0d7de); color: var(--ez-fg, inherit); background: var(--ez-surface, #f6f8fa);
-    }
-    a.download:focus-visible { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 2px; }
-  `
+    .downloads { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+  `]
 
   static override properties = {
     results: { attribute: false },
     resultsJson: { attribute: false },
-    fileName: {},
-    url: { state: true },
+    samplesJsonl: { attribute: false },
+    chance: { attribute: false },
+    downloads: { state: true },
   }
 
   /** lm-eval's results object (plain JSON) */
   declare results: { readonly [key: string]: JsonValue } | undefined
   /** the results file text offered for download */
   declare resultsJson: string | undefined
-  /** download file name */
-  declare fileName: string
-  /** object URL of the current download */
-  private declare url: string | undefined
+  /** task → samples file text offered for download */
+  declare samplesJsonl: { readonly [task: string]: string }
+  /** task → chance level (multiple-choice tasks) */
+  declare chance: { readonly [task: string]: number }
+  /** object URLs of the current downloads */
+  private declare downloads: readonly Download[]
 
   constructor() {
     super()
     this.results = undefined
     this.resultsJson = undefined
-    this.fileName = 'results.json'
-    this.url = undefined
+    this.samplesJsonl = {}
+    this.chance = {}
+    this.downloads = []
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('resultsJson')) {
+    if (changed.has('resultsJson') || changed.has('samplesJsonl')) {
       this.revoke()
-      this.url = this.resultsJson === undefined ? undefined : URL.createObjectURL(new Blob([this.resultsJson], { type: 'application/json' }))
+      const files: [string, string, string][] = []
+      if (this.resultsJson !== undefined) files.push(['results.json', this.resultsJson, 'application/json'])
+      for (const [task, text] of Object.entries(this.samplesJsonl)) files.push([`samples_${task}.jsonl`, text, 'application/x-ndjson'])
+      this.downloads = files.map(([name, text, type]) => {
+        const blob = new Blob([text], { type })
+        return { name, url: URL.createObjectURL(blob), bytes: blob.size }
+      })
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     this.revoke()
-    this.url = undefined
+    this.downloads = []
   }
 
   override render() {
@@ -73,26 +84,42 @@ export class EzResultsTable extends LitElement {
     const groups = results.groups && typeof results.groups === 'object' && Object.keys(results.groups).length > 0
     return html`
       <p class="summary">${summaryLine(results)}</p>
-      <div class="scroll" tabindex="0" role="region" aria-label="Task results">${this.renderTable('Tasks', tableRows(results, 'results'), 'results-table')}</div>
-      ${groups ? html`<div class="scroll" tabindex="0" role="region" aria-label="Group results">${this.renderTable('Groups', tableRows(results, 'groups'), 'groups-table')}</div>` : nothing}
-      ${this.url ? html`<a class="download" href=${this.url} download=${this.fileName} data-testid="download">Download ${this.fileName}</a>` : nothing}
+      <div class="scroll" tabindex="0" role="region" aria-label="Task results">${this.renderTable('Tasks', this.taskRows(results), 'results-table')}</div>
+      ${groups ? html`<div class="scroll" tabindex="0" role="region" aria-label="Group results">${this.renderTable('Groups', tableRows(results, 'groups').map((r) => [...r, '']), 'groups-table')}</div>` : nothing}
+      <div class="downloads" role="group" aria-label="Downloads">
+        ${this.downloads.map((d, i) => html`<a class="button" href=${d.url} download=${d.name} data-testid=${i === 0 && d.name === 'results.json' ? 'download' : `download-${d.name}`}
+          title=${`${d.bytes.toLocaleString()} bytes, exactly as the CLI writes it`}>⬇ ${d.name}</a>`)}
+      </div>
     `
+  }
+
+  /** lm-eval's task rows, one task at a time, with the chance level on each task's first row. */
+  private taskRows(results: { readonly [key: string]: JsonValue }): string[][] {
+    const section = (results.results ?? {}) as Record<string, JsonValue>
+    const rows: string[][] = []
+    for (const task of Object.keys(section)) {
+      const own = tableRows({ ...results, results: { [task]: section[task] } }, 'results')
+      const chance = this.chance[task]
+      own.forEach((r, i) => rows.push([...r, i === 0 && chance !== undefined ? chance.toFixed(4) : '']))
+    }
+    return rows
   }
 
   private renderTable(caption: string, rows: string[][], testId: string) {
     return html`
       <table data-testid=${testId}>
         <caption>${caption}</caption>
-        <thead><tr>${HEADERS.map((h, c) => html`<th scope="col">${c === 5 || c === 7 ? html`<span class="sr-only">${h}</span>` : h}</th>`)}</tr></thead>
+        <thead><tr>${HEADERS.map((h, c) => html`<th scope="col" class=${NUMERIC.has(c) ? 'num' : ''}
+          title=${c === 9 ? 'accuracy of guessing uniformly: mean over docs of 1 / number of choices' : nothing}>${c === 5 || c === 7 ? html`<span class="sr-only">${h}</span>` : h}</th>`)}</tr></thead>
         <tbody>
-          ${rows.map((row) => html`<tr>${row.map((cell, c) => html`<td class=${NUMERIC.has(c) ? 'num' : ''} aria-label=${c === 5 ? arrowLabel(cell) : nothing}>${cell}</td>`)}</tr>`)}
+          ${rows.map((row) => html`<tr>${row.map((cell, c) => html`<td class=${[NUMERIC.has(c) ? 'num' : '', c === 9 ? 'chance' : ''].join(' ')} aria-label=${c === 5 ? arrowLabel(cell) : nothing}>${cell}</td>`)}</tr>`)}
         </tbody>
       </table>
     `
   }
 
   private revoke(): void {
-    if (this.url) URL.revokeObjectURL(this.url)
+    for (const d of this.downloads) URL.revokeObjectURL(d.url)
   }
 }
 

@@ -6,7 +6,8 @@
 import * as Comlink from 'comlink'
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
-import type { EvalWorkerApi, RunResult, RunSuccess } from '../protocol/eval-worker-api.ts'
+import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from '../protocol/eval-store.ts'
+import type { EvalWorkerApi, Outcome, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import { fromWireError } from '../protocol/wire-error.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
@@ -50,6 +51,60 @@ export class EvalWorkerClient implements ReactiveController {
   /** Asks the worker to stop a run between forward passes. */
   async cancel(runId: string): Promise<void> {
     await this.api?.cancel(runId)
+  }
+
+  /** Stores a dropped model folder (hashing in the worker); rejects with MODEL_INVALID naming what is missing. */
+  async addModel(files: readonly UploadFile[], onProgress: (p: UploadProgress) => void): Promise<ModelInfo> {
+    return this.unwrap((api) => api.addModel(files, Comlink.proxy(onProgress)) as Promise<Outcome<ModelInfo>>)
+  }
+
+  async listModels(): Promise<ModelInfo[]> {
+    return this.unwrap((api) => api.listModels() as Promise<Outcome<ModelInfo[]>>)
+  }
+
+  async removeModel(id: string): Promise<void> {
+    await this.unwrap((api) => api.removeModel(id) as Promise<Outcome<null>>)
+  }
+
+  async addDataset(name: string, files: readonly UploadFile[], placement?: DatasetPlacement): Promise<DatasetInfo> {
+    return this.unwrap((api) => api.addDataset(name, files, placement) as Promise<Outcome<DatasetInfo>>)
+  }
+
+  async listDatasets(): Promise<DatasetInfo[]> {
+    return this.unwrap((api) => api.listDatasets() as Promise<Outcome<DatasetInfo[]>>)
+  }
+
+  async removeDataset(id: string): Promise<void> {
+    await this.unwrap((api) => api.removeDataset(id) as Promise<Outcome<null>>)
+  }
+
+  /** Stored runs, newest first, without their results texts. */
+  async listRuns(): Promise<RunSummary[]> {
+    return this.unwrap((api) => api.listRuns() as Promise<Outcome<RunSummary[]>>)
+  }
+
+  /** A stored run with its results and samples texts; undefined when it is gone. */
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return (await this.unwrap((api) => api.getRun(id) as Promise<Outcome<RunRecord | null>>)) ?? undefined
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    await this.unwrap((api) => api.deleteRun(id) as Promise<Outcome<null>>)
+  }
+
+  /** Marks an interrupted run that will not be resumed as cancelled. */
+  async abandonRun(id: string): Promise<void> {
+    await this.unwrap((api) => api.abandonRun(id) as Promise<Outcome<null>>)
+  }
+
+  async storageUsage(): Promise<StorageUsage> {
+    return this.unwrap((api) => api.storageUsage() as Promise<Outcome<StorageUsage>>)
+  }
+
+  private async unwrap<T>(fn: (api: Comlink.Remote<EvalWorkerApi>) => Promise<Outcome<T>>): Promise<T> {
+    const outcome = await this.call(fn)
+    if (!outcome.ok) throw fromWireError(outcome.error)
+    return outcome.value
   }
 
   private call<T>(fn: (api: Comlink.Remote<EvalWorkerApi>) => Promise<T>): Promise<T> {

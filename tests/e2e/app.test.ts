@@ -1,7 +1,9 @@
 /**
- * The web app end to end: Vite dev server + Debian Chromium (playwright-core). Lists the catalogue, runs the demo
- * on wasm and on WebGPU (SwiftShader, a software adapter) and checks the results table. Fails on any page error or
- * console error. Skipped when /usr/bin/chromium is absent (install it with `apt-get install chromium`).
+ * The web app end to end: Vite dev server + Debian Chromium (playwright-core). Runs the app-served demo model on
+ * wasm (the page stays responsive; results table, chance level, downloads, sample inspector, history), stores the
+ * demo model folder through the file picker and runs it from IndexedDB with no request for model files, and runs
+ * on WebGPU (SwiftShader). Fails on any page error or console error. Skipped when /usr/bin/chromium is absent
+ * (install it with `apt-get install chromium`).
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -25,6 +27,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
   let browser: Browser
   let page: Page
   const problems: string[] = []
+  const requests: string[] = []
 
   beforeAll(async () => {
     server = await createServer({
@@ -38,12 +41,14 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     const address = server.httpServer?.address()
     if (!address || typeof address === 'string') throw new Error('vite did not report a port')
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname))
+    page.on('dialog', (d) => void d.accept())
     await page.goto(`http://127.0.0.1:${address.port}/`)
-  })
+  }, 60_000)
 
   afterAll(async () => {
     await browser?.close()
@@ -56,76 +61,118 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
 
   it('is cross-origin isolated and lists the demo tasks from the worker', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
-    const demo = page.getByTestId('demo-tasks')
-    await demo.locator('li').first().waitFor()
-    const names = await demo.locator('[data-task]').evaluateAll((els) => els.map((e) => e.getAttribute('data-task')))
+    const list = page.getByTestId('task-list')
+    await list.locator('input[data-task="demo_capitals"]').waitFor()
+    const names = await list.locator('input[data-task^="demo_"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-task')))
     expect(names).toEqual(DEMO_TASKS)
+    // the search narrows the list
+    await page.getByTestId('task-search').fill('mmlu_anat')
+    expect(await list.locator('input[data-task]').evaluateAll((els) => els.map((e) => e.getAttribute('data-task')))).toEqual(['mmlu_anatomy'])
+    await page.getByTestId('task-search').fill('')
     await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(true)
   })
 
-  it('runs the demo on wasm and stays responsive meanwhile', async () => {
+  it('runs the demo on wasm, stays responsive, shows results, chance, downloads and the inspector', async () => {
     await page.getByTestId('device-select').selectOption('wasm')
     await page.getByTestId('limit').fill('3')
     await page.getByTestId('run').click()
-    // While the run is in flight the page must answer at once and handle clicks.
-    const samples: { ms: number; running: boolean }[] = []
-    let toggled = false
-    for (;;) {
+    // While the run is in flight the page must answer at once and handle input.
+    const latencies: number[] = []
+    let typed = false
+    await page.getByTestId('progress').waitFor()
+    while (await page.getByTestId('cancel').count() > 0) {
       const t0 = Date.now()
-      const running = await page.evaluate(() => {
-        const root = document.querySelector('ez-app')?.shadowRoot
-        return !(root?.querySelector('[data-testid="cancel"]') as HTMLButtonElement | null)?.disabled
-      })
-      samples.push({ ms: Date.now() - t0, running })
-      if (!running) break
-      if (!toggled) {
-        const details = page.getByTestId('all-tasks')
-        await details.locator('summary').click()
-        expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true)
-        await details.locator('summary').press('Enter')
-        expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false)
-        toggled = true
+      await page.evaluate(() => document.querySelector('ez-app')?.shadowRoot?.childElementCount)
+      latencies.push(Date.now() - t0)
+      if (!typed) {
+        await page.getByTestId('task-search').fill('demo_c')
+        expect(await page.getByTestId('task-search').inputValue()).toBe('demo_c')
+        await page.getByTestId('task-search').fill('')
+        typed = true
       }
       await page.waitForTimeout(50)
     }
-    expect(samples[0].running).toBe(true)
-    expect(toggled).toBe(true)
-    expect(Math.max(...samples.map((s) => s.ms))).toBeLessThan(1000)
+    expect(typed).toBe(true)
+    expect(Math.max(...latencies)).toBeLessThan(1000)
 
-    await expect.poll(() => page.getByTestId('error').count()).toBe(0)
+    expect(await page.getByTestId('error').count()).toBe(0)
     const rows = await resultRows(page)
     for (const task of DEMO_TASKS) expect(rows.some((r) => r[0] === task)).toBe(true)
-    // every metric cell is a number printed with four decimals (lm-eval's %.4f)
     for (const r of rows) expect(r[6]).toMatch(/^-?\d+\.\d{4}$/)
-    expect(await page.locator('ez-results-table').getAttribute('data-device')).toBe('wasm')
-    const download = page.getByTestId('download')
-    expect(await download.getAttribute('download')).toBe('results.json')
-    const text = await download.evaluate(async (a) => (await fetch((a as HTMLAnchorElement).href)).text())
+    // chance level beside the multiple-choice task (demo_capitals has 4 choices per doc)
+    expect(rows.find((r) => r[0] === 'demo_capitals')?.[9]).toBe('0.2500')
+    expect(rows.find((r) => r[0] === 'demo_cloze')?.[9]).toBe('')
+    expect(await page.getByTestId('results').getAttribute('data-device')).toBe('wasm')
+    const text = await fetchDownload(page, 'download')
     expect(text).toContain('"limit": 3')
     expect(text).toContain('"device": "wasm"')
+    const samples = await fetchDownload(page, 'download-samples_demo_capitals.jsonl')
+    expect(samples.trim().split('\n')).toHaveLength(3)
+
+    // the inspector: open it, then a sample: exact prompt and one row per choice
+    await page.getByTestId('inspector').locator('summary').first().click()
+    await page.getByTestId('inspector-task').selectOption('demo_capitals')
+    const first = page.getByTestId('sample').first()
+    await first.locator('summary').click()
+    expect(await first.getByTestId('sample-prompt').textContent()).toMatch(/^Question: What is the capital of .+\?\nAnswer:$/)
+    expect(await first.getByTestId('sample-choices').locator('tbody tr').count()).toBe(4)
+    const verdicts = await page.getByTestId('sample').evaluateAll((els) => els.map((e) => e.getAttribute('data-correct')))
+    await page.getByTestId('inspector-verdict').selectOption('wrong')
+    expect(await page.getByTestId('sample').count()).toBe(verdicts.filter((v) => v === 'false').length)
+
+    // the run is in the history
+    expect(await page.getByTestId('history').locator('tbody tr').count()).toBeGreaterThanOrEqual(1)
     await page.screenshot({ path: '/tmp/evalz-e2e-wasm.png', fullPage: true })
-  })
+  }, 60_000)
+
+  it('stores a dropped model folder and runs it from IndexedDB without fetching model files', async () => {
+    await page.getByTestId('model-files').setInputFiles(`${ROOT}public/models/demo`)
+    const stored = page.getByTestId('model-list').locator('[data-model^="demo-"]')
+    await stored.waitFor({ timeout: 20_000 })
+    expect(await stored.locator('input[type=radio]').isChecked()).toBe(true)
+    expect(await stored.textContent()).toMatch(/sha256 [0-9a-f]{12}…/)
+    await page.getByTestId('task-list').locator('input[data-task="demo"]').uncheck()
+    await page.getByTestId('task-list').locator('input[data-task="demo_capitals"]').check()
+    await page.getByTestId('limit').fill('2')
+    requests.length = 0
+    await runAndWait(page, 30_000)
+    expect(requests.filter((p) => p.startsWith('/models/'))).toEqual([])
+    const rows = await resultRows(page)
+    expect(rows.map((r) => r[0]).filter(Boolean)).toEqual(['demo_capitals'])
+    expect(await fetchDownload(page, 'download')).toContain('"model_args": "pretrained=demo,dtype=fp32"')
+  }, 60_000)
 
   it('runs on WebGPU (SwiftShader) and reports the device', async () => {
     await page.getByTestId('device-select').selectOption('webgpu')
-    await page.getByTestId('limit').fill('2')
-    await page.getByTestId('run').click()
-    await page.locator('ez-results-table[data-device="webgpu"]').waitFor({ timeout: 60_000 })
-    const device = page.getByTestId('device')
-    expect(await device.getAttribute('data-device')).toBe('webgpu')
-    expect(await device.textContent()).toMatch(/WebGPU/)
-    const rows = await resultRows(page)
-    for (const task of DEMO_TASKS) expect(rows.some((r) => r[0] === task)).toBe(true)
-    const text = await page.getByTestId('download').evaluate(async (a) => (await fetch((a as HTMLAnchorElement).href)).text())
-    expect(text).toContain('"limit": 2')
-    expect(text).toContain('"device": "webgpu"')
+    await page.getByTestId('limit').fill('1')
+    await runAndWait(page, 60_000)
+    expect(await page.getByTestId('results').getAttribute('data-device')).toBe('webgpu')
+    expect(await page.getByTestId('device').getAttribute('data-device')).toBe('webgpu')
+    expect(await page.getByTestId('device').textContent()).toMatch(/WebGPU/)
+    expect(await fetchDownload(page, 'download')).toContain('"device": "webgpu"')
     await page.screenshot({ path: '/tmp/evalz-e2e-webgpu.png', fullPage: true })
-  })
+  }, 90_000)
 })
+
+/** Clicks Run and waits until the results of that new run are shown (or an error). */
+async function runAndWait(page: Page, timeout: number): Promise<void> {
+  const results = page.getByTestId('results')
+  const before = (await results.count()) > 0 ? await results.getAttribute('data-run') : null
+  await page.getByTestId('run').click()
+  await expect.poll(async () => {
+    if ((await page.getByTestId('error').count()) > 0) return `error: ${await page.getByTestId('error').textContent()}`
+    return (await results.count()) > 0 && (await results.getAttribute('data-run')) !== before ? 'new results' : 'waiting'
+  }, { timeout, interval: 100 }).toBe('new results')
+}
 
 /** Cells of the results table, row by row (waits for the table). */
 async function resultRows(page: Page): Promise<string[][]> {
   const table = page.getByTestId('results-table')
   await table.waitFor({ timeout: 60_000 })
   return table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+}
+
+/** The text behind a download link. */
+async function fetchDownload(page: Page, testId: string): Promise<string> {
+  return page.getByTestId(testId).evaluate(async (a) => (await fetch((a as HTMLAnchorElement).href)).text())
 }

@@ -59,3 +59,21 @@ describe('tokensPerSecond', () => {
     expect(tokensPerSecond({ ...e, elapsedMs: 0 })).toBe(0)
   })
 })
+
+describe('throttleEvents per task', () => {
+  it('holds task-progress per task, so one task never hides another, and sends the last of each at once', () => {
+    let t = 0
+    const out: string[] = []
+    const tp = (task: string, docsDone: number, docsTotal: number): WorkerEvent =>
+      ({ type: 'eval', event: { type: 'task-progress', task, docsDone, docsTotal, metric: undefined } })
+    const emit = throttleEvents((e) => out.push(e.type === 'eval' && e.event.type === 'task-progress' ? `${e.event.task}${e.event.docsDone}` : e.type), 100, () => t)
+    emit({ type: 'phase', phase: 'evaluating' })
+    emit(tp('a', 1, 3)) // held (within the interval)
+    emit(tp('b', 1, 2)) // held beside a1
+    emit(tp('a', 2, 3)) // replaces a1
+    t = 200
+    emit(tp('b', 2, 2)) // final: flushes a2 first
+    emit(tp('a', 3, 3)) // final
+    expect(out).toEqual(['phase', 'a2', 'b2', 'a3'])
+  })
+})

@@ -1,0 +1,112 @@
+/**
+ * `<ez-data-panel>`: datasets from the user's disk for tasks outside the demo — a folder in the mirror layout
+ * (`<config>/<split>.jsonl|json|csv|parquet`) or one data file with a split name — stored under the dataset path
+ * the task reads (e.g. allenai/ai2_arc). Events: 'dataset-files' {name, split, files}, 'dataset-remove' {id}.
+ */
+import { css, html, LitElement, nothing } from 'lit'
+import type { CatalogueEntry } from '../core/catalogue.ts'
+import type { DatasetInfo } from '../protocol/eval-store.ts'
+import { filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
+import type { UploadFile } from '../protocol/eval-store.ts'
+import { fire, sharedStyles } from './shared-styles.ts'
+
+export class EzDataPanel extends LitElement {
+  static override styles = [sharedStyles, css`
+    details > summary { cursor: pointer; font-weight: 600; font-size: 1.15rem; }
+    .row { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 0.5rem 0.75rem; margin: 0.75rem 0; }
+    .field { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.9rem; }
+    .drop { border: 2px dashed var(--ez-border, #d0d7de); border-radius: 8px; padding: 0.75rem; text-align: center; background: var(--ez-surface, #f6f8fa); }
+    .drop.over { border-color: var(--ez-accent, #0969da); }
+    .pickers { display: flex; gap: 0.5rem; justify-content: center; flex-wrap: wrap; }
+    input[type=file]:focus-visible + label { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 2px; }
+    ul { list-style: none; padding: 0; margin: 0.75rem 0 0; display: grid; gap: 0.3rem; }
+    li { display: flex; gap: 0.5rem; align-items: baseline; justify-content: space-between; flex-wrap: wrap; }
+  `]
+
+  static override properties = {
+    datasets: { attribute: false },
+    entries: { attribute: false },
+    disabled: { type: Boolean },
+    name: { state: true },
+    split: { state: true },
+    over: { state: true },
+  }
+
+  /** stored datasets */
+  declare datasets: readonly DatasetInfo[]
+  /** the catalogue (dataset paths for suggestions) */
+  declare entries: readonly CatalogueEntry[]
+  declare disabled: boolean
+  private declare name: string
+  private declare split: string
+  private declare over: boolean
+
+  constructor() {
+    super()
+    this.datasets = []
+    this.entries = []
+    this.disabled = false
+    this.name = ''
+    this.split = ''
+    this.over = false
+  }
+
+  override render() {
+    const paths = [...new Set(this.entries.map((e) => e.dataset).filter((d): d is string => d !== undefined))].sort()
+    const ready = this.name.trim() !== '' && !this.disabled
+    return html`
+      <details ?open=${this.datasets.length > 0}>
+        <summary>Data <span class="muted">(for tasks outside the demo)</span></summary>
+        <p class="hint">Name the dataset path the task reads, then drop a folder laid out as <code>&lt;config&gt;/&lt;split&gt;.jsonl</code>
+          (csv, json, parquet too), or one file plus its split name.</p>
+        <div class="row">
+          <div class="field"><label for="ds-name">Dataset path</label>
+            <input id="ds-name" list="ds-paths" placeholder="e.g. allenai/ai2_arc" .value=${this.name}
+              @input=${(e: Event) => { this.name = (e.target as HTMLInputElement).value }}>
+            <datalist id="ds-paths">${paths.map((p) => html`<option value=${p}></option>`)}</datalist></div>
+          <div class="field"><label for="ds-split">Split (one file)</label>
+            <input id="ds-split" placeholder="e.g. test" .value=${this.split} @input=${(e: Event) => { this.split = (e.target as HTMLInputElement).value }}></div>
+        </div>
+        <div class="drop ${this.over ? 'over' : ''}" @dragover=${(e: DragEvent) => { e.preventDefault(); this.over = true }}
+          @dragleave=${() => { this.over = false }} @drop=${this.onDrop}>
+          <p class="muted" style="margin: 0 0 0.5rem">${ready ? 'Drop data files or a folder here, or' : 'Enter a dataset path first.'}</p>
+          <div class="pickers">
+            <input id="ds-file" class="sr-only" type="file" accept=".jsonl,.json,.csv,.parquet" ?disabled=${!ready} @change=${this.onPick}>
+            <label for="ds-file" class="button small">Choose a file…</label>
+            <input id="ds-folder" class="sr-only" type="file" multiple webkitdirectory ?disabled=${!ready} @change=${this.onPick}>
+            <label for="ds-folder" class="button small">Choose a folder…</label>
+          </div>
+        </div>
+        ${this.datasets.length > 0 ? html`<ul aria-label="Stored datasets">${this.datasets.map((d) => html`<li>
+          <span><span class="mono">${d.name}</span> <span class="muted">${d.files.map((f) => f.path).join(', ')} · ${formatBytes(d.files.reduce((n, f) => n + f.size, 0))}</span></span>
+          <button type="button" class="small danger" aria-label=${`Remove dataset ${d.name}`} @click=${() => fire(this, 'dataset-remove', { id: d.id })}>Remove</button>
+        </li>`)}</ul>` : nothing}
+      </details>`
+  }
+
+  private async onDrop(e: DragEvent): Promise<void> {
+    e.preventDefault()
+    this.over = false
+    if (!e.dataTransfer || this.name.trim() === '' || this.disabled) return
+    this.send(await filesOfDrop(e.dataTransfer))
+  }
+
+  private onPick(e: Event): void {
+    const input = e.target as HTMLInputElement
+    if (input.files && input.files.length > 0) this.send(filesOfInput(input.files))
+    input.value = ''
+  }
+
+  private send(files: UploadFile[]): void {
+    const split = files.length === 1 && this.split.trim() !== '' ? this.split.trim() : undefined
+    fire(this, 'dataset-files', { name: this.name.trim(), split, files })
+  }
+}
+
+customElements.define('ez-data-panel', EzDataPanel)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ez-data-panel': EzDataPanel
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * `<ez-task-picker>`: choose tasks, groups and tags from the catalogue (with search) and the run settings —
+ * shots, limit, seed, batch size, device — then Run. Emits 'run-request' with a RunSettings detail.
+ */
+import { css, html, LitElement, nothing } from 'lit'
+import type { CatalogueEntry } from '../core/catalogue.ts'
+import type { DeviceRequest } from '../protocol/device.ts'
+import { RUN_DEFAULTS } from '../protocol/run-request.ts'
+import { fire, sharedStyles } from './shared-styles.ts'
+
+/** What the picker asks to run. */
+export interface RunSettings {
+  /** task, group and tag names */
+  readonly tasks: readonly string[]
+  /** shots per prompt; undefined = each task's default */
+  readonly numFewshot: number | undefined
+  /** docs per task; undefined = all */
+  readonly limit: number | undefined
+  /** few-shot seed */
+  readonly seed: number
+  /** rows per forward pass */
+  readonly batchSize: number
+  readonly device: DeviceRequest
+}
+
+/** Tag whose tasks ship with their data (public/datasets). */
+const OFFLINE_TAG = 'demo'
+
+const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
+  { value: 'auto', label: 'Auto (WebGPU if present)' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'wasm', label: 'WebAssembly (CPU)' },
+]
+
+export class EzTaskPicker extends LitElement {
+  static override styles = [sharedStyles, css`
+    .search { width: 100%; margin-bottom: 0.5rem; }
+    .list { max-height: 20rem; overflow: auto; border: 1px solid var(--ez-border, #d0d7de); border-radius: 6px; padding: 0.25rem 0.5rem; }
+    .list h3 { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--ez-muted, #57606a); margin: 0.6rem 0 0.2rem; }
+    .item { display: flex; gap: 0.5rem; align-items: baseline; padding: 0.15rem 0; }
+    .item label { cursor: pointer; min-width: 0; overflow-wrap: anywhere; }
+    .item .name { font-family: var(--ez-mono, ui-monospace, monospace); font-weight: 600; }
+    .item .meta { color: var(--ez-muted, #57606a); font-size: 0.85rem; }
+    .chosen { margin: 0.5rem 0; font-size: 0.9rem; overflow-wrap: anywhere; }
+    .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: 0.6rem 1rem; margin: 0.75rem 0; }
+    .field { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.9rem; }
+    .field input, .field select { width: 100%; }
+    .field.wide { grid-column: span 2; }
+    @media (max-width: 340px) { .field.wide { grid-column: auto; } }
+    .actions { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; }
+    .warn { color: var(--ez-warn, #9a6700); font-size: 0.9rem; }
+  `]
+
+  static override properties = {
+    entries: { attribute: false },
+    running: { type: Boolean },
+    datasets: { attribute: false },
+    modelName: {},
+    query: { state: true },
+    chosen: { state: true },
+    numFewshot: { state: true },
+    limit: { state: true },
+    seed: { state: true },
+    batchSize: { state: true },
+    device: { state: true },
+  }
+
+  /** the catalogue; empty while loading */
+  declare entries: readonly CatalogueEntry[]
+  /** a run is in flight (Run disabled) */
+  declare running: boolean
+  /** dataset paths stored in this browser (their tasks can run) */
+  declare datasets: readonly string[]
+  /** the chosen model's name, shown beside Run */
+  declare modelName: string
+  private declare query: string
+  private declare chosen: ReadonlySet<string>
+  private declare numFewshot: string
+  private declare limit: string
+  private declare seed: string
+  private declare batchSize: string
+  private declare device: DeviceRequest
+
+  constructor() {
+    super()
+    this.entries = []
+    this.running = false
+    this.datasets = []
+    this.modelName = 'Demo model'
+    this.query = ''
+    this.chosen = new Set([OFFLINE_TAG])
+    this.numFewshot = ''
+    this.limit = ''
+    this.seed = String(RUN_DEFAULTS.seed)
+    this.batchSize = '4'
+    this.device = RUN_DEFAULTS.device
+  }
+
+  override render() {
+    const q = this.query.trim().toLowerCase()
+    const match = (e: CatalogueEntry): boolean => q === '' || e.name.toLowerCase().includes(q) || (e.dataset ?? '').toLowerCase().includes(q)
+    const offline = new Set(this.entries.find((e) => e.kind === 'tag' && e.name === OFFLINE_TAG)?.members ?? [])
+    const sections: [string, CatalogueEntry[]][] = [
+      ['Demo (data bundled, runs offline)', this.entries.filter((e) => (e.name === OFFLINE_TAG && e.kind === 'tag') || offline.has(e.name))],
+      ['Groups', this.entries.filter((e) => e.kind === 'group')],
+      ['Tags', this.entries.filter((e) => e.kind === 'tag' && e.name !== OFFLINE_TAG)],
+      ['Tasks (need their dataset)', this.entries.filter((e) => e.kind === 'task' && !offline.has(e.name))],
+    ]
+    const problems = this.problems()
+    const needsData = this.needsData(offline)
+    return html`
+      <h2 id="tasks-h">Tasks and settings</h2>
+      <form @submit=${this.onSubmit} aria-labelledby="tasks-h">
+        <label class="sr-only" for="task-search">Search tasks</label>
+        <input id="task-search" class="search" type="search" placeholder="Search tasks, groups, datasets…" data-testid="task-search"
+          .value=${this.query} @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
+        <div class="list" role="group" aria-label="Tasks, groups and tags" data-testid="task-list" tabindex="-1">
+          ${this.entries.length === 0 ? html`<p class="muted">Loading tasks…</p>` : sections.map(([title, items]) => {
+            const shown = items.filter(match)
+            return shown.length === 0 ? nothing : html`<h3>${title}</h3>${shown.map((e) => this.renderItem(e))}`
+          })}
+        </div>
+        <p class="chosen" data-testid="chosen">Selected: ${this.chosen.size === 0 ? html`<em>nothing</em>` : html`<span class="mono">${[...this.chosen].join(', ')}</span>`}</p>
+        ${needsData.length > 0 ? html`<p class="warn">${needsData.join(', ')} ${needsData.length === 1 ? 'needs its dataset' : 'need their datasets'}:
+          drop the files under “Data” first, or the run stops with a message naming the dataset.</p>` : nothing}
+        <div class="settings">
+          ${this.field('fewshot', 'Shots', html`<input id="fewshot" type="number" min="0" step="1" inputmode="numeric" placeholder="task default"
+            .value=${this.numFewshot} @input=${(e: Event) => { this.numFewshot = (e.target as HTMLInputElement).value }}>`)}
+          ${this.field('limit', 'Docs per task', html`<input id="limit" data-testid="limit" type="number" min="1" step="1" inputmode="numeric" placeholder="all"
+            .value=${this.limit} @input=${(e: Event) => { this.limit = (e.target as HTMLInputElement).value }}>`)}
+          ${this.field('seed', 'Few-shot seed', html`<input id="seed" type="number" step="1" inputmode="numeric"
+            .value=${this.seed} @input=${(e: Event) => { this.seed = (e.target as HTMLInputElement).value }}>`)}
+          ${this.field('batch', 'Batch size', html`<input id="batch" type="number" min="1" step="1" inputmode="numeric"
+            .value=${this.batchSize} @input=${(e: Event) => { this.batchSize = (e.target as HTMLInputElement).value }}>`)}
+          ${this.field('device', 'Device', html`<select id="device" data-testid="device-select" @change=${(e: Event) => { this.device = (e.target as HTMLSelectElement).value as DeviceRequest }}>
+            ${DEVICES.map((d) => html`<option value=${d.value} ?selected=${d.value === this.device}>${d.label}</option>`)}</select>`)}
+        </div>
+        ${problems.length > 0 ? html`<p class="warn" id="run-problems">${problems.join(' · ')}</p>` : nothing}
+        <div class="actions">
+          <button class="primary" type="submit" data-testid="run" aria-describedby=${problems.length > 0 ? 'run-problems' : nothing}
+            ?disabled=${this.running || this.entries.length === 0 || problems.length > 0}>${this.running ? 'Running…' : 'Run evaluation'}</button>
+          <span class="muted">with <strong>${this.modelName}</strong></span>
+        </div>
+      </form>
+    `
+  }
+
+  private renderItem(e: CatalogueEntry) {
+    const id = `t-${e.kind}-${e.name}`
+    const meta = e.kind === 'task'
+      ? `${e.outputType ?? '?'} · ${e.numFewshot ?? 0}-shot · ${e.metrics.join(', ')}`
+      : `${e.kind} · ${e.members.length} ${e.members.length === 1 ? 'task' : 'tasks'}`
+    return html`
+      <div class="item">
+        <input type="checkbox" id=${id} data-task=${e.name} .checked=${this.chosen.has(e.name)} @change=${(ev: Event) => this.toggle(e.name, (ev.target as HTMLInputElement).checked)}>
+        <label for=${id}><span class="name">${e.name}</span> <span class="meta">${meta}</span></label>
+      </div>`
+  }
+
+  private field(id: string, label: string, control: unknown) {
+    return html`<div class=${id === 'device' ? 'field wide' : 'field'}><label for=${id}>${label}</label>${control}</div>`
+  }
+
+  private toggle(name: string, on: boolean): void {
+    const next = new Set(this.chosen)
+    if (on) next.add(name)
+    else next.delete(name)
+    this.chosen = next
+  }
+
+  /** Chosen tasks outside the demo whose dataset is not stored. */
+  private needsData(offline: ReadonlySet<string>): string[] {
+    const byName = new Map(this.entries.map((e) => [e.name, e]))
+    const stored = new Set(this.datasets)
+    const out: string[] = []
+    for (const name of this.chosen) {
+      const e = byName.get(name)
+      if (!e || offline.has(name) || name === OFFLINE_TAG) continue
+      const tasks = e.kind === 'task' ? [e] : e.members.map((m) => byName.get(m)).filter((t): t is CatalogueEntry => t !== undefined)
+      if (tasks.some((t) => t.kind === 'task' && !stored.has(t.dataset ?? ''))) out.push(name)
+    }
+    return out
+  }
+
+  /** What keeps the form from running, one phrase each. */
+  private problems(): string[] {
+    const out: string[] = []
+    if (this.chosen.size === 0) out.push('choose at least one task')
+    if (!isInt(this.limit, 1, true)) out.push('docs per task must be a whole number ≥ 1 (or empty for all)')
+    if (!isInt(this.numFewshot, 0, true)) out.push('shots must be a whole number ≥ 0 (or empty)')
+    if (!isInt(this.seed, -Infinity, false)) out.push('seed must be a whole number')
+    if (!isInt(this.batchSize, 1, false)) out.push('batch size must be a whole number ≥ 1')
+    return out
+  }
+
+  private onSubmit(e: SubmitEvent): void {
+    e.preventDefault()
+    if (this.running || this.problems().length > 0) return
+    const settings: RunSettings = {
+      tasks: [...this.chosen],
+      numFewshot: optionalInt(this.numFewshot),
+      limit: optionalInt(this.limit),
+      seed: Number(this.seed),
+      batchSize: Number(this.batchSize),
+      device: this.device,
+    }
+    fire(this, 'run-request', settings)
+  }
+}
+
+function isInt(text: string, min: number, optional: boolean): boolean {
+  if (text.trim() === '') return optional
+  const n = Number(text)
+  return Number.isInteger(n) && n >= min
+}
+
+function optionalInt(text: string): number | undefined {
+  return text.trim() === '' ? undefined : Number(text)
+}
+
+customElements.define('ez-task-picker', EzTaskPicker)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ez-task-picker': EzTaskPicker
+  }
+}
