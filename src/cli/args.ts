@@ -17,7 +17,8 @@ export interface RunArgs {
   readonly batchSize: number
   /** few-shot seed */
   readonly seed: number
-  readonly device: 'cpu'
+  /** cpu: onnxruntime-node; webgpu, wasm: the web app's worker in headless Chromium */
+  readonly device: 'cpu' | 'webgpu' | 'wasm'
   readonly dtype: string
   readonly dataDir: string | undefined
   readonly output: string | undefined
@@ -102,7 +103,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const tasks = opts.get('tasks')
   if (typeof tasks !== 'string' || tasks.split(',').every(t => t.trim() === '')) throw usage('evalz run needs --tasks <name,...> (see evalz ls)')
   const device = String(opts.get('device') ?? 'cpu')
-  if (device !== 'cpu') throw usage(`--device '${device}' is not available in the CLI (valid: cpu; the web app runs webgpu and wasm)`)
+  if (device !== 'cpu' && device !== 'webgpu' && device !== 'wasm') throw usage(`--device '${device}' is invalid (valid: cpu, webgpu, wasm)`)
   const limitRaw = opts.get('limit')
   let limit: number | undefined
   if (limitRaw !== undefined) {
@@ -119,7 +120,7 @@ export function parseCommand(argv: readonly string[]): Command {
       limit,
       batchSize: intOption(opts, 'batch-size', 1) ?? 1,
       seed: intOption(opts, 'seed', 0) ?? 1234,
-      device: 'cpu',
+      device,
       dtype: String(opts.get('dtype') ?? 'fp32'),
       dataDir: opts.get('data-dir') as string | undefined,
       output: opts.get('output') as string | undefined,
@@ -146,7 +147,8 @@ run options:
   --limit <n|x>             first n docs per task, or a fraction 0<x<1 of them
   --batch-size <n>          rows per forward pass (default 1); alias --batch_size
   --seed <n>                few-shot seed (default 1234)
-  --device cpu              the CLI runs on CPU (onnxruntime-node)
+  --device <cpu|webgpu|wasm> cpu: onnxruntime-node (default); webgpu, wasm: the web app's worker
+                            in headless Chromium (/usr/bin/chromium; Debian: apt-get install chromium)
   --dtype <fp32|...>        weights variant from onnx/ (default fp32)
   --data-dir <dir>          local datasets in Hub-mirror layout: <dir>/<dataset>/<config>/<split>.jsonl
   --output <dir>            write <dir>/results.json (alias --output_path)

@@ -18,6 +18,7 @@ import { writeOutcome } from './output-files.ts'
 import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
 import { HarnessError } from '../core/errors.ts'
+import { runInBrowser } from './browser-device.ts'
 
 /** Where `run` prints. */
 export interface RunIO {
@@ -27,6 +28,7 @@ export interface RunIO {
 
 /** Runs an evaluation; throws HarnessError on setup problems. */
 export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
+  if (args.device !== 'cpu') return runInBrowser(args, io)
   const catalogue = builtinCatalogue()
   const suffix = dtypeSuffix(args.dtype)
   const modelDir = resolve(args.model)

@@ -1,0 +1,222 @@
+/**
+ * `evalz run --device webgpu|wasm`: runs the evaluation in the web app's own worker inside headless Chromium
+ * (Vite serves the app, the model folder and the datasets; Playwright drives cli.html) and writes the same
+ * results.json and samples_<task>.jsonl files as `--device cpu`.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, open, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { RunArgs } from './args.ts'
+import type { RunIO } from './run-command.ts'
+import type { EvalEvent } from '../core/events.ts'
+import { builtinCatalogue } from '../core/catalogue.ts'
+import { HarnessError } from '../core/errors.ts'
+import type { ErrorCode } from '../core/errors.ts'
+import { pyJsonDumps } from '../core/python/json.ts'
+import { resultsTables } from '../core/results/table.ts'
+import { sanitizeModelName } from '../core/results/results-json.ts'
+import { resolveSelection } from '../core/tasks/registry.ts'
+import { checkModelDir, dtypeSuffix, modelWeightsSha256 } from './model-files.ts'
+import { progressReporter } from './progress.ts'
+import { countOnnxParameters } from '../backends/transformers/onnx-params.ts'
+import { CLI_MODEL_ID, importOrExplain, startBrowserServer } from './browser-server.ts'
+
+/** Debian's Chromium; the one browser this path is tested with. */
+export const CHROMIUM_PATH = '/usr/bin/chromium'
+
+/** Chromium flags: headless WebGPU on any machine (SwiftShader when there is no GPU), nothing phoning home. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+]
+
+/** What the page's worker answers (the parts of src/protocol's RunResult this module reads). */
+type PageResult =
+  | {
+    readonly status: 'done'
+    readonly resultsJson: string
+    readonly samplesJsonl: Readonly<Record<string, string>>
+    readonly device: { readonly device: string; readonly adapter?: { readonly vendor: string; readonly architecture: string } }
+  }
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string; readonly detail?: Record<string, unknown> } }
+
+/** A worker event (src/protocol's WorkerEvent, the parts read here). */
+type PageEvent = { readonly type: 'eval'; readonly event: EvalEvent } | { readonly type: string }
+
+/** Runs `args` (device webgpu or wasm) in headless Chromium; throws HarnessError on setup problems. */
+export async function runInBrowser(args: RunArgs, io: RunIO): Promise<void> {
+  const device = args.device as 'webgpu' | 'wasm'
+  checkBrowserArgs(args)
+  const modelDir = resolve(args.model)
+  const suffix = dtypeSuffix(args.dtype)
+  checkModelDir(args.model, suffix)
+  resolveSelection(builtinCatalogue(), args.tasks)
+  const dataDir = args.dataDir === undefined ? undefined : resolve(args.dataDir)
+  if (dataDir !== undefined && !existsSync(dataDir)) {
+    throw new HarnessError('DATASET_NOT_FOUND', `--data-dir '${args.dataDir}' does not exist`, { dataDir: args.dataDir })
+  }
+  const sha256 = await modelWeightsSha256(modelDir, suffix)
+  const numParameters = await countParameters(join(modelDir, `onnx/model${suffix}.onnx`))
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new HarnessError('BACKEND_ERROR', `--device ${device} runs in headless Chromium, which is not installed at ${CHROMIUM_PATH} (Debian: apt-get install chromium)`, { device })
+  }
+  const { chromium } = await importOrExplain<typeof import('playwright-core')>('playwright-core')
+  const server = await startBrowserServer({ modelDir, dataDir })
+  let browser: import('playwright-core').Browser | undefined
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }).catch((e: unknown) => {
+      throw new HarnessError('BACKEND_ERROR', `could not start ${CHROMIUM_PATH}: ${firstLine(e)}`, { device })
+    })
+    const page = await browser.newPage()
+    let fail: (e: Error) => void = () => undefined
+    const failed = new Promise<never>((_, reject) => { fail = reject })
+    failed.catch(() => undefined)
+    const pageProblem = (what: string): void => fail(new HarnessError('BACKEND_ERROR', `the browser page failed: ${what}`, { device }))
+    page.on('pageerror', (e) => pageProblem(firstLine(e)))
+    page.on('console', (m) => { if (m.type() === 'error') pageProblem(firstLine(m.text())) })
+    page.on('crash', () => pageProblem('the page crashed'))
+    const onEvent = progressReporter(io.progress, () => Date.now())
+    await page.exposeFunction('evalzProgress', (e: PageEvent) => {
+      if (e.type === 'eval' && 'event' in e) onEvent(e.event)
+    })
+    const started = (async () => {
+      await page.goto(`${server.origin}/cli.html`)
+      await page.waitForFunction(() => typeof (window as { evalzRun?: unknown }).evalzRun === 'function', undefined, { timeout: 120_000 })
+    })()
+    await Promise.race([started, failed])
+    const spec = {
+      runId: `cli-${Date.now()}`,
+      model: CLI_MODEL_ID,
+      device,
+      tasks: args.tasks,
+      limit: args.limit,
+      numFewshot: args.numFewshot,
+      batchSize: args.batchSize,
+      seed: args.seed,
+      bootstrapIters: args.bootstrapIters,
+      logSamples: args.logSamples,
+    }
+    const evaluated = page.evaluate((s) => (window as unknown as { evalzRun(x: unknown): Promise<unknown> }).evalzRun(s), spec) as Promise<PageResult>
+    const result = await Promise.race([evaluated, failed])
+    if (result.status === 'failed') throw rebuildError(result.error)
+    io.progress.write(`evalz: ran on ${describeDevice(result.device)}\n`)
+    const resultsJson = relabel(result.resultsJson, {
+      model_args: `pretrained=${args.model},dtype=${args.dtype}`,
+      model_name: modelDir,
+      model_name_sanitized: sanitizeModelName(modelDir),
+      model_sha: sha256,
+      model_sha256: sha256,
+      ...(numParameters === undefined ? {} : { model_num_parameters: numParameters }),
+    })
+    const header = `transformers.js (pretrained=${args.model},dtype=${args.dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
+    io.stdout(`${header}\n${resultsTables(tableValues(resultsJson))}\n`)
+    if (args.output !== undefined) {
+      const written = await writeFiles(resolve(args.output), resultsJson, args.logSamples ? result.samplesJsonl : undefined)
+      io.progress.write(`evalz: wrote ${written.join(', ')}\n`)
+    } else if (args.logSamples) {
+      io.progress.write('evalz: --log-samples needs --output DIR; samples were not written\n')
+    }
+  } finally {
+    await browser?.close().catch(() => undefined)
+    await server.close().catch(() => undefined)
+  }
+}
+
+/** Options the worker does not take: one line each, before anything starts. */
+function checkBrowserArgs(args: RunArgs): void {
+  const bad = (what: string): HarnessError => new HarnessError('USAGE', `${what} is not available with --device ${args.device} (the web app's worker runs it; use --device cpu)`)
+  if (args.dtype !== 'fp32') throw bad(`--dtype '${args.dtype}' (valid here: fp32)`)
+  if (args.tokenizer !== undefined) throw bad('--tokenizer')
+  if (args.maxLength !== undefined) throw bad('--max-length')
+  if (args.limit !== undefined && !Number.isInteger(args.limit)) throw bad(`a fractional --limit (${args.limit})`)
+}
+
+/**
+ * The worker labels the model by its served folder name and cannot hash or count the weights; the results file
+ * names the user's folder, the weights' sha256 and parameter count as the cpu path does. Replaces the values of
+ * these keys (each must occur once) in the dumped text.
+ */
+export function relabel(text: string, values: Readonly<Record<string, string | number>>): string {
+  const parsed = parseDump(text) as { config?: Record<string, unknown>; evalz?: Record<string, unknown> } & Record<string, unknown>
+  const current: Record<string, unknown> = {
+    model_args: parsed.config?.model_args,
+    model_num_parameters: parsed.config?.model_num_parameters,
+    model_sha: parsed.config?.model_sha,
+    model_name: parsed.model_name,
+    model_name_sanitized: parsed.model_name_sanitized,
+    model_sha256: parsed.evalz?.model_sha256,
+  }
+  let out = text
+  for (const [key, value] of Object.entries(values)) {
+    if (!(key in current) || current[key] === undefined) continue
+    const from = `"${key}": ${pyJsonDumps(current[key])}`
+    if (out.split(from).length !== 2) continue
+    out = out.replace(from, () => `"${key}": ${pyJsonDumps(value)}`)
+  }
+  // the evalz block's "model" carries the same name as model_name
+  if (typeof parsed.model_name === 'string' && parsed.evalz?.model === parsed.model_name && values.model_name !== undefined) {
+    const from = `"model": ${pyJsonDumps(parsed.model_name)}`
+    if (out.split(from).length === 2) out = out.replace(from, () => `"model": ${pyJsonDumps(values.model_name)}`)
+  }
+  return out
+}
+
+/** Python json.dumps text → a value; bare NaN / ±Infinity become numbers again. */
+function parseDump(text: string): unknown {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m.startsWith('"') ? m : `"\\u0000${m}"`))
+  return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith('\u0000') ? Number(v.slice(1)) : v))
+}
+
+/** The results object the table is printed from (numbers as the cpu path holds them). */
+function tableValues(text: string): Record<string, unknown> {
+  return parseDump(text) as Record<string, unknown>
+}
+
+/** Parameter count of the ONNX weights, as the cpu path reports it; undefined when unreadable. */
+async function countParameters(path: string): Promise<number | undefined> {
+  const file = await open(path).catch(() => undefined)
+  if (!file) return undefined
+  try {
+    const { size } = await file.stat()
+    return await countOnnxParameters({
+      size,
+      async read(offset, length) {
+        const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)))
+        const { bytesRead } = await file.read(buf, 0, buf.length, offset)
+        return buf.subarray(0, bytesRead)
+      },
+    })
+  } catch {
+    return undefined
+  } finally {
+    await file.close()
+  }
+}
+
+async function writeFiles(dir: string, resultsJson: string, samples: Readonly<Record<string, string>> | undefined): Promise<string[]> {
+  await mkdir(dir, { recursive: true })
+  const resultsPath = join(dir, 'results.json')
+  await writeFile(resultsPath, resultsJson.endsWith('\n') ? resultsJson : `${resultsJson}\n`)
+  const written = [resultsPath]
+  for (const [task, jsonl] of Object.entries(samples ?? {})) {
+    const p = join(dir, `samples_${task}.jsonl`)
+    await writeFile(p, jsonl)
+    written.push(p)
+  }
+  return written
+}
+
+/** A worker failure as the error the cpu path would throw (HarnessError codes kept; anything else a plain Error). */
+function rebuildError(wire: { code: string; message: string; detail?: Record<string, unknown> }): Error {
+  if (wire.code === 'INTERNAL') return new Error(`the browser worker failed: ${wire.message}`)
+  return new HarnessError(wire.code as ErrorCode, wire.message, wire.detail)
+}
+
+function describeDevice(d: { device: string; adapter?: { vendor: string; architecture: string } }): string {
+  const adapter = d.device === 'webgpu' && d.adapter ? ` (adapter ${[d.adapter.vendor, d.adapter.architecture].filter(Boolean).join(' ') || 'unnamed'})` : ''
+  return `${d.device}${adapter} in headless Chromium`
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]
+}
