@@ -128,10 +128,22 @@ async function runOnce(
       now: deps.now,
     })
     emit({ type: 'phase', phase: 'finishing' })
+    const cachedRequests = backend?.stats.hits ?? 0
+    const report = loaded.report
+    const evalzBlock = outcome.results.evalz as Record<string, unknown>
+    outcome.results.evalz = {
+      ...evalzBlock,
+      device_requested: report.requested,
+      webgpu_adapter: report.adapter === undefined ? null : {
+        vendor: report.adapter.vendor, architecture: report.adapter.architecture, description: report.adapter.description, is_fallback_adapter: report.adapter.isFallbackAdapter,
+      },
+      fell_back_to_wasm: report.fellBack,
+      fallback_reason: report.fellBack ? report.reason ?? null : null,
+      cached_requests: cachedRequests,
+    }
     const text = deps.dumpResults(outcome.results)
     const results = parsePyJson(text) as RunResultsObject
     const samples = Object.fromEntries([...outcome.samples].filter(([, s]) => s.length > 0).map(([task, s]) => [task, toJsonl(s)]))
-    const cachedRequests = backend?.stats.hits ?? 0
     return { status: 'done', runId: spec.runId, device: loaded.report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples, cachedRequests }
   } finally {
     await model.dispose().catch(() => undefined)
