@@ -61,26 +61,44 @@ export function cachingBackend(inner: ModelBackend, cache: ResponseCache, modelK
     const hits = reqs.length - missIdx.length
     if (hits > 0) opts.onProgress?.({ done: hits, total: reqs.length, tokens: 0 })
     if (missIdx.length > 0) {
-      const pending: Promise<void>[] = []
-      const answers = await run(missIdx.map(i => reqs[i]), {
-        batchSize: opts.batchSize,
-        signal: opts.signal,
-        onProgress: p => opts.onProgress?.({ done: hits + p.done, total: reqs.length, tokens: p.tokens }),
-        onResult: (j, r) => {
-          const i = missIdx[j]
-          out[i] = r
-          pending.push(cache.put([{ key: keys[i], response: r }]))
-          opts.onResult?.(i, r)
-        },
-      })
+      // answers are written in one transaction per forward pass (flushed on progress) and once more at the end
+      let buffer: { key: string; response: ModelResponse }[] = []
+      const writes: Promise<void>[] = []
+      const flush = (): void => {
+        if (buffer.length === 0) return
+        writes.push(cache.put(buffer))
+        buffer = []
+      }
+      let answers: R[]
+      try {
+        answers = await run(missIdx.map(i => reqs[i]), {
+          batchSize: opts.batchSize,
+          signal: opts.signal,
+          onProgress: p => {
+            flush()
+            opts.onProgress?.({ done: hits + p.done, total: reqs.length, tokens: p.tokens })
+          },
+          onResult: (j, r) => {
+            const i = missIdx[j]
+            out[i] = r
+            buffer.push({ key: keys[i], response: r })
+            opts.onResult?.(i, r)
+          },
+        })
+      } finally {
+        // a failed call still keeps what was answered before it failed
+        flush()
+        await Promise.all(writes)
+      }
       answers.forEach((r, j) => {
         const i = missIdx[j]
         if (out[i] !== undefined) return
         out[i] = r
-        pending.push(cache.put([{ key: keys[i], response: r }]))
+        buffer.push({ key: keys[i], response: r })
         opts.onResult?.(i, r)
       })
-      await Promise.all(pending)
+      flush()
+      await Promise.all(writes)
     }
     return out as R[]
   }

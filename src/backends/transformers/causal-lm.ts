@@ -46,6 +46,14 @@ export function rowFromEnd(block: LogitsBlock, b: number, fromEnd: number): Logi
   return { data: block.data, offset: (b * block.rows + block.rows - fromEnd) * block.vocab, vocab: block.vocab }
 }
 
+/**
+ * Lets queued tasks run (IndexedDB writes of streamed answers, progress messages) between forward passes:
+ * onnxruntime's work resolves through microtasks only, so without this nothing else runs until a call returns.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, 0))
+}
+
 /** Throws HarnessError('CANCELLED') when the signal has fired. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new HarnessError('CANCELLED', 'backend call cancelled', { reason: String(signal.reason ?? 'aborted') })

@@ -3,7 +3,7 @@
  */
 import { planLoglikelihoodBatches } from './collator.ts'
 import type { ForwardRow, TokenPair } from './collator.ts'
-import { rowFromEnd, throwIfCancelled } from './causal-lm.ts'
+import { rowFromEnd, throwIfCancelled, yieldToEventLoop } from './causal-lm.ts'
 import type { CausalLm } from './causal-lm.ts'
 import { scoreToken } from './token-scores.ts'
 
@@ -70,6 +70,7 @@ export async function scoreTokenPairs(
     })
     if (opts.onScored) for (const row of batch) for (const m of row.members) opts.onScored(m, results[m])
     opts.onForward?.(answered, batch.length * width)
+    if (opts.onScored) await yieldToEventLoop()
   }
   return results
 }

@@ -10,6 +10,7 @@ import type {
 import { canonicalKey, chunk, planGenerationBatches } from './collator.ts'
 import type { TokenPair } from './collator.ts'
 import type { CausalLm } from './causal-lm.ts'
+import { yieldToEventLoop } from './causal-lm.ts'
 import { finishGeneratedText, generateGreedy } from './generation.ts'
 import { modelSourceSettings, transformersVersion } from './init.ts'
 import { scoreTokenPairs, unscorableReason } from './loglikelihood.ts'
@@ -158,6 +159,7 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
         })
         seen += part.length
         if (docsDone > tracker.done) tracker.add(docsDone - tracker.done, 0)
+        if (opts.onResult) await yieldToEventLoop()
       }
       if (tracker.done < docs.length) tracker.add(docs.length - tracker.done, 0)
       return docs.map((tokens, d) => ({ logprob: sums[d], tokens, windows: counts[d] }))
@@ -196,6 +198,7 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }
           opts.onResult?.(i, results[i])
         })
         tracker.add(batch.length, 0)
+        if (opts.onResult) await yieldToEventLoop()
       }
       return results
     },

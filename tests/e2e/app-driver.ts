@@ -1,0 +1,131 @@
+/**
+ * Drives the web app from playwright for the e2e tests: drop a model folder, pick tasks and options, start a run,
+ * and read finished runs and the response cache straight from the app's IndexedDB ('evalz').
+ */
+import type { Page } from 'playwright-core'
+import type { RunFiles } from './cli-reference.ts'
+
+/** A stored run as the tests read it (a subset of src/protocol/eval-store.ts RunRecord). */
+export interface StoredRun extends RunFiles {
+  /** run id */
+  readonly id: string
+  /** 'running' | 'done' | 'failed' | 'cancelled' */
+  readonly status: string
+  /** the device report ({ device: 'webgpu' | 'wasm', ... }) */
+  readonly device?: { readonly device?: string }
+  /** requests answered from the response cache in the last attempt */
+  readonly cachedRequests?: number
+  /** the error of a failed run */
+  readonly error?: { readonly code: string; readonly message: string }
+}
+
+/** What to run. */
+export interface RunChoice {
+  /** task names to tick */
+  readonly tasks: readonly string[]
+  /** docs per task */
+  readonly limit: number
+  /** forced device */
+  readonly device: 'webgpu' | 'wasm'
+  /** rows per forward pass (default: the picker's) */
+  readonly batchSize?: number
+}
+
+/**
+ * Drops the model folder at `dir` into the model-files input, waits until it is stored (a new entry in the model
+ * list) and selects it.
+ */
+export async function dropModel(page: Page, dir: string): Promise<void> {
+  const models = page.locator('[data-testid="model-list"] [data-model]')
+  await models.first().waitFor()
+  const before = await models.count()
+  await page.getByTestId('model-files').setInputFiles(dir)
+  await until(() => models.count(), 'the dropped model shows up in the model list', 30_000, (n) => n > before)
+  const error = page.getByTestId('model-error')
+  if (await error.count() > 0) throw new Error(`model drop failed: ${await error.textContent()}`)
+  const radio = models.nth(before).locator('input[type=radio]')
+  if (!(await radio.isChecked())) await radio.check()
+}
+
+/** Picks the tasks (unticking every other one), limit and device, and clicks Run; resolves with the run ids stored before. */
+export async function startRun(page: Page, choice: RunChoice): Promise<ReadonlySet<string>> {
+  const known = new Set((await storedRuns(page)).map((r) => r.id))
+  const ticked = page.locator('[data-testid="task-list"] input[type=checkbox][data-task]:checked')
+  for (const name of await ticked.evaluateAll((els) => els.map((e) => e.getAttribute('data-task') ?? ''))) {
+    if (!choice.tasks.includes(name)) await page.locator(`[data-testid="task-list"] [data-task="${name}"]`).uncheck()
+  }
+  for (const name of choice.tasks) await page.locator(`[data-testid="task-list"] [data-task="${name}"]`).check()
+  await page.getByTestId('limit').fill(String(choice.limit))
+  await page.getByTestId('device-select').selectOption(choice.device)
+  if (choice.batchSize !== undefined) await page.locator('ez-task-picker #batch').fill(String(choice.batchSize))
+  await page.getByTestId('run').click()
+  return known
+}
+
+/** Number of responses in the app's response cache (0 before the database exists). */
+export async function storedResponses(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz')) return 0
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('evalz')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('responses')) return 0
+      return await new Promise<number>((resolve, reject) => {
+        const r = db.transaction('responses').objectStore('responses').count()
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+    } finally {
+      db.close()
+    }
+  })
+}
+
+/** Every stored run, newest first (none before the app created its database). */
+export async function storedRuns(page: Page): Promise<StoredRun[]> {
+  const runs = await page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz')) return []
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('evalz')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('runs')) return []
+      return await new Promise<unknown[]>((resolve, reject) => {
+        const r = db.transaction('runs').objectStore('runs').getAll()
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+    } finally {
+      db.close()
+    }
+  })
+  return (runs as (StoredRun & { createdAt: number })[]).sort((a, b) => b.createdAt - a.createdAt)
+}
+
+/**
+ * Waits until a run that is not in `known` (the ids before it started) has ended and returns it; throws with the
+ * run's error when it failed or was cancelled.
+ */
+export async function waitForRun(page: Page, known: ReadonlySet<string>, timeoutMs: number): Promise<StoredRun> {
+  const ended = (runs: StoredRun[]) => runs.find((r) => !known.has(r.id) && r.status !== 'running')
+  const runs = await until(() => storedRuns(page), 'the run has ended', timeoutMs, (rs) => ended(rs) !== undefined)
+  const run = ended(runs)!
+  if (run.status !== 'done') throw new Error(`run ${run.id} ${run.status}: ${run.error?.code ?? ''} ${run.error?.message ?? ''}`)
+  return run
+}
+
+/** Polls `read` every 100 ms until `ok` holds; throws `what` after `timeoutMs`. */
+async function until<T>(read: () => Promise<T>, what: string, timeoutMs: number, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await read()
+    if (ok(v)) return v
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what} (last: ${String(v)})`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
