@@ -70,6 +70,8 @@ export class EzApp extends LitElement {
       display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
     .banner p { margin: 0; flex: 1 1 20rem; }
     .note { margin: 0 0 0.75rem; }
+    section.stale { border-left: 3px solid var(--ez-warn, #9a6700); padding-left: 0.75rem; }
+    .stale-note { margin: 0 0 0.75rem; color: var(--ez-warn, #9a6700); font-size: 0.9rem; }
     details.inspector > summary { cursor: pointer; font-weight: 600; padding: 0.4rem 0; }
     @media (max-width: 480px) { :host { padding: 0.75rem; } .card { padding: 0.75rem; } }
   `]
@@ -167,7 +169,7 @@ export class EzApp extends LitElement {
         ${this.renderResults()}
         <section aria-labelledby="history-h">
           <h2 id="history-h">Run history</h2>
-          <ez-run-history .runs=${this.history} .openId=${this.shown?.runId} ?busy=${this.running}
+          <ez-run-history .runs=${this.history} .models=${this.models} .openId=${this.shown?.runId} ?busy=${this.running}
             @run-open=${(e: CustomEvent<{ id: string }>) => this.openRun(e.detail.id)}
             @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
             @run-delete=${(e: CustomEvent<{ id: string }>) => this.deleteRun(e.detail.id)}></ez-run-history>
@@ -191,9 +193,18 @@ export class EzApp extends LitElement {
     const s = this.shown
     if (!s) return nothing
     const sampleCount = Object.values(s.samplesJsonl).reduce((n, t) => n + (t.match(/\n/g)?.length ?? 0), 0)
+    // results of an earlier run while a newer one is going (or after it failed or was cancelled)
+    const stale = s.from === 'run' && this.run !== undefined && this.run.runId !== s.runId
+    const started = this.history.find((r) => r.id === s.runId)?.createdAt
+    const when = started === undefined ? '' : ` (started ${new Date(started).toLocaleString()})`
     return html`
-      <section aria-labelledby="results-h" data-testid="results" data-device=${s.device} data-run=${s.runId}>
-        <h2 id="results-h">Results${s.from === 'history' ? html` <span class="muted">(from the history)</span>` : nothing}</h2>
+      <section aria-labelledby="results-h" data-testid="results" data-device=${s.device} data-run=${s.runId} data-stale=${stale ? 'true' : 'false'}
+        class=${stale ? 'stale' : ''}>
+        <h2 id="results-h">${stale ? html`Results of the previous run`
+          : html`Results${s.from === 'history' ? html` <span class="muted">(from the history)</span>` : nothing}`}</h2>
+        ${stale ? html`<p class="stale-note" role="note" data-testid="stale-note">${this.running
+          ? `These are the results of the previous run${when}. The new run's results replace them when it finishes.`
+          : `These are the results of the previous run${when}; the last run did not finish.`}</p>` : nothing}
         ${s.cachedRequests > 0 ? html`<p class="note muted" data-testid="cached">Resumed: ${s.cachedRequests.toLocaleString()} requests answered from the cache of earlier runs.</p>` : nothing}
         <ez-results-table .results=${s.results} .resultsJson=${s.resultsJson} .samplesJsonl=${s.samplesJsonl} .chance=${s.chance}
           data-device=${s.device}></ez-results-table>

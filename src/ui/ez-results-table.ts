@@ -3,7 +3,7 @@
  * rows the CLI prints, with the chance level beside each multiple-choice task, and downloads of results.json and
  * samples_<task>.jsonl with exactly the CLI's text.
  */
-import { css, html, LitElement, nothing } from 'lit'
+import { css, html, LitElement, nothing, unsafeCSS } from 'lit'
 import type { PropertyValues } from 'lit'
 import { tableRows } from '../core/results/table.ts'
 import type { JsonValue } from '../protocol/wire-json.ts'
@@ -13,6 +13,17 @@ import { sharedStyles } from './shared-styles.ts'
 const HEADERS = ['Tasks', 'Version', 'Filter', 'n-shot', 'Metric', 'Direction', 'Value', '±', 'Stderr', 'Chance']
 /** columns that hold numbers */
 const NUMERIC = new Set([1, 3, 6, 8, 9])
+/**
+ * Columns hidden on narrow screens: Version, Filter, n-shot, and the arrow and ± columns (folded into Metric and
+ * Stderr), so Task, Metric, Value, ± Stderr and Chance stay in view.
+ */
+const WIDE_ONLY = new Set([1, 2, 3, 5, 7])
+const FILTER = 2
+const METRIC = 4
+const ARROW = 5
+const STDERR = 8
+/** viewport width (px) at and below which WIDE_ONLY columns are hidden */
+const NARROW_PX = 640
 
 /** One download: file name and object URL. */
 interface Download {
@@ -29,6 +40,17 @@ export class EzResultsTable extends LitElement {
     td.chance { color: var(--ez-muted, #57606a); }
     .summary { color: var(--ez-muted, #57606a); font-size: 0.85rem; margin: 0 0 0.75rem; font-family: var(--ez-mono, ui-monospace, monospace); overflow-wrap: anywhere; }
     .downloads { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+    .narrow-only { display: none; }
+    .scroll-hint { margin: -0.5rem 0 0.75rem; font-size: 0.85rem; }
+    @media (max-width: ${unsafeCSS(NARROW_PX)}px) {
+      .wide-only { display: none; }
+      .narrow-only { display: inline; }
+      p.narrow-only { display: block; }
+      table { font-size: 0.8rem; }
+      th, td { padding: 0.3rem 0.3rem; }
+      td.task { white-space: normal; }
+      .filter-note { display: block; font-size: 0.8rem; }
+    }
   `]
 
   static override properties = {
@@ -37,6 +59,7 @@ export class EzResultsTable extends LitElement {
     samplesJsonl: { attribute: false },
     chance: { attribute: false },
     downloads: { state: true },
+    overflowing: { state: true },
   }
 
   /** lm-eval's results object (plain JSON) */
@@ -49,6 +72,9 @@ export class EzResultsTable extends LitElement {
   declare chance: { readonly [task: string]: number }
   /** object URLs of the current downloads */
   private declare downloads: readonly Download[]
+  /** a table is wider than its box (shows the scroll hint) */
+  private declare overflowing: boolean
+  private readonly resize = new ResizeObserver(() => this.measure())
 
   constructor() {
     super()
@@ -57,6 +83,16 @@ export class EzResultsTable extends LitElement {
     this.samplesJsonl = {}
     this.chance = {}
     this.downloads = []
+    this.overflowing = false
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    this.resize.observe(this)
+  }
+
+  override updated(): void {
+    this.measure()
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
@@ -74,6 +110,7 @@ export class EzResultsTable extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    this.resize.disconnect()
     this.revoke()
     this.downloads = []
   }
@@ -86,6 +123,8 @@ export class EzResultsTable extends LitElement {
       <p class="summary">${summaryLine(results)}</p>
       <div class="scroll" tabindex="0" role="region" aria-label="Task results">${this.renderTable('Tasks', this.taskRows(results), 'results-table')}</div>
       ${groups ? html`<div class="scroll" tabindex="0" role="region" aria-label="Group results">${this.renderTable('Groups', tableRows(results, 'groups').map((r) => [...r, '']), 'groups-table')}</div>` : nothing}
+      <p class="muted narrow-only scroll-hint" data-testid="narrow-hint">Version, filter and n-shot columns are hidden in a narrow window; results.json has them.</p>
+      ${this.overflowing ? html`<p class="muted scroll-hint" data-testid="scroll-hint">Scroll the table sideways for more columns →</p>` : nothing}
       <div class="downloads" role="group" aria-label="Downloads">
         ${this.downloads.map((d, i) => html`<a class="button" href=${d.url} download=${d.name} data-testid=${i === 0 && d.name === 'results.json' ? 'download' : `download-${d.name}`}
           title=${`${d.bytes.toLocaleString()} bytes, exactly as the CLI writes it`}>⬇ ${d.name}</a>`)}
@@ -109,18 +148,43 @@ export class EzResultsTable extends LitElement {
     return html`
       <table data-testid=${testId}>
         <caption>${caption}</caption>
-        <thead><tr>${HEADERS.map((h, c) => html`<th scope="col" class=${NUMERIC.has(c) ? 'num' : ''}
-          title=${c === 9 ? 'accuracy of guessing uniformly: mean over docs of 1 / number of choices' : nothing}>${c === 5 || c === 7 ? html`<span class="sr-only">${h}</span>` : h}</th>`)}</tr></thead>
+        <thead><tr>${HEADERS.map((h, c) => html`<th scope="col" class=${cellClass(c)}
+          title=${c === 9 ? 'accuracy of guessing uniformly: mean over docs of 1 / number of choices' : nothing}>${c === ARROW || c === 7 ? html`<span class="sr-only">${h}</span>`
+            : c === STDERR ? html`<span class="narrow-only" aria-hidden="true">± </span>${h}` : h}</th>`)}</tr></thead>
         <tbody>
-          ${rows.map((row) => html`<tr>${row.map((cell, c) => html`<td class=${[NUMERIC.has(c) ? 'num' : '', c === 9 ? 'chance' : ''].join(' ')} aria-label=${c === 5 ? arrowLabel(cell) : nothing}>${cell}</td>`)}</tr>`)}
+          ${rows.map((row) => html`<tr>${row.map((cell, c) => html`<td class=${cellClass(c)} aria-label=${c === ARROW ? arrowLabel(cell) : nothing}>${this.renderCell(row, c)}</td>`)}</tr>`)}
         </tbody>
       </table>
     `
   }
 
+  /** One cell; on narrow screens Metric also shows the arrow and a non-default filter, Stderr its ±, Task breaks after '_'. */
+  private renderCell(row: readonly string[], c: number) {
+    const cell = row[c]
+    if (c === 0) return cell.split('_').map((part, i) => i === 0 ? part : html`_<wbr>${part}`)
+    if (c === METRIC) {
+      return html`${cell}${row[ARROW] ? html`<span class="narrow-only"> <span aria-hidden="true">${row[ARROW]}</span><span class="sr-only">(${arrowLabel(row[ARROW])})</span></span>` : nothing}${
+        row[FILTER] && row[FILTER] !== 'none' ? html`<span class="narrow-only filter-note muted">${row[FILTER]}</span>` : nothing}`
+    }
+    if (c === STDERR && cell !== '') return html`<span class="narrow-only" aria-hidden="true">± </span>${cell}`
+    return cell
+  }
+
+  /** Shows the scroll hint when a table is wider than its scroll box. */
+  private measure(): void {
+    const boxes = [...this.renderRoot.querySelectorAll<HTMLElement>('.scroll')]
+    const over = boxes.some((b) => b.scrollWidth > b.clientWidth + 1)
+    if (over !== this.overflowing) this.overflowing = over
+  }
+
   private revoke(): void {
     for (const d of this.downloads) URL.revokeObjectURL(d.url)
   }
+}
+
+/** Classes of column `c`: numbers right-aligned, chance muted, Version / Filter / n-shot hidden when narrow. */
+function cellClass(c: number): string {
+  return [NUMERIC.has(c) ? 'num' : '', c === 9 ? 'chance' : '', c === 0 ? 'task' : '', WIDE_ONLY.has(c) ? 'wide-only' : ''].filter(Boolean).join(' ')
 }
 
 function arrowLabel(cell: string): string {

@@ -3,6 +3,7 @@
  * with Open (event 'run-open' {id}), Resume for interrupted ones ('run-resume' {id}) and Delete ('run-delete' {id}).
  */
 import { css, html, LitElement, nothing } from 'lit'
+import type { ModelInfo } from '../protocol/eval-store.ts'
 import type { RunSummary } from '../protocol/eval-worker-api.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 
@@ -21,6 +22,7 @@ export class EzRunHistory extends LitElement {
     runs: { attribute: false },
     openId: {},
     busy: { type: Boolean },
+    models: { attribute: false },
   }
 
   /** stored runs, newest first */
@@ -29,12 +31,15 @@ export class EzRunHistory extends LitElement {
   declare openId: string | undefined
   /** a run is in flight: Resume is disabled */
   declare busy: boolean
+  /** stored models, to tell a stored model from the bundled one of the same name (weights sha256) */
+  declare models: readonly ModelInfo[]
 
   constructor() {
     super()
     this.runs = []
     this.openId = undefined
     this.busy = false
+    this.models = []
   }
 
   override render() {
@@ -48,12 +53,21 @@ export class EzRunHistory extends LitElement {
       </div>`
   }
 
+  /** 'bundled', or 'stored · sha256 <first 8>' (the id when the model was removed since). */
+  private modelSource(r: RunSummary) {
+    if ((r.request.modelSource ?? 'app') === 'app') return html`<span class="muted" title="served with the app under /models/">bundled</span>`
+    const m = this.models.find((x) => x.id === r.request.model)
+    return m
+      ? html`<span class="muted" title=${`stored in this browser; weights sha256 ${m.weightsSha256}`}>stored · <span class="mono">${m.weightsSha256.slice(0, 8)}</span></span>`
+      : html`<span class="muted" title="stored in this browser, since removed">stored · <span class="mono">${r.request.model}</span> (removed)</span>`
+  }
+
   private renderRun(r: RunSummary) {
     const headline = Object.entries(r.headline)
     const status = r.status === 'running' ? 'interrupted' : r.status
     return html`<tr data-run=${r.id} class=${r.id === this.openId ? 'open' : ''}>
       <td>${new Date(r.createdAt).toLocaleString()}</td>
-      <td>${r.modelName}${r.device ? html`<br><span class="muted">${r.device.device}</span>` : nothing}</td>
+      <td data-testid="history-model">${r.modelName}<br>${this.modelSource(r)}${r.device ? html`<span class="muted"> · ${r.device.device}</span>` : nothing}</td>
       <td class="tasks mono">${r.request.tasks.join(', ')}${r.request.limit !== undefined ? html`<br><span class="muted">limit ${r.request.limit}</span>` : nothing}</td>
       <td class=${`status-${r.status}`} title=${r.error?.message ?? ''}>${status}${r.cachedRequests ? html`<br><span class="muted">${r.cachedRequests} cached</span>` : nothing}</td>
       <td class="mono">${headline.slice(0, 3).map(([task, [metric, value]]) => html`<div>${task} ${metric} ${typeof value === 'number' ? value.toFixed(4) : value}</div>`)}${headline.length > 3 ? html`<div class="muted">+${headline.length - 3} more</div>` : nothing}</td>

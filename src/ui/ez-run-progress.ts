@@ -1,7 +1,7 @@
 /**
  * `<ez-run-progress>`: where a run is — model loading, requests answered out of planned, input tokens per second,
- * time left — per task docs done and the running metric with its 95% interval, the device, and Cancel (event
- * 'cancel'). The summary line is announced politely to screen readers.
+ * time left — per task docs scored (a doc is scored once all its requests are answered; requests of all tasks run
+ * together, length-sorted) and the running metric with its 95% interval, the device, and Cancel (event 'cancel'). The summary line is announced politely to screen readers.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { EvalEvent, PlannedTaskSummary } from '../core/events.ts'
@@ -33,6 +33,7 @@ export class EzRunProgress extends LitElement {
     progress { width: 100%; height: 0.75rem; accent-color: var(--ez-accent, #0969da); }
     .device { font-size: 0.9rem; }
     .muted { color: var(--ez-muted, #57606a); font-size: 0.9rem; }
+    .hint-line { margin: 0.4rem 0 0; font-size: 0.85rem; }
     .fallback { color: var(--ez-warn, #9a6700); }
     strong { font-variant-numeric: tabular-nums; }
   `]
@@ -101,10 +102,13 @@ export class EzRunProgress extends LitElement {
         ${this.planned.length > 0 ? html`
           <div class="scroll" tabindex="0" role="region" aria-label="Progress per task">
             <table data-testid="task-progress">
-              <thead><tr><th scope="col">Task</th><th scope="col" class="num">Docs</th><th scope="col" class="num">Requests</th><th scope="col">Running metric (95% interval)</th></tr></thead>
+              <thead><tr><th scope="col">Task</th><th scope="col" class="num">Docs scored</th><th scope="col" class="num">Requests</th><th scope="col">Running metric (95% interval)</th></tr></thead>
               <tbody>${this.planned.map((t) => this.renderTask(t))}</tbody>
             </table>
-          </div>` : nothing}
+          </div>
+          ${this.phase !== 'done' ? html`<p class="muted hint-line" data-testid="task-progress-hint">The requests of all tasks go to the model together, longest
+            first, so a doc counts as scored only once all its requests are answered: docs scored may stay at 0 while the
+            request count above climbs.</p>` : nothing}` : nothing}
       </div>
     `
   }
@@ -115,8 +119,9 @@ export class EzRunProgress extends LitElement {
     return html`<tr data-task=${t.task}>
       <td class="mono">${t.task}</td>
       <td class="num">${tp?.docsDone ?? 0}/${t.docs}</td>
-      <td class="num">${t.requests}</td>
-      <td>${m ? html`${m.name} <strong class="mono">${m.value.toFixed(3)}</strong> <span class="muted mono">[${m.ci95[0].toFixed(3)}, ${m.ci95[1].toFixed(3)}]</span> <span class="muted">n=${m.n}</span>` : html`<span class="muted">—</span>`}</td>
+      <td class="num">${t.requests.toLocaleString()}</td>
+      <td>${m ? html`${m.name} <strong class="mono">${m.value.toFixed(3)}</strong> <span class="muted mono">[${m.ci95[0].toFixed(3)}, ${m.ci95[1].toFixed(3)}]</span> <span class="muted">n=${m.n}</span>`
+        : html`<span class="muted">${this.phase === 'done' ? '—' : 'after the first doc is scored'}</span>`}</td>
     </tr>`
   }
 }

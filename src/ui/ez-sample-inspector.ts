@@ -14,6 +14,10 @@ type Verdict = 'all' | 'wrong' | 'right'
 
 const PAGE = 25
 
+/** What the greedy column means (lm-eval's is_greedy). */
+const GREEDY_TITLE = 'yes when every token of this choice was the model\'s most likely next token (lm-eval\'s is_greedy); ' +
+  'multiple-choice scoring does not use it: the prediction is the choice with the highest loglikelihood'
+
 export class EzSampleInspector extends LitElement {
   static override styles = [sharedStyles, css`
     .filters { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; margin-bottom: 0.75rem; }
@@ -33,6 +37,8 @@ export class EzSampleInspector extends LitElement {
     dt { color: var(--ez-muted, #57606a); }
     dd { margin: 0; overflow-wrap: anywhere; }
     .more { margin-top: 0.5rem; }
+    .explained { text-decoration: underline dotted; cursor: help; }
+    .legend { margin: 0.4rem 0 0; font-size: 0.85rem; }
   `]
 
   static override properties = {
@@ -109,11 +115,13 @@ export class EzSampleInspector extends LitElement {
           <pre data-testid="sample-prompt">${s.prompt}</pre>
           ${s.choices.length > 0 ? html`
             <div class="scroll"><table data-testid="sample-choices">
-              <thead><tr><th scope="col">Choice</th><th scope="col" class="num">Loglikelihood</th><th scope="col" class="num">÷ length</th><th scope="col">Greedy</th></tr></thead>
+              <thead><tr><th scope="col">Choice</th><th scope="col" class="num">Loglikelihood</th><th scope="col" class="num">÷ length</th><th scope="col"><span class="explained" title=${GREEDY_TITLE}>Greedy continuation</span></th></tr></thead>
               <tbody>${s.choices.map((c, i) => html`<tr class=${[i === s.goldIndex ? 'gold' : '', i === s.predictionIndex ? 'pred' : ''].join(' ')}>
                 <td>${c.text}${i === s.goldIndex ? html`<span class="sr-only"> (gold)</span>` : nothing}${i === s.predictionIndex ? html`<span class="sr-only"> (prediction)</span>` : nothing}</td>
-                <td class="num">${c.loglikelihood.toFixed(4)}</td><td class="num">${c.normalized.toFixed(4)}</td><td>${c.greedy ? 'yes' : 'no'}</td></tr>`)}</tbody>
-            </table></div>` : nothing}
+                <td class="num">${c.loglikelihood.toFixed(4)}</td><td class="num">${c.normalized.toFixed(4)}</td><td title=${GREEDY_TITLE}>${c.greedy ? 'yes' : 'no'}</td></tr>`)}</tbody>
+            </table></div>
+            <p class="muted legend" data-testid="choices-legend">★ gold. Prediction: the highest loglikelihood (acc; acc_norm uses ÷ length).
+              Greedy continuation: every token of the choice was the model's top next-token pick — shown for reference, not used for scoring.</p>` : nothing}
           <dl>
             <dt>Gold</dt><dd class="mono">${s.goldIndex !== undefined ? `${s.goldIndex}: ${s.choices[s.goldIndex].text}` : s.gold}</dd>
             <dt>Prediction</dt><dd class="mono">${s.predictionIndex !== undefined ? `${s.predictionIndex}: ${s.prediction}` : s.prediction}</dd>

@@ -6,6 +6,7 @@ import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DeviceRequest } from '../protocol/device.ts'
 import { RUN_DEFAULTS } from '../protocol/run-request.ts'
+import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 
 /** What the picker asks to run. */
@@ -80,6 +81,9 @@ export class EzTaskPicker extends LitElement {
   private declare seed: string
   private declare batchSize: string
   private declare device: DeviceRequest
+  /** name → entry of the current `entries`, rebuilt when they change */
+  private byName = new Map<string, CatalogueEntry>()
+  private indexed: readonly CatalogueEntry[] | undefined
 
   constructor() {
     super()
@@ -94,6 +98,13 @@ export class EzTaskPicker extends LitElement {
     this.seed = String(RUN_DEFAULTS.seed)
     this.batchSize = '4'
     this.device = RUN_DEFAULTS.device
+  }
+
+  override willUpdate(): void {
+    if (this.indexed !== this.entries) {
+      this.byName = indexCatalogue(this.entries)
+      this.indexed = this.entries
+    }
   }
 
   override render() {
@@ -147,9 +158,10 @@ export class EzTaskPicker extends LitElement {
 
   private renderItem(e: CatalogueEntry) {
     const id = `t-${e.kind}-${e.name}`
+    const leaves = e.kind === 'task' ? 1 : leafTasks(e, this.byName).length
     const meta = e.kind === 'task'
       ? `${e.outputType ?? '?'} · ${e.numFewshot ?? 0}-shot · ${e.metrics.join(', ')}`
-      : `${e.kind} · ${e.members.length} ${e.members.length === 1 ? 'task' : 'tasks'}`
+      : `${e.kind} · ${leaves} ${leaves === 1 ? 'task' : 'tasks'}`
     return html`
       <div class="item">
         <input type="checkbox" id=${id} data-task=${e.name} .checked=${this.chosen.has(e.name)} @change=${(ev: Event) => this.toggle(e.name, (ev.target as HTMLInputElement).checked)}>
@@ -170,14 +182,13 @@ export class EzTaskPicker extends LitElement {
 
   /** Chosen tasks outside the demo whose dataset is not stored. */
   private needsData(offline: ReadonlySet<string>): string[] {
-    const byName = new Map(this.entries.map((e) => [e.name, e]))
+    const byName = this.byName
     const stored = new Set(this.datasets)
     const out: string[] = []
     for (const name of this.chosen) {
       const e = byName.get(name)
       if (!e || offline.has(name) || name === OFFLINE_TAG) continue
-      const tasks = e.kind === 'task' ? [e] : e.members.map((m) => byName.get(m)).filter((t): t is CatalogueEntry => t !== undefined)
-      if (tasks.some((t) => t.kind === 'task' && !stored.has(t.dataset ?? ''))) out.push(name)
+      if (leafTasks(e, byName).some((t) => !offline.has(t.name) && !stored.has(t.dataset ?? ''))) out.push(name)
     }
     return out
   }
