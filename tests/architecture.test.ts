@@ -32,7 +32,7 @@ export function codeOnly(source: string): string {
     .replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g, '""')
 }
 
-const PURE_PACKAGES = new Set(['@huggingface/jinja'])
+const PURE_PACKAGES = new Set(['@huggingface/jinja', 'yaml'])
 const FORBIDDEN_GLOBALS = [
   'window', 'document', 'navigator', 'fetch', 'XMLHttpRequest', 'WebSocket', 'indexedDB', 'localStorage', 'sessionStorage',
   'process', 'Buffer', 'require', '__dirname', '__filename', 'console', 'globalThis', 'caches', 'Worker', 'importScripts',

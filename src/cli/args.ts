@@ -26,27 +26,58 @@ export interface RunArgs {
   readonly maxLength: number | undefined
   readonly bootstrapIters: number
   readonly verbose: boolean
+  /** folders of lm-eval task/group YAML files (--include-path, repeatable or comma-separated) */
+  readonly includePath: readonly string[]
+  /** write the task auto-mapped from a dataset name as lm-eval YAML to this file */
+  readonly saveTask: string | undefined
+  /** --apply-chat-template [name]: undefined = off, '' = the tokenizer's default template, else a named template */
+  readonly applyChatTemplate: string | undefined
+  /** --fewshot-as-multiturn; undefined = lm-eval's default (true when a chat template is applied) */
+  readonly fewshotAsMultiturn: boolean | undefined
+  /** --system-instruction text */
+  readonly systemInstruction: string | undefined
+}
+
+/** Options of `evalz export-task`. */
+export interface ExportArgs {
+  /** task or group name */
+  readonly target: string
+  /** output folder */
+  readonly to: string
+  readonly includePath: readonly string[]
+  readonly verbose: boolean
 }
 
 /** A parsed command line. */
 export type Command =
   | { readonly command: 'run'; readonly args: RunArgs }
-  | { readonly command: 'ls'; readonly json: boolean; readonly verbose: boolean }
+  | {
+    readonly command: 'ls'; readonly json: boolean; readonly verbose: boolean
+    /** `evalz ls <task>`: show one task's config and an example prompt */
+    readonly task: string | undefined
+    readonly includePath: readonly string[]
+    readonly dataDir: string | undefined
+  }
+  | { readonly command: 'export-task'; readonly args: ExportArgs }
   | { readonly command: 'help'; readonly topic: string | undefined }
   | { readonly command: 'version' }
 
-type Kind = 'string' | 'int' | 'number' | 'flag'
+type Kind = 'string' | 'int' | 'number' | 'flag' | 'optional-string' | 'list'
 
 /** Canonical option name → kind, and alias → canonical name. */
 const RUN_OPTIONS: Record<string, Kind> = {
   model: 'string', tokenizer: 'string', tasks: 'string', 'num-fewshot': 'int', limit: 'number', 'batch-size': 'int',
   seed: 'int', device: 'string', dtype: 'string', 'data-dir': 'string', output: 'string', 'log-samples': 'flag',
-  'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag',
+  'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag', 'include-path': 'list', 'save-task': 'string',
+  'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
+  'system-instruction': 'string',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
   'output-path': 'output', 'model-checkpoint': 'model', 'tokenizer-checkpoint': 'tokenizer', data_dir: 'data-dir',
-  max_length: 'max-length', bootstrap_iters: 'bootstrap-iters', 'fewshot-seed': 'seed',
+  max_length: 'max-length', bootstrap_iters: 'bootstrap-iters', 'fewshot-seed': 'seed', include_path: 'include-path',
+  apply_chat_template: 'apply-chat-template', fewshot_as_multiturn: 'fewshot-as-multiturn', system_instruction: 'system-instruction',
+  save_task: 'save-task',
 }
 
 function usage(message: string): HarnessError {
@@ -69,6 +100,20 @@ function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<
       out.set(name, true)
       continue
     }
+    if (kind === 'optional-string') {
+      if (value === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) value = argv[++i]
+      out.set(name, value ?? '')
+      continue
+    }
+    if (kind === 'list') {
+      if (value === undefined) {
+        value = argv[++i]
+        if (value === undefined || value.startsWith('--')) throw usage(`--${name} needs a value`)
+      }
+      const prev = out.get(name)
+      out.set(name, typeof prev === 'string' ? `${prev},${value}` : value)
+      continue
+    }
     if (value === undefined) {
       value = argv[++i]
       if (value === undefined || value.startsWith('--')) throw usage(`--${name} needs a value`)
@@ -76,6 +121,11 @@ function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<
     out.set(name, value)
   }
   return out
+}
+
+function listOption(opts: Map<string, string | boolean>, name: string): string[] {
+  const v = opts.get(name)
+  return typeof v === 'string' ? v.split(',').map(x => x.trim()).filter(x => x !== '') : []
 }
 
 function intOption(opts: Map<string, string | boolean>, name: string, min: number): number | undefined {
@@ -93,10 +143,22 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === '--version' || command === '-V') return { command: 'version' }
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', topic: command }
   if (command === 'ls') {
-    const opts = parseOptions(rest, { json: 'flag', verbose: 'flag' })
-    return { command: 'ls', json: opts.get('json') === true, verbose: opts.get('verbose') === true }
+    const positional = rest[0] !== undefined && !rest[0].startsWith('--') ? rest[0] : undefined
+    const opts = parseOptions(positional === undefined ? rest : rest.slice(1), { json: 'flag', verbose: 'flag', 'include-path': 'list', 'data-dir': 'string' })
+    return {
+      command: 'ls', json: opts.get('json') === true, verbose: opts.get('verbose') === true, task: positional,
+      includePath: listOption(opts, 'include-path'), dataDir: opts.get('data-dir') as string | undefined,
+    }
   }
-  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, ls, help)`)
+  if (command === 'export-task') {
+    const target = rest[0] !== undefined && !rest[0].startsWith('--') ? rest[0] : undefined
+    if (target === undefined) throw usage('evalz export-task needs a task or group name: evalz export-task <name> --to DIR')
+    const opts = parseOptions(rest.slice(1), { to: 'string', 'include-path': 'list', verbose: 'flag' })
+    const to = opts.get('to')
+    if (typeof to !== 'string') throw usage('evalz export-task needs --to DIR (the folder to write lm-eval YAML into)')
+    return { command: 'export-task', args: { target, to, includePath: listOption(opts, 'include-path'), verbose: opts.get('verbose') === true } }
+  }
+  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, ls, export-task, help)`)
   const opts = parseOptions(rest, RUN_OPTIONS)
   const model = opts.get('model')
   if (typeof model !== 'string') throw usage('evalz run needs --model <dir> (a transformers.js model folder)')
@@ -128,6 +190,11 @@ export function parseCommand(argv: readonly string[]): Command {
       maxLength: intOption(opts, 'max-length', 2),
       bootstrapIters: intOption(opts, 'bootstrap-iters', 0) ?? 100000,
       verbose: opts.get('verbose') === true,
+      includePath: listOption(opts, 'include-path'),
+      saveTask: opts.get('save-task') as string | undefined,
+      applyChatTemplate: opts.get('apply-chat-template') as string | undefined,
+      fewshotAsMultiturn: opts.get('fewshot-as-multiturn') === true ? true : opts.get('no-fewshot-as-multiturn') === true ? false : undefined,
+      systemInstruction: opts.get('system-instruction') as string | undefined,
     },
   }
 }

@@ -6,7 +6,7 @@ import { HELP, parseCommand } from './args.ts'
 import { runCommand } from './run-command.ts'
 import { lsCommand } from './ls-command.ts'
 import { EVALZ_VERSION } from './version.ts'
-import { isHarnessError } from '../core/errors.ts'
+import { HarnessError, isHarnessError } from '../core/errors.ts'
 
 /** Setup errors that mean the command line itself was wrong (exit 2). */
 const USAGE_CODES = new Set(['USAGE', 'TASK_UNKNOWN', 'TASK_ONLY_IN_LM_EVAL'])
@@ -26,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'ls':
         process.stdout.write(lsCommand(cmd.json))
         return 0
+      case 'export-task':
+        throw new HarnessError('USAGE', 'evalz export-task is not available yet')
       case 'run':
         await runCommand(cmd.args, {
           stdout: t => process.stdout.write(t),
