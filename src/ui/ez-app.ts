@@ -23,6 +23,7 @@ import { chanceLevels } from './sample-view.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
 import './ez-data-panel.ts'
+import './ez-guide.ts'
 import './ez-model-panel.ts'
 import './ez-results-table.ts'
 import './ez-run-history.ts'
@@ -159,6 +160,7 @@ export class EzApp extends LitElement {
               @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
           </div>
         </div>
+        <section aria-label="Benchmark guide"><ez-guide></ez-guide></section>
         ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
         ${this.notice ? html`<p class="note muted" role="status" data-testid="notice">${this.notice}</p>` : nothing}
         ${this.run ? html`<section aria-label="Run progress">

@@ -49,6 +49,8 @@ export interface SampleView {
 export interface TaskConfigView {
   readonly output_type?: JsonValue
   readonly target_delimiter?: JsonValue
+  /** '!function <hook>' when the task scores with a hook */
+  readonly process_results?: JsonValue
 }
 
 /** Parses one task's samples file text into views (one per line). */
@@ -124,13 +126,33 @@ export function chanceLevel(samples: readonly SampleView[]): number | undefined 
   return sum / perDoc.size
 }
 
+/**
+ * TruthfulQA mc2 scores the probability mass on the true answers, so a model without preference scores the share
+ * of true answers: the mean over docs of (true answers / answers).
+ */
+export function mc2ChanceLevel(samplesJsonl: string): number | undefined {
+  const perDoc = new Map<number, number>()
+  for (const line of samplesJsonl.split('\n')) {
+    if (line.trim() === '') continue
+    const s = JSON.parse(line) as { doc_id: number; doc?: { mc2_targets?: { labels?: number[] } } }
+    const labels = s.doc?.mc2_targets?.labels
+    if (labels && labels.length > 0 && !perDoc.has(s.doc_id)) perDoc.set(s.doc_id, labels.filter(l => l === 1).length / labels.length)
+  }
+  if (perDoc.size === 0) return undefined
+  let sum = 0
+  for (const v of perDoc.values()) sum += v
+  return sum / perDoc.size
+}
+
 /** Task → chance level for every multiple-choice task with logged samples. */
 export function chanceLevels(samplesJsonl: { readonly [task: string]: string }, results: { readonly [key: string]: JsonValue }): Record<string, number> {
   const configs = (results.configs ?? {}) as Record<string, TaskConfigView>
   const out: Record<string, number> = {}
   for (const [task, text] of Object.entries(samplesJsonl)) {
     if (configs[task]?.output_type !== 'multiple_choice') continue
-    const level = chanceLevel(parseSamples(task, text, configs[task]))
+    const level = String(configs[task]?.process_results ?? '').includes('process_results_mc2')
+      ? mc2ChanceLevel(text)
+      : chanceLevel(parseSamples(task, text, configs[task]))
     if (level !== undefined) out[task] = level
   }
   return out

@@ -65,3 +65,11 @@ describe('chance level', () => {
     expect(chanceLevels({ t: text, g: '' }, results)).toEqual({ t: 0.375 })
   })
 })
+
+describe('mc2 chance level', () => {
+  it('is the mean share of true answers', async () => {
+    const { mc2ChanceLevel } = await import('../../src/ui/sample-view.ts')
+    const line = (id: number, labels: number[]) => JSON.stringify({ doc_id: id, doc: { mc2_targets: { labels } } })
+    expect(mc2ChanceLevel([line(0, [1, 0, 0, 0]), line(1, [1, 1, 0]), ''].join('\n'))).toBeCloseTo((0.25 + 2 / 3) / 2, 15)
+  })
+})

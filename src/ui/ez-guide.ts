@@ -1,0 +1,58 @@
+/**
+ * `<ez-guide>`: "Which benchmarks should I run?", a collapsed section with docs/guide.md (the one source of the
+ * guide, bundled as text at build time) rendered by the escaping Markdown renderer on first open.
+ */
+import { css, html, LitElement, nothing } from 'lit'
+import { unsafeHTML } from 'lit/directives/unsafe-html.js'
+import guideSource from '../../docs/guide.md?raw'
+import { markdownToHtml } from './guide-markdown.ts'
+import { sharedStyles } from './shared-styles.ts'
+
+export class EzGuide extends LitElement {
+  static override styles = [sharedStyles, css`
+    details > summary { cursor: pointer; font-weight: 600; padding: 0.4rem 0; }
+    .guide { max-width: 60rem; line-height: 1.55; }
+    .guide h2 { font-size: 1.3rem; margin: 1rem 0 0.5rem; }
+    .guide h3 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; }
+    .guide table { display: block; overflow-x: auto; margin: 0.75rem 0; }
+    .guide td, .guide th { vertical-align: top; }
+    .guide pre { background: var(--ez-surface, #f6f8fa); border: 1px solid var(--ez-border, #d0d7de); border-radius: 6px;
+      padding: 0.6rem 0.8rem; overflow-x: auto; font-size: 0.85rem; }
+    .guide code { font-family: var(--ez-mono, ui-monospace, monospace); font-size: 0.9em; }
+    .guide a { color: var(--ez-accent, #0969da); }
+    .guide li { margin: 0.2rem 0; }
+  `]
+
+  static override properties = { opened: { state: true } }
+
+  /** set on the first toggle open; the guide is rendered from then on */
+  private declare opened: boolean
+
+  constructor() {
+    super()
+    this.opened = false
+  }
+
+  override render() {
+    return html`<details data-testid="guide" @toggle=${(e: Event) => { if ((e.target as HTMLDetailsElement).open) this.opened = true }}>
+      <summary>Which benchmarks should I run?</summary>
+      ${this.opened ? html`<div class="guide">${unsafeHTML(guideHtml())}</div>` : nothing}
+    </details>`
+  }
+}
+
+let rendered: string | undefined
+
+/** The guide as HTML: every text escaped by the renderer, only http(s)/mailto/# links kept. */
+function guideHtml(): string {
+  rendered ??= markdownToHtml(guideSource, { headingShift: 1 })
+  return rendered
+}
+
+customElements.define('ez-guide', EzGuide)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ez-guide': EzGuide
+  }
+}
