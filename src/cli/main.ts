@@ -4,7 +4,12 @@
  */
 import { HELP, parseCommand } from './args.ts'
 import { runCommand } from './run-command.ts'
-import { lsCommand } from './ls-command.ts'
+import { lsCommand, lsTaskCommand } from './ls-command.ts'
+import { catalogueWithIncludePaths } from './include-path.ts'
+import { exportTaskCommand } from './export-task.ts'
+import { mirrorSource } from '../data/mirror-source.ts'
+import { nodeFileAccess } from './node-file-access.ts'
+import { resolve } from 'node:path'
 import { EVALZ_VERSION } from './version.ts'
 import { HarnessError, isHarnessError } from '../core/errors.ts'
 
@@ -23,11 +28,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'version':
         process.stdout.write(`evalz ${EVALZ_VERSION}\n`)
         return 0
-      case 'ls':
-        process.stdout.write(lsCommand(cmd.json))
+      case 'ls': {
+        const catalogue = await catalogueWithIncludePaths(cmd.includePath)
+        const source = cmd.dataDir === undefined ? undefined : mirrorSource(nodeFileAccess(resolve(cmd.dataDir)))
+        process.stdout.write(cmd.task === undefined ? lsCommand(catalogue, cmd.json) : await lsTaskCommand(catalogue, cmd.task, { json: cmd.json, source }))
         return 0
+      }
       case 'export-task':
-        throw new HarnessError('USAGE', 'evalz export-task is not available yet')
+        await exportTaskCommand(cmd.args, t => process.stdout.write(t))
+        return 0
       case 'run':
         await runCommand(cmd.args, {
           stdout: t => process.stdout.write(t),

@@ -14,7 +14,8 @@ export async function writeOutcome(dir: string, outcome: EvalOutcome, logSamples
   written.push(resultsPath)
   if (logSamples) {
     for (const [task, samples] of outcome.samples) {
-      const p = join(dir, `samples_${task}.jsonl`)
+      // task names from dataset entries contain '/' and ':'; the file name replaces them as lm-eval does model names
+      const p = join(dir, `samples_${task.replace(/["<>:/|\\?*[\]]+/g, '__')}.jsonl`)
       await writeFile(p, samplesJsonl(samples))
       written.push(p)
     }

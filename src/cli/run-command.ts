@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { ProgressSink } from './progress.ts'
 import { evaluate } from '../core/evaluator.ts'
-import { builtinCatalogue } from '../core/catalogue.ts'
+import { catalogueWithIncludePaths } from './include-path.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
@@ -19,6 +19,8 @@ import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
 import { HarnessError } from '../core/errors.ts'
 import { runInBrowser } from './browser-device.ts'
+import { withDatasetTasks } from './dataset-task.ts'
+import { checkSplits } from '../core/suite-check.ts'
 
 /** Where `run` prints. */
 export interface RunIO {
@@ -29,16 +31,20 @@ export interface RunIO {
 /** Runs an evaluation; throws HarnessError on setup problems. */
 export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   if (args.device !== 'cpu') return runInBrowser(args, io)
-  const catalogue = builtinCatalogue()
+  const catalogue = await catalogueWithIncludePaths(args.includePath)
   const suffix = dtypeSuffix(args.dtype)
   const modelDir = resolve(args.model)
   checkModelDir(args.model, suffix)
   if (args.tokenizer !== undefined) checkTokenizerDir(args.tokenizer)
-  const selection = resolveSelection(catalogue, args.tasks)
+  const files = args.dataDir === undefined ? undefined : nodeFileAccess(resolve(args.dataDir))
+  const mirror = files === undefined ? undefined : mirrorSource(files)
+  // --tasks entries naming a dataset (owner/name[:config][@split]) are auto-mapped into this run's catalogue
+  const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source: mirror ?? noHubSource(), saveTask: args.saveTask, write: t => io.progress.write(t) })
+  const selection = resolveSelection(runCatalogue, args.tasks)
   const taskOfDataset = new Map(leafTasks(selection).map(t => [`${t.dataset_path}|${t.dataset_name ?? ''}`, t.task]))
-  const source = args.dataDir === undefined
-    ? noHubSource(ref => taskOfDataset.get(`${ref.path}|${ref.name ?? ''}`))
-    : mirrorSource(nodeFileAccess(resolve(args.dataDir)))
+  const source = mirror ?? noHubSource(ref => taskOfDataset.get(`${ref.path}|${ref.name ?? ''}`))
+  // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
+  await checkSplits(leafTasks(selection), source, args.numFewshot)
   configureTransformers({ allowRemote: false })
   const backend = await loadTransformersBackend({
     model: modelDir,
@@ -52,7 +58,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
     const startTime = Date.now() / 1000
     const outcome = await evaluate({
       tasks: args.tasks,
-      catalogue,
+      catalogue: runCatalogue,
       source,
       backend,
       numFewshot: args.numFewshot,
@@ -61,6 +67,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       fewshotSeed: args.seed,
       bootstrapIters: args.bootstrapIters,
       logSamples: args.logSamples,
+      chat: { applyChatTemplate: args.applyChatTemplate, fewshotAsMultiturn: args.fewshotAsMultiturn, systemInstruction: args.systemInstruction },
       runInfo: {
         model: 'transformers.js',
         modelArgs: `pretrained=${args.model},dtype=${args.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`,

@@ -53,9 +53,31 @@ export interface BatchOptions<R = unknown> {
   readonly signal?: AbortSignal
 }
 
+/** One chat turn as a chat template sees it. */
+export interface ChatMessage {
+  /** 'system' | 'user' | 'assistant' */
+  readonly role: string
+  /** message text */
+  readonly content: string
+}
+
+/** Options of one chat-template rendering (HF apply_chat_template with tokenize=False). */
+export interface ChatTemplateOptions {
+  /** append the template's generation prompt (lm-eval: true unless the task has a gen_prefix) */
+  readonly addGenerationPrompt: boolean
+  /** cut the rendering right after the final message's content, leaving that turn open */
+  readonly continueFinalMessage: boolean
+  /** one of the tokenizer's named templates; undefined = its default */
+  readonly templateName?: string
+}
+
 /** lm-eval's LM: three batched request methods, answers in request order. */
 export interface ModelBackend {
   readonly info: BackendInfo
+  /** the chat template source `templateName` selects (lm-eval's lm.chat_template); throws HarnessError when there is none */
+  chatTemplate?(templateName?: string): string
+  /** renders messages with the tokenizer's chat template; throws HarnessError('TEMPLATE_ERROR') when the template fails */
+  applyChatTemplate?(messages: readonly ChatMessage[], opts: ChatTemplateOptions): string
   loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions<LoglikelihoodResponse>): Promise<LoglikelihoodResponse[]>
   loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions<RollingResponse>): Promise<RollingResponse[]>
   generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions<GenerateResponse>): Promise<GenerateResponse[]>

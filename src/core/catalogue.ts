@@ -1,6 +1,7 @@
 /** The catalogue evalz ships: built-in tasks and groups, and the lm-eval names it knows it lacks. */
 import type { TaskCatalogue } from './tasks/registry.ts'
 import { makeCatalogue } from './tasks/registry.ts'
+import { memberName } from './tasks/task-spec.ts'
 import { builtinGroups, builtinTasks, LM_EVAL_ONLY } from './tasks/builtin/index.ts'
 
 /** Builds the built-in catalogue. */
@@ -29,7 +30,7 @@ export interface CatalogueEntry {
 export function listCatalogue(cat: TaskCatalogue): CatalogueEntry[] {
   const groups = [...cat.groups.values()].map((g): CatalogueEntry => ({
     name: g.group, kind: 'group', dataset: undefined, config: undefined, outputType: undefined,
-    numFewshot: g.metadata?.num_fewshot, metrics: (g.aggregate_metric_list ?? []).map(a => a.metric), members: g.task,
+    numFewshot: g.metadata?.num_fewshot, metrics: (g.aggregate_metric_list ?? []).map(a => a.metric), members: g.task.map(memberName),
   }))
   const tags = [...cat.tags].map(([name, members]): CatalogueEntry => ({
     name, kind: 'tag', dataset: undefined, config: undefined, outputType: undefined, numFewshot: undefined, metrics: [], members,

@@ -17,6 +17,9 @@ import type { RawResponse } from './task-scores.ts'
 import { RunningScores } from './running-scores.ts'
 import { buildResults } from './results/results-json.ts'
 import { HarnessError } from './errors.ts'
+import { checkSplits } from './suite-check.ts'
+import type { ChatRunOptions } from './fewshot/chat-context.ts'
+import { resolveChat } from './fewshot/chat-context.ts'
 
 /** Everything one run needs; I/O comes in through `backend` and `source`. */
 export interface EvalOptions {
@@ -37,6 +40,8 @@ export interface EvalOptions {
   readonly bootstrapIters: number
   /** keep per-doc records for samples files */
   readonly logSamples: boolean
+  /** --apply-chat-template / --fewshot-as-multiturn / --system-instruction (§4.3); undefined = plain prompts */
+  readonly chat?: ChatRunOptions
   /** what the run was asked, for the results file */
   readonly runInfo: RunInfo
   readonly signal?: AbortSignal
@@ -62,9 +67,11 @@ interface Slot {
 export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
   const start = opts.now()
   const selection = resolveSelection(opts.catalogue, opts.tasks)
+  await checkSplits(leafTasks(selection), opts.source, opts.numFewshot)
+  const chat = resolveChat(opts.backend, opts.chat)
   const plans: TaskPlan[] = []
   for (const spec of leafTasks(selection)) {
-    plans.push(await planTask(spec, opts.source, { numFewshot: opts.numFewshot, limit: opts.limit, fewshotSeed: opts.fewshotSeed }))
+    plans.push(await planTask(spec, opts.source, { numFewshot: opts.numFewshot, limit: opts.limit, fewshotSeed: opts.fewshotSeed, chat: chat.prompt }))
   }
   const responses = await runRequests(plans, opts)
   const modelMs = opts.now() - start
@@ -74,7 +81,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
     return s
   })
   const results = buildResults({
-    selection, plans, scored, run: opts.runInfo, backend: opts.backend.info,
+    selection, plans, scored, run: opts.runInfo, backend: opts.backend.info, chat: chat.record,
     wallSeconds: (opts.now() - start) / 1000, modelSeconds: modelMs / 1000, tokens: responses.tokens,
   })
   return { results, samples: new Map(plans.map((p, i) => [p.spec.task, scored[i].samples])) }

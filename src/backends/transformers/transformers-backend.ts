@@ -22,6 +22,8 @@ import { documentWindows } from './rolling-windows.ts'
 import { encodeLoglikelihoodPair, makeTextCodec, memoizedCodec } from './tokenization.ts'
 import type { TextCodec } from './tokenization.ts'
 import { causalLmFromModel } from './transformers-lm.ts'
+import { renderChatTemplate, selectChatTemplate } from './chat-template.ts'
+import type { ChatTokenizerLike } from './chat-template.ts'
 
 type ModelDtype = NonNullable<Parameters<typeof AutoModelForCausalLM.from_pretrained>[1]>['dtype']
 
@@ -90,7 +92,7 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
   }
   const generationConfig = model.generation_config as unknown as Record<string, unknown> | null
   const stopIds = eosTokenIds(tokenizer.eos_token_id, generationConfig?.['eos_token_id'] ?? config['eos_token_id'])
-  return makeBackend({ info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId })
+  return makeBackend({ info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId, chatTokenizer: tokenizer as unknown as ChatTokenizerLike })
 }
 
 /** What makeBackend assembles. */
@@ -107,14 +109,22 @@ export interface BackendParts {
   readonly stopIds: ReadonlySet<number>
   /** id used for left padding and for rows that stopped */
   readonly padTokenId: number
+  /** tokenizer whose chat template renders chat prompts; undefined = no chat support */
+  readonly chatTokenizer?: ChatTokenizerLike
 }
 
 /** The ModelBackend over a CausalLm and a codec (exported for tests with other models). */
-export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId }: BackendParts): ModelBackend {
+export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId, chatTokenizer }: BackendParts): ModelBackend {
   const maxLength = info.maxLength
   const eosText = typeof eosTokenId === 'number' ? codec.decode([eosTokenId], false) : undefined
+  const chat = chatTokenizer && {
+    chatTemplate: (name?: string) => selectChatTemplate(chatTokenizer, name, info.model),
+    applyChatTemplate: (messages: Parameters<typeof renderChatTemplate>[1], opts: Parameters<typeof renderChatTemplate>[2]) =>
+      renderChatTemplate(chatTokenizer, messages, opts, info.model),
+  }
   return {
     info,
+    ...chat,
     async loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]> {
       checkBatchSize(opts.batchSize)
       const memo = memoizedCodec(codec)

@@ -30,7 +30,7 @@ export function maybeDelimit(left: string, right: string, delimiter: string): st
 }
 
 /** The answer text of a shot: choices[a] for an index with choices, a[0] for a list, else str(a). */
-function shotAnswer(spec: TaskSpec, shot: Doc): string | undefined {
+export function shotAnswer(spec: TaskSpec, shot: Doc): string | undefined {
   const fields = fewshotFields(spec)
   const target = docToTarget(spec, fields, shot)
   if (target === undefined || target === null) return undefined
@@ -40,18 +40,22 @@ function shotAnswer(spec: TaskSpec, shot: Doc): string | undefined {
 }
 
 /** The question text of a shot; for multiple-input tasks the filled-in gold context. */
-function shotQuestion(spec: TaskSpec, shot: Doc, multipleInput: boolean): string {
+export function shotQuestion(spec: TaskSpec, shot: Doc, multipleInput: boolean): string {
   const fields = fewshotFields(spec)
   const q = docToText(spec, fields, shot)
   if (multipleInput) return pyStr(docToChoice(spec, fields, shot)[q as number])
   return pyStr(q)
 }
 
-/** Builds the prompt of `doc` with `shots` in front (lm-eval's fewshot_context, plain text, no chat template). */
-export function buildContext(spec: TaskSpec, doc: Doc, docId: number, shots: readonly Doc[], multipleInput: boolean): PromptContext {
+/**
+ * Builds the prompt of `doc` with `shots` in front (lm-eval's fewshot_context, plain text, no chat template).
+ * A system instruction is joined to the description with maybe_delimit and glued to what follows (§4.2).
+ */
+export function buildContext(spec: TaskSpec, doc: Doc, docId: number, shots: readonly Doc[], multipleInput: boolean, systemInstruction?: string): PromptContext {
   const targetDelimiter = spec.fewshot_config?.target_delimiter ?? spec.target_delimiter ?? ' '
   const fewshotDelimiter = spec.fewshot_config?.fewshot_delimiter ?? spec.fewshot_delimiter ?? '\n\n'
-  let prefix = renderDocString(spec, 'description', spec.description, doc, docId)
+  const description = renderDocString(spec, 'description', spec.description, doc, docId)
+  let prefix = maybeDelimit(systemInstruction ?? '', description, spec.fewshot_delimiter ?? '\n\n')
   for (const shot of shots) {
     const q = shotQuestion(spec, shot, multipleInput)
     let a = shotAnswer(spec, shot)

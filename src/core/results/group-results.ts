@@ -7,6 +7,7 @@ import type { TaskPlan } from '../tasks/task-plan.ts'
 import type { TaskScores } from '../task-scores.ts'
 import { aggregateGroup, pooledStderr } from '../metrics/group.ts'
 import { PyFloat } from '../python/json.ts'
+import { suiteAverageOf, suiteAverages } from './suite-average.ts'
 
 /** A group's results entry and the maps lm-eval derives for it. */
 export interface GroupResult {
@@ -60,7 +61,11 @@ function groupResult(node: Extract<SelectionNode, { kind: 'group' }>, byTask: By
       sampleCount[key] = sizes.reduce((a, b) => a + b, 0)
     }
   }
-  const aggregated = (spec.aggregate_metric_list ?? []).length > 0
+  // a suite's leaderboard average (evalz's own keys, e.g. 'average,none'; no stderr)
+  const suite = suiteAverageOf(spec)
+  const averages = suite === undefined ? {} : suiteAverages(node, byTask, suite)
+  for (const [key, value] of Object.entries(averages)) entry[key] = new PyFloat(value)
+  const aggregated = (spec.aggregate_metric_list ?? []).length > 0 || Object.keys(averages).length > 0
   if (aggregated) entry.sample_count = sampleCount
   const shots = [...new Set(tasks.map(t => t.plan.numFewshot))]
   const higherIsBetter: Record<string, boolean | null> = {}
@@ -70,5 +75,6 @@ function groupResult(node: Extract<SelectionNode, { kind: 'group' }>, byTask: By
       higherIsBetter[m.metric] = prev === undefined || prev === m.higherIsBetter ? m.higherIsBetter : null
     }
   }
+  for (const key of Object.keys(averages)) higherIsBetter[key.slice(0, key.indexOf(','))] = true
   return { entry, aggregated, nShot: shots.length === 1 ? shots[0] : undefined, higherIsBetter }
 }

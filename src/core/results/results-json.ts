@@ -11,6 +11,7 @@ import { aggregateGroups } from './group-results.ts'
 import { dumpTaskConfig } from './task-config-dump.ts'
 import { taskHash } from './samples.ts'
 import { PyFloat } from '../python/json.ts'
+import type { ChatRecord } from '../fewshot/chat-context.ts'
 
 /** What the user asked for, for the `config` block. */
 export interface RunInfo {
@@ -47,6 +48,8 @@ export interface ResultsInput {
   readonly modelSeconds: number
   /** input tokens fed to the model */
   readonly tokens: number
+  /** chat template / system instruction settings; undefined = none used */
+  readonly chat?: ChatRecord
 }
 
 /** Builds the results file. */
@@ -118,11 +121,11 @@ export function buildResults(input: ResultsInput): ResultsJson {
   out.model_source = run.model
   out.model_name = backend.model
   out.model_name_sanitized = sanitizeModelName(backend.model)
-  out.system_instruction = null
-  out.system_instruction_sha = null
-  out.fewshot_as_multiturn = false
-  out.chat_template = null
-  out.chat_template_sha = null
+  out.system_instruction = input.chat?.system_instruction ?? null
+  out.system_instruction_sha = input.chat?.system_instruction_sha ?? null
+  out.fewshot_as_multiturn = input.chat?.fewshot_as_multiturn ?? false
+  out.chat_template = input.chat?.chat_template ?? null
+  out.chat_template_sha = input.chat?.chat_template_sha ?? null
   out.start_time = new PyFloat(run.startTime)
   out.end_time = new PyFloat(run.startTime + input.wallSeconds)
   out.total_evaluation_time_seconds = String(input.wallSeconds)

@@ -9,6 +9,7 @@ import { hellaswagProcessDocs } from './builtin/hellaswag.ts'
 import { winograndeDocToChoice, winograndeDocToTarget, winograndeDocToText } from './builtin/winogrande.ts'
 import { truthfulqaProcessResultsMc2 } from './builtin/truthfulqa.ts'
 import { wikitextDetokenizer, wikitextProcessResults } from './builtin/wikitext.ts'
+import { gpqaProcessDocs, mmluProDocToChoice, mmluProDocToText, musrDocToText } from './builtin/leaderboard-v2.ts'
 
 /** Transforms a whole split (lm-eval's process_docs). */
 export interface ProcessDocsHook {
@@ -41,6 +42,10 @@ export const HOOKS: Readonly<Record<string, Hook>> = {
   'truthfulqa/utils.process_results_mc2': { kind: 'process_results', fn: truthfulqaProcessResultsMc2, numpyValues: true },
   'wikitext/preprocess_wikitext.wikitext_detokenizer': { kind: 'doc', fn: wikitextDetokenizer },
   'wikitext/preprocess_wikitext.process_results': { kind: 'process_results', fn: wikitextProcessResults },
+  'leaderboard/gpqa/utils.process_docs': { kind: 'process_docs', fn: gpqaProcessDocs },
+  'leaderboard/mmlu_pro/utils.doc_to_text': { kind: 'doc', fn: mmluProDocToText },
+  'leaderboard/mmlu_pro/utils.doc_to_choice': { kind: 'doc', fn: mmluProDocToChoice },
+  'leaderboard/musr/utils.doc_to_text': { kind: 'doc', fn: musrDocToText },
 }
 
 /** Looks a hook up by name and kind; unknown names fail with the list of known ones. */

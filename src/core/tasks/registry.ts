@@ -2,7 +2,7 @@
  * Resolves task, tag and group names into a selection tree (lm-eval.md §2.5): a group keeps its members in order,
  * a tag expands to its tasks sorted by name, a task stands alone. Unknown names get the closest known names.
  */
-import type { GroupSpec, TaskSpec } from './task-spec.ts'
+import type { GroupMember, GroupSpec, TaskSpec } from './task-spec.ts'
 import { HarnessError } from '../errors.ts'
 import { closestNames } from './closest-names.ts'
 
@@ -59,21 +59,45 @@ export function comparePython(a: string, b: string): number {
 /** Resolves user names (tasks, groups, tags) to selection nodes, in the order given. */
 export function resolveSelection(catalogue: TaskCatalogue, names: readonly string[]): SelectionNode[] {
   const nodes: SelectionNode[] = []
-  for (const name of names) nodes.push(...resolveName(catalogue, name, []))
+  for (const name of names) nodes.push(...resolveName(catalogue, name, [], undefined))
   return nodes
 }
 
-function resolveName(cat: TaskCatalogue, name: string, stack: readonly string[]): SelectionNode[] {
+/** Overrides of a `{task: name, **overrides}` member (every key but `task`), or undefined. */
+function memberOverrides(member: string | GroupMember): Record<string, unknown> | undefined {
+  if (typeof member === 'string') return undefined
+  const { task: _name, ...rest } = member
+  return Object.keys(rest).length > 0 ? rest : undefined
+}
+
+/**
+ * A task with a group member's overrides merged on shallowly (lm-eval `{**cfg, **overrides}`); the name stays, so
+ * results keep lm-eval's keys.
+ */
+export function applyOverrides(spec: TaskSpec, overrides: Readonly<Record<string, unknown>> | undefined): TaskSpec {
+  if (overrides === undefined) return spec
+  if ('task' in overrides || 'group' in overrides) {
+    throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': a group member's overrides cannot rename it`, { overrides })
+  }
+  return { ...spec, ...overrides } as TaskSpec
+}
+
+function resolveName(cat: TaskCatalogue, name: string, stack: readonly string[], overrides: Record<string, unknown> | undefined): SelectionNode[] {
   if (stack.includes(name)) throw new HarnessError('TASK_SPEC_INVALID', `group cycle: ${[...stack, name].join(' → ')}`)
   const task = cat.tasks.get(name)
-  if (task) return [{ kind: 'task', spec: task }]
+  if (task) return [{ kind: 'task', spec: applyOverrides(task, overrides) }]
   const group = cat.groups.get(name)
   if (group) {
-    const children = group.task.flatMap(member => resolveName(cat, member, [...stack, name]))
+    // An outer group's overrides win over a member's own (they are applied to the whole subtree last).
+    const children = group.task.flatMap(member => {
+      const own = memberOverrides(member)
+      const merged = own === undefined ? overrides : overrides === undefined ? own : { ...own, ...overrides }
+      return resolveName(cat, typeof member === 'string' ? member : member.task, [...stack, name], merged)
+    })
     return [{ kind: 'group', spec: group, children }]
   }
   const tag = cat.tags.get(name)
-  if (tag) return tag.map(t => ({ kind: 'task', spec: cat.tasks.get(t)! }))
+  if (tag) return tag.map(t => ({ kind: 'task', spec: applyOverrides(cat.tasks.get(t)!, overrides) }))
   throw unknownTaskError(cat, name)
 }
 

@@ -14,6 +14,8 @@ import { docToChoice, docToTarget, docToText, taskFields } from './doc-fields.ts
 import { resolveHook } from './hooks.ts'
 import { makeSampler } from '../fewshot/sampler.ts'
 import { buildContext } from '../fewshot/context.ts'
+import type { ChatContext, ChatPromptOptions } from '../fewshot/chat-context.ts'
+import { buildChatContext } from '../fewshot/chat-context.ts'
 import { HarnessError } from '../errors.ts'
 import { defaultGenerationKwargs, loggedGenerationKwargs, normalizeGenerationKwargs } from './generation-kwargs.ts'
 
@@ -64,6 +66,8 @@ export interface PlanOptions {
   readonly limit?: number
   /** few-shot seed (default 1234) */
   readonly fewshotSeed: number
+  /** chat template, few-shot turns and system instruction (§4.3); undefined = plain prompts */
+  readonly chat?: ChatPromptOptions
 }
 
 /** Effective shots: --num-fewshot overrides the spec unless the spec hard-sets 0 (lm-eval rule). */
@@ -106,7 +110,10 @@ export async function planTask(spec: TaskSpec, source: DocSource, opts: PlanOpti
   for (let docId = 0; docId < count; docId++) {
     const doc = all[docId]
     const shots = sampler ? sampler.sample(numFewshot, doc, exclude) : []
-    const ctx = buildContext(spec, doc, docId, shots, multipleInput)
+    const chat = opts.chat
+    const ctx = chat?.render !== undefined
+      ? buildChatContext(spec, doc, docId, shots, multipleInput, { ...chat, render: chat.render })
+      : buildContext(spec, doc, docId, shots, multipleInput, chat?.systemInstruction)
     docs.push(planDoc(spec, doc, docId, ctx, multipleInput, mutualInfo))
   }
   return {
@@ -115,10 +122,11 @@ export async function planTask(spec: TaskSpec, source: DocSource, opts: PlanOpti
   }
 }
 
-function planDoc(spec: TaskSpec, doc: Doc, docId: number, ctx: { prefix: string; context: string }, multipleInput: boolean, mutualInfo: boolean): PlannedDoc {
+function planDoc(spec: TaskSpec, doc: Doc, docId: number, ctx: { prefix: string; context: string } | ChatContext, multipleInput: boolean, mutualInfo: boolean): PlannedDoc {
   const fields = taskFields(spec)
   const target = docToTarget(spec, fields, doc, docId)
-  const { targetDelimiter } = taskDefaults(spec)
+  const chat = 'targetDelimiter' in ctx ? ctx : undefined
+  const targetDelimiter = chat?.targetDelimiter ?? taskDefaults(spec).targetDelimiter
   const ll = (context: string, continuation: string, idx: number): PlannedRequest => ({
     idx, request: { kind: 'loglikelihood', context, continuation }, arguments: [context, continuation],
   })
@@ -141,7 +149,7 @@ function planDoc(spec: TaskSpec, doc: Doc, docId: number, ctx: { prefix: string;
     case 'multiple_choice': {
       const choices = docToChoice(spec, fields, doc, docId)
       const requests = multipleInput
-        ? choices.map((c, i) => ll(ctx.prefix + String(c), targetDelimiter + String(target), i))
+        ? choices.map((c, i) => ll(chat?.contexts?.[i] ?? ctx.prefix + String(c), targetDelimiter + String(target), i))
         : choices.map((c, i) => ll(ctx.context, targetDelimiter + String(c), i))
       if (mutualInfo) choices.forEach((c, i) => requests.push(ll('', targetDelimiter + String(c), choices.length + i)))
       return { docId, doc, target, choices, requests }

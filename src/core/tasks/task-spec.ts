@@ -104,12 +104,23 @@ export interface AggregateMetricConfig {
   readonly filter_list?: readonly string[]
 }
 
+/**
+ * A group member with overrides, lm-eval's `{task: name, **overrides}`: the overrides are merged shallowly onto the
+ * member's config (onto every task under it when it names a group or tag), e.g. `{task: 'hellaswag', num_fewshot: 10}`.
+ */
+export interface GroupMember {
+  /** task, group or tag name */
+  readonly task: string
+  /** TaskSpec fields to override */
+  readonly [override: string]: unknown
+}
+
 /** A group: a named list of tasks, tags or subgroups, optionally with an aggregate score. */
 export interface GroupSpec {
   readonly group: string
   readonly group_alias?: string
-  /** member names: tasks, tags (expanded sorted) or groups */
-  readonly task: readonly string[]
+  /** members: task, tag (expanded sorted) or group names, or `{task: name, **overrides}` */
+  readonly task: readonly (string | GroupMember)[]
   readonly aggregate_metric_list?: readonly AggregateMetricConfig[]
   readonly metadata?: { readonly version?: number | string; readonly num_fewshot?: number; readonly [key: string]: unknown }
 }
@@ -126,6 +137,11 @@ export function taskDefaults(spec: TaskSpec): { targetDelimiter: string; fewshot
 /** The split evaluated: test_split if set, else validation_split. */
 export function evalSplit(spec: TaskSpec): string | undefined {
   return spec.test_split ?? spec.validation_split
+}
+
+/** The name a group member refers to. */
+export function memberName(member: string | GroupMember): string {
+  return typeof member === 'string' ? member : member.task
 }
 
 /** True when a DocField is a hook reference. */

@@ -12,19 +12,21 @@ import { GSM8K } from './gsm8k.ts'
 import { WIKITEXT } from './wikitext.ts'
 import { mmluGroups, mmluTasks } from './mmlu.ts'
 import { DEMO_ARITH, DEMO_CAPITALS, DEMO_CLOZE, DEMO_STORIES } from './demo.ts'
+import { leaderboardV2Groups, leaderboardV2Tasks } from './leaderboard-v2.ts'
+import { suiteGroups } from './suites.ts'
 
 /** Every built-in task spec. */
 export function builtinTasks(): TaskSpec[] {
   return [
     ARC_EASY, ARC_CHALLENGE, BOOLQ, PIQA, OPENBOOKQA, SCIQ, HELLASWAG, WINOGRANDE, LAMBADA_OPENAI,
     TRUTHFULQA_MC1, TRUTHFULQA_MC2, GSM8K, WIKITEXT, ...mmluTasks(),
-    DEMO_CAPITALS, DEMO_ARITH, DEMO_CLOZE, DEMO_STORIES,
+    DEMO_CAPITALS, DEMO_ARITH, DEMO_CLOZE, DEMO_STORIES, ...leaderboardV2Tasks(),
   ]
 }
 
 /** Every built-in group spec. */
 export function builtinGroups(): GroupSpec[] {
-  return [...mmluGroups()]
+  return [...mmluGroups(), ...leaderboardV2Groups(), ...suiteGroups()]
 }
 
 /**

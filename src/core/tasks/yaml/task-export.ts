@@ -1,0 +1,74 @@
+/**
+ * What `evalz export-task <name>` writes: one lm-eval YAML per task (in a folder named after its hooks' lm-eval
+ * folder when it has `!function` hooks, beside a Python module importing them), one per group, recursively
+ * through a group's members; a tag exports its tasks.
+ */
+import type { TaskCatalogue } from '../registry.ts'
+import type { GroupSpec, TaskSpec } from '../task-spec.ts'
+import { resolveSelection } from '../registry.ts'
+import { memberName } from '../task-spec.ts'
+import { groupToYaml, hookModules, taskToYaml } from './task-yaml-writer.ts'
+
+/** One file to write, relative to the export folder. */
+export interface ExportFile {
+  /** POSIX path relative to the --to folder */
+  readonly path: string
+  readonly text: string
+}
+
+/** Files plus one-line notes for the user (hooks that need lm-eval's Python). */
+export interface ExportPlan {
+  readonly files: readonly ExportFile[]
+  readonly notes: readonly string[]
+}
+
+/** Plans the export of a task, group or tag (unknown names fail as in `evalz run`). */
+export function planExport(cat: TaskCatalogue, name: string): ExportPlan {
+  resolveSelection(cat, [name])
+  const files = new Map<string, string>()
+  const notes: string[] = []
+  const seen = new Set<string>()
+
+  const addTask = (spec: TaskSpec): void => {
+    if (seen.has(`task:${spec.task}`)) return
+    seen.add(`task:${spec.task}`)
+    const { text, hooks } = taskToYaml(spec)
+    if (hooks.length === 0) {
+      files.set(`${spec.task}.yaml`, text)
+      return
+    }
+    const folder = hooks[0].folder
+    files.set(`${folder}/${spec.task}.yaml`, text)
+    for (const [file, source] of hookModules(hooks)) {
+      const path = `${folder}/${file}`
+      const prev = files.get(path)
+      files.set(path, prev === undefined ? source : mergeModules(prev, source))
+    }
+    notes.push(`${folder}/${spec.task}.yaml uses !function ${[...new Set(hooks.map(h => `${h.module}.${h.fn}`))].join(', ')}: ${folder}/${hooks[0].module}.py imports them from lm_eval.tasks.${folder.replaceAll('/', '.')} (lm-eval ships them)`)
+  }
+
+  const addName = (n: string): void => {
+    const task = cat.tasks.get(n)
+    if (task) return addTask(task)
+    const group = cat.groups.get(n)
+    if (group) return addGroup(group)
+    for (const t of cat.tags.get(n) ?? []) addTask(cat.tasks.get(t)!)
+  }
+
+  const addGroup = (group: GroupSpec): void => {
+    if (seen.has(`group:${group.group}`)) return
+    seen.add(`group:${group.group}`)
+    files.set(`${group.group}.yaml`, groupToYaml(group))
+    for (const m of group.task) addName(memberName(m))
+  }
+
+  addName(name)
+  return { files: [...files].map(([path, text]) => ({ path, text })), notes }
+}
+
+/** Two generated modules for one folder: the union of their import lines. */
+function mergeModules(a: string, b: string): string {
+  const lines = a.trimEnd().split('\n')
+  for (const line of b.trimEnd().split('\n')) if (!lines.includes(line)) lines.push(line)
+  return `${lines.join('\n')}\n`
+}

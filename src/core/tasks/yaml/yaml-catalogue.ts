@@ -1,0 +1,28 @@
+/**
+ * Merges tasks and groups loaded from YAML (--include-path) into a catalogue. A YAML task or group replaces a
+ * built-in of the same name (the user's file is what they asked to run); YAML tags are registered in full
+ * (sorted task names), unless the tag's name is already a task or group (lm-eval skips such tags).
+ */
+import type { TaskCatalogue } from '../registry.ts'
+import type { LoadedYaml } from './task-yaml-loader.ts'
+import { comparePython } from '../registry.ts'
+
+/** The catalogue with `loaded` added on top. */
+export function catalogueWithYaml(base: TaskCatalogue, loaded: LoadedYaml): TaskCatalogue {
+  const tasks = new Map(base.tasks)
+  const groups = new Map(base.groups)
+  for (const t of loaded.tasks) tasks.set(t.task, t)
+  for (const g of loaded.groups) groups.set(g.group, g)
+  const tags = new Map<string, readonly string[]>(base.tags)
+  const added = new Map<string, Set<string>>()
+  for (const t of loaded.tasks) {
+    for (const tag of t.tag ?? []) {
+      if (tasks.has(tag) || groups.has(tag)) continue
+      const set = added.get(tag) ?? new Set(base.tags.get(tag) ?? [])
+      set.add(t.task)
+      added.set(tag, set)
+    }
+  }
+  for (const [tag, names] of added) tags.set(tag, [...names].sort(comparePython))
+  return { ...base, tasks, groups, tags }
+}

@@ -1,0 +1,47 @@
+/** `evalz export-task`: YAML written to disk loads back (via --include-path) into the same tasks and groups. */
+import { describe, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { exportTaskCommand } from '../../src/cli/export-task.ts'
+import { catalogueWithIncludePaths, loadIncludePaths } from '../../src/cli/include-path.ts'
+import { leafTasks, resolveSelection } from '../../src/core/tasks/registry.ts'
+
+const FIXTURE_TASKS = resolve(import.meta.dirname, '../core/fixtures/yaml-tasks/tasks')
+
+describe('evalz export-task', () => {
+  it('exports a YAML group with its members; re-loading gives the same leaf tasks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalz-export-'))
+    try {
+      const out: string[] = []
+      const written = await exportTaskCommand({ target: 'local_suite', to: dir, includePath: [FIXTURE_TASKS], verbose: false }, t => out.push(t))
+      expect(written.map(p => p.slice(dir.length + 1)).sort()).toEqual(['arith_gen.yaml', 'local_inner.yaml', 'local_suite.yaml', 'quiz_mc.yaml', 'reviews_dict.yaml'])
+      expect(out.join('')).toContain('lm_eval --include_path')
+      const before = leafTasks(resolveSelection(await catalogueWithIncludePaths([FIXTURE_TASKS]), ['local_suite']))
+      const after = leafTasks(resolveSelection(await catalogueWithIncludePaths([dir]), ['local_suite']))
+      expect(after).toEqual(before)
+      expect(readFileSync(join(dir, 'reviews_dict.yaml'), 'utf8')).toContain('target_delimiter: "\\n=> "\n')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('exports a hooked built-in into its lm-eval folder with a utils.py', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalz-export-'))
+    try {
+      const out: string[] = []
+      await exportTaskCommand({ target: 'winogrande', to: dir, includePath: [], verbose: false }, t => out.push(t))
+      expect(readFileSync(join(dir, 'winogrande/preprocess_winogrande.py'), 'utf8')).toContain('from lm_eval.tasks.winogrande.preprocess_winogrande import doc_to_text')
+      expect(out.join('')).toContain('note: winogrande/winogrande.yaml uses !function')
+      const loaded = await loadIncludePaths([dir])
+      expect(loaded.tasks[0].doc_to_choice).toEqual({ function: 'winogrande/preprocess_winogrande.doc_to_choice' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('an unknown name or a missing --include-path folder is one line', async () => {
+    await expect(exportTaskCommand({ target: 'arc_eazy', to: '/nonexistent', includePath: [], verbose: false }, () => {})).rejects.toThrow(/^unknown task 'arc_eazy': did you mean 'arc_easy'/)
+    await expect(catalogueWithIncludePaths(['/no/such/dir'])).rejects.toThrow(/^--include-path \/no\/such\/dir: not a folder/)
+  })
+})
