@@ -30,7 +30,20 @@ export interface RunIO {
 
 /** Runs an evaluation; throws HarnessError on setup problems. */
 export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
-  if (args.device !== 'cpu') return runInBrowser(args, io)
+  if (args.device !== 'cpu') {
+    const cpuOnly = [
+      args.includePath.length > 0 && '--include-path',
+      args.saveTask !== undefined && '--save-task',
+      args.applyChatTemplate !== undefined && '--apply-chat-template',
+      args.fewshotAsMultiturn !== undefined && '--fewshot-as-multiturn',
+      args.systemInstruction !== undefined && '--system-instruction',
+      args.tasks.some(t => t.includes('/')) && 'dataset names in --tasks',
+    ].filter((x): x is string => typeof x === 'string')
+    if (cpuOnly.length > 0) {
+      throw new HarnessError('USAGE', `${cpuOnly.join(', ')} ${cpuOnly.length === 1 ? 'works' : 'work'} with --device cpu only in this version; drop ${cpuOnly.length === 1 ? 'it' : 'them'} or use --device cpu`)
+    }
+    return runInBrowser(args, io)
+  }
   const catalogue = await catalogueWithIncludePaths(args.includePath)
   const suffix = dtypeSuffix(args.dtype)
   const modelDir = resolve(args.model)
