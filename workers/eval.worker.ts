@@ -73,6 +73,9 @@ function release(fn: unknown): void {
 
 Comlink.expose({
   listTasks: async () => (await ready).listTasks(),
+  addTaskYaml: async (files) => (await ready).addTaskYaml(files),
+  listTaskYaml: async () => (await ready).listTaskYaml(),
+  removeTaskYaml: async (name) => (await ready).removeTaskYaml(name),
   run: (spec, onEvent) => ready.then((s) => s.run(spec, onEvent)).finally(() => release(onEvent)),
   cancel: (runId) => void ready.then((s) => s.cancel(runId)),
   addModel: (files, onProgress) => ready.then((s) => s.addModel(files, onProgress)).finally(() => release(onProgress)),

@@ -15,6 +15,8 @@ import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
 import type { EvalWorkerApi, RunResult } from './eval-worker-api.ts'
 import type { EvalStore, ModelInfo, RunRecord } from './eval-store.ts'
 import { createStoreApi } from './store-service.ts'
+import { createTaskYamlService } from './task-yaml-service.ts'
+import type { TaskYamlService } from './task-yaml-service.ts'
 import type { RunRequest } from './run-request.ts'
 import { runInfoFor, runRequestProblems } from './run-request.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
@@ -63,18 +65,22 @@ export interface EvalServiceDeps {
 /** Creates the worker API. */
 export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
   const runs = new Map<string, AbortController>()
+  const yaml = createTaskYamlService(deps.catalogue, deps.entries)
   return {
     ...createStoreApi(deps.store, () => deps.clock() * 1000),
     async listTasks() {
-      return [...deps.entries]
+      return [...yaml.entries()]
     },
+    addTaskYaml: (files) => yaml.addTaskYaml(files),
+    listTaskYaml: () => yaml.listTaskYaml(),
+    removeTaskYaml: (name) => yaml.removeTaskYaml(name),
     async run(spec, onEvent) {
       const abort = new AbortController()
       runs.set(spec.runId, abort)
       const emit = throttleEvents(onEvent, deps.throttleMs ?? 100, deps.now)
       const record = new RunRecorder(deps, spec)
       try {
-        const result = await runOnce(deps, spec, emit, abort.signal, record)
+        const result = await runOnce(deps, yaml, spec, emit, abort.signal, record)
         await record.finish(result)
         return result
       } catch (e) {
@@ -93,7 +99,7 @@ export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
 }
 
 async function runOnce(
-  deps: EvalServiceDeps, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
+  deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
 ): Promise<RunResult> {
   const started = deps.now()
   const problems = runRequestProblems(spec)
@@ -113,7 +119,7 @@ async function runOnce(
     emit({ type: 'phase', phase: 'evaluating' })
     const outcome = await deps.evaluate({
       tasks: spec.tasks,
-      catalogue: deps.catalogue,
+      catalogue: yaml.catalogue(),
       source: typeof deps.source === 'function' ? deps.source() : deps.source,
       backend: backend ?? model,
       numFewshot: spec.numFewshot,

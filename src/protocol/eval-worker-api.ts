@@ -6,6 +6,7 @@ import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DeviceReport } from './device.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from './eval-store.ts'
 import type { RunRequest } from './run-request.ts'
+import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from './task-yaml-service.ts'
 import type { WireError } from './wire-error.ts'
 import type { JsonValue } from './wire-json.ts'
 import type { WorkerEvent } from './worker-event.ts'
@@ -48,8 +49,14 @@ export type RunSummary = Omit<RunRecord, 'resultsJson' | 'samplesJsonl'> & {
 
 /** The evaluation worker's API. */
 export interface EvalWorkerApi {
-  /** the built-in catalogue: groups and tags first, then tasks */
+  /** the catalogue (built-ins plus tasks added from YAML): groups and tags first, then tasks */
   listTasks(): Promise<CatalogueEntry[]>
+  /** loads task/group YAML files (paths as dropped, include targets among them) for later runs, this session only */
+  addTaskYaml(files: readonly TaskYamlFile[]): Promise<Outcome<AddedTaskYaml>>
+  /** the tasks and groups added from YAML */
+  listTaskYaml(): Promise<Outcome<TaskYamlInfo[]>>
+  /** drops a task or group added from YAML */
+  removeTaskYaml(name: string): Promise<Outcome<null>>
   /** runs one evaluation; `onEvent` (a comlink proxy) receives throttled progress; never rejects for run errors */
   run(spec: RunRequest, onEvent: (e: WorkerEvent) => void): Promise<RunResult>
   /** asks a run to stop between forward passes; it then resolves with code 'CANCELLED' */

@@ -30,6 +30,7 @@ import './ez-run-history.ts'
 import './ez-run-progress.ts'
 import './ez-sample-inspector.ts'
 import './ez-task-picker.ts'
+import './ez-task-editor.ts'
 
 /** The run in flight, or the last one. */
 interface RunView {
@@ -153,6 +154,8 @@ export class EzApp extends LitElement {
                 @dataset-files=${(e: CustomEvent<{ name: string; split: string | undefined; files: UploadFile[] }>) => this.addDataset(e.detail)}
                 @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}></ez-data-panel>
             </div>
+            <div class="card" style="margin-top: 1.25rem"><ez-task-editor .client=${this.client} ?disabled=${this.running}
+              @tasks-changed=${() => this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))}></ez-task-editor></div>
           </div>
           <div class="card">
             <ez-task-picker .entries=${this.tasks} ?running=${this.running} .datasets=${this.datasets.map((d) => d.name)}

@@ -9,6 +9,7 @@ import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from '../protocol/eval-store.ts'
 import type { EvalWorkerApi, Outcome, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
+import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
 import { fromWireError } from '../protocol/wire-error.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
 
@@ -35,9 +36,22 @@ export class EvalWorkerClient implements ReactiveController {
     this.worker = undefined
   }
 
-  /** The built-in catalogue. */
+  /** The catalogue: built-ins plus tasks added from YAML. */
   async listTasks(): Promise<CatalogueEntry[]> {
     return this.call((api) => api.listTasks())
+  }
+
+  /** Loads task/group YAML files into the worker's catalogue; rejects with the loader's error (e.g. TASK_SPEC_INVALID). */
+  async addTaskYaml(files: readonly TaskYamlFile[]): Promise<AddedTaskYaml> {
+    return this.unwrap((api) => api.addTaskYaml(files) as Promise<Outcome<AddedTaskYaml>>)
+  }
+
+  async listTaskYaml(): Promise<TaskYamlInfo[]> {
+    return this.unwrap((api) => api.listTaskYaml() as Promise<Outcome<TaskYamlInfo[]>>)
+  }
+
+  async removeTaskYaml(name: string): Promise<void> {
+    await this.unwrap((api) => api.removeTaskYaml(name) as Promise<Outcome<null>>)
   }
 
   /** Runs an evaluation; resolves with the results, rejects with a WorkerError (code 'CANCELLED' when cancelled). */

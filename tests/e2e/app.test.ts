@@ -142,6 +142,37 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     expect(await fetchDownload(page, 'download')).toContain('"model_args": "pretrained=demo,dtype=fp32"')
   }, 60_000)
 
+  it('adds an lm-eval YAML task in the editor and runs it', async () => {
+    const yaml = [
+      'task: my_capitals',
+      'dataset_path: evalz/demo-capitals',
+      'output_type: multiple_choice',
+      'test_split: test',
+      'doc_to_text: "Capital of {{country}}?"',
+      'doc_to_choice: "{{choices}}"',
+      'doc_to_target: answer',
+      'metric_list:',
+      '  - metric: acc',
+    ].join('\n')
+    await page.getByTestId('task-editor').locator('summary').click()
+    await page.getByTestId('yaml-text').fill(yaml)
+    await page.getByTestId('yaml-add').click()
+    const added = page.getByTestId('task-list').locator('input[data-task="my_capitals"]')
+    await added.waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('yaml-error').count()).toBe(0)
+    for (const t of ['demo', 'demo_capitals']) {
+      const box = page.getByTestId('task-list').locator(`input[data-task="${t}"]`)
+      if (await box.isChecked()) await box.uncheck()
+    }
+    await added.check()
+    await page.getByTestId('device-select').selectOption('wasm')
+    await page.getByTestId('limit').fill('2')
+    await runAndWait(page, 30_000)
+    const rows = await resultRows(page)
+    expect(rows.map((r) => r[0]).filter(Boolean)).toEqual(['my_capitals'])
+    expect(await fetchDownload(page, 'download-samples_my_capitals.jsonl')).toContain('"arg_0": "Capital of ')
+  }, 60_000)
+
   it('runs on WebGPU (SwiftShader) and reports the device', async () => {
     await page.getByTestId('device-select').selectOption('webgpu')
     await page.getByTestId('limit').fill('1')

@@ -1,0 +1,141 @@
+/**
+ * Task and group YAML added in the web app (the 'add task' drop zone and editor), the browser's `--include-path`:
+ * files are loaded with an in-memory YamlReader, merged over the built-in catalogue for later runs and listed by
+ * listTasks. They live for the worker's session only (not persisted).
+ */
+import type { CatalogueEntry } from '../core/catalogue.ts'
+import { listCatalogue } from '../core/catalogue.ts'
+import { HarnessError } from '../core/errors.ts'
+import type { TaskCatalogue } from '../core/tasks/registry.ts'
+import type { GroupSpec, TaskSpec } from '../core/tasks/task-spec.ts'
+import { loadTaskYaml } from '../core/tasks/yaml/task-yaml-loader.ts'
+import type { YamlReader } from '../core/tasks/yaml/task-yaml-loader.ts'
+import { catalogueWithYaml } from '../core/tasks/yaml/yaml-catalogue.ts'
+import { posixJoin } from '../core/tasks/yaml/posix-path.ts'
+import type { Outcome } from './eval-worker-api.ts'
+import { toWireError } from './wire-error.ts'
+
+/** One YAML file sent by the page. */
+export interface TaskYamlFile {
+  /** path inside the dropped folder, e.g. 'mytasks/my_task.yaml' ('editor/<task>.yaml' from the editor) */
+  readonly path: string
+  /** the file's text */
+  readonly text: string
+}
+
+/** What one addTaskYaml call defined. */
+export interface AddedTaskYaml {
+  /** task names, in file order */
+  readonly tasks: string[]
+  /** group names */
+  readonly groups: string[]
+}
+
+/** A task or group added from YAML this session. */
+export interface TaskYamlInfo {
+  readonly name: string
+  readonly kind: 'task' | 'group'
+  /** true when it replaces a built-in of the same name */
+  readonly replacesBuiltin: boolean
+}
+
+/** The YAML methods of EvalWorkerApi plus the catalogue runs should use. */
+export interface TaskYamlService {
+  /** loads `files` (include targets among them) and adds their tasks and groups to the catalogue */
+  addTaskYaml(files: readonly TaskYamlFile[]): Promise<Outcome<AddedTaskYaml>>
+  /** the tasks and groups added so far, sorted by name */
+  listTaskYaml(): Promise<Outcome<TaskYamlInfo[]>>
+  /** drops an added task or group; TASK_UNKNOWN when `name` was not added from YAML */
+  removeTaskYaml(name: string): Promise<Outcome<null>>
+  /** the built-in catalogue with the added YAML on top */
+  catalogue(): TaskCatalogue
+  /** listCatalogue of catalogue() */
+  entries(): readonly CatalogueEntry[]
+}
+
+/** Creates the YAML task state over the built-in `base` catalogue (whose listing is `baseEntries`). */
+export function createTaskYamlService(base: TaskCatalogue, baseEntries: readonly CatalogueEntry[]): TaskYamlService {
+  /** every file added so far, by normalised path (later adds of the same path replace the text) */
+  const files = new Map<string, string>()
+  const tasks = new Map<string, TaskSpec>()
+  const groups = new Map<string, GroupSpec>()
+  let current: { catalogue: TaskCatalogue; entries: readonly CatalogueEntry[] } = { catalogue: base, entries: baseEntries }
+  const knownNames = [...base.tasks.keys(), ...base.groups.keys(), ...base.tags.keys()]
+
+  function rebuild(): void {
+    if (tasks.size === 0 && groups.size === 0) {
+      current = { catalogue: base, entries: baseEntries }
+      return
+    }
+    const catalogue = catalogueWithYaml(base, { tasks: [...tasks.values()], groups: [...groups.values()] })
+    current = { catalogue, entries: listCatalogue(catalogue) }
+  }
+
+  async function add(batch: readonly TaskYamlFile[]): Promise<AddedTaskYaml> {
+    if (batch.length === 0) throw new HarnessError('USAGE', 'no YAML files were given: drop .yaml task or group files', {})
+    const own = new Map(batch.map((f) => [normalise(f.path), f.text]))
+    // the walk sees only this batch; includes may also reach files added earlier
+    const loaded = await loadTaskYaml(memoryReader(own, files), ['.'], { knownNames })
+    if (loaded.tasks.length === 0 && loaded.groups.length === 0) {
+      throw new HarnessError('TASK_SPEC_INVALID', `no task or group is defined in ${[...own.keys()].join(', ')}: a .yaml file needs a 'task:' or 'group:' key`, { files: [...own.keys()] })
+    }
+    for (const [path, text] of own) files.set(path, text)
+    for (const t of loaded.tasks) tasks.set(t.task, t)
+    for (const g of loaded.groups) groups.set(g.group, g)
+    rebuild()
+    return { tasks: loaded.tasks.map((t) => t.task), groups: loaded.groups.map((g) => g.group) }
+  }
+
+  return {
+    addTaskYaml: (batch) => outcome(() => add(batch)),
+    listTaskYaml: () => outcome(async () => {
+      const out: TaskYamlInfo[] = [
+        ...[...groups.keys()].map((name) => ({ name, kind: 'group' as const, replacesBuiltin: base.groups.has(name) })),
+        ...[...tasks.keys()].map((name) => ({ name, kind: 'task' as const, replacesBuiltin: base.tasks.has(name) })),
+      ]
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    }),
+    removeTaskYaml: (name) => outcome(async () => {
+      if (!tasks.delete(name) && !groups.delete(name)) {
+        const added = [...groups.keys(), ...tasks.keys()].join(', ') || 'none'
+        throw new HarnessError('TASK_UNKNOWN', `'${name}' was not added from YAML; added: ${added}`, { name })
+      }
+      rebuild()
+      return null
+    }),
+    catalogue: () => current.catalogue,
+    entries: () => current.entries,
+  }
+}
+
+/** 'mytasks/x.yaml' from './mytasks/x.yaml', '/mytasks//x.yaml' or 'mytasks\\x.yaml'. */
+function normalise(path: string): string {
+  return posixJoin('.', path.replaceAll('\\', '/').replace(/^\/+/, ''))
+}
+
+/** A reader whose folders hold `walked`'s files; `read` also finds `extra` files (earlier adds). */
+function memoryReader(walked: ReadonlyMap<string, string>, extra: ReadonlyMap<string, string>): YamlReader {
+  return {
+    async list(dir) {
+      const prefix = dir === '.' ? '' : `${dir}/`
+      const names = new Set<string>()
+      for (const path of walked.keys()) {
+        if (!path.startsWith(prefix)) continue
+        const rest = path.slice(prefix.length)
+        const slash = rest.indexOf('/')
+        names.add(slash < 0 ? rest : rest.slice(0, slash + 1))
+      }
+      return [...names]
+    },
+    async read(path) {
+      const key = normalise(path)
+      const text = walked.get(key) ?? extra.get(key)
+      if (text === undefined) throw new Error(`no such file: ${key} (it was not among the dropped files)`)
+      return text
+    },
+  }
+}
+
+function outcome<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
+  return fn().then((value) => ({ ok: true as const, value }), (e: unknown) => ({ ok: false as const, error: toWireError(e) }))
+}

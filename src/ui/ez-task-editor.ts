@@ -1,0 +1,170 @@
+/**
+ * `<ez-task-editor>`: adds lm-eval task and group YAML to the worker's catalogue (the browser's `--include-path`),
+ * from dropped or picked files and folders (include targets such as `_default_template_yaml` among them) or from a
+ * textarea, sent as 'editor/<task>.yaml'. Added tasks last for this session. Event: 'tasks-changed' (the page
+ * refreshes the task picker's list).
+ */
+import { css, html, LitElement, nothing } from 'lit'
+import type { TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
+import type { UploadFile } from '../protocol/eval-store.ts'
+import { filesOfDrop, filesOfInput } from './file-drop.ts'
+import { errorText, fire, sharedStyles } from './shared-styles.ts'
+import type { EvalWorkerClient } from './worker-client.ts'
+
+/** The worker calls this element makes. */
+export type TaskYamlClient = Pick<EvalWorkerClient, 'addTaskYaml' | 'listTaskYaml' | 'removeTaskYaml'>
+
+/** Task YAML files and include targets (lm-eval's `_default_template_yaml` has no suffix). */
+const YAML_NAME = /(\.ya?ml|_yaml)$/i
+
+/** The file name the editor's text is sent under: 'editor/<task or group name>.yaml'. */
+export function editorPath(text: string): string {
+  const m = /^(?:task|group):[ \t]*['"]?([A-Za-z0-9_.\-]+)/m.exec(text)
+  return `editor/${m ? m[1] : 'task'}.yaml`
+}
+
+export class EzTaskEditor extends LitElement {
+  static override styles = [sharedStyles, css`
+    details > summary { cursor: pointer; font-weight: 600; font-size: 1.15rem; }
+    .drop { border: 2px dashed var(--ez-border, #d0d7de); border-radius: 8px; padding: 0.75rem; text-align: center; background: var(--ez-surface, #f6f8fa); margin: 0.75rem 0; }
+    .drop.over { border-color: var(--ez-accent, #0969da); }
+    .pickers { display: flex; gap: 0.5rem; justify-content: center; flex-wrap: wrap; }
+    input[type=file]:focus-visible + label { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 2px; }
+    textarea { width: 100%; box-sizing: border-box; min-height: 10rem; font-family: var(--ez-mono, ui-monospace, monospace); font-size: 0.85rem; }
+    .actions { display: flex; gap: 0.5rem; align-items: center; margin-top: 0.5rem; flex-wrap: wrap; }
+    ul { list-style: none; padding: 0; margin: 0.75rem 0 0; display: grid; gap: 0.3rem; }
+    li { display: flex; gap: 0.5rem; align-items: baseline; justify-content: space-between; flex-wrap: wrap; }
+    .error { color: var(--ez-danger, #cf222e); }
+  `]
+
+  static override properties = {
+    client: { attribute: false },
+    disabled: { type: Boolean },
+    text: { state: true },
+    added: { state: true },
+    busy: { state: true },
+    over: { state: true },
+    error: { state: true },
+    notice: { state: true },
+  }
+
+  /** the page's worker client */
+  declare client: TaskYamlClient | undefined
+  declare disabled: boolean
+  private declare text: string
+  private declare added: readonly TaskYamlInfo[]
+  private declare busy: boolean
+  private declare over: boolean
+  private declare error: { code: string; message: string } | undefined
+  private declare notice: string | undefined
+
+  constructor() {
+    super()
+    this.client = undefined
+    this.disabled = false
+    this.text = ''
+    this.added = []
+    this.busy = false
+    this.over = false
+    this.error = undefined
+    this.notice = undefined
+  }
+
+  override render() {
+    const idle = !this.disabled && !this.busy && this.client !== undefined
+    return html`
+      <details data-testid="task-editor" ?open=${this.added.length > 0}>
+        <summary>Add task <span class="muted">(lm-eval YAML)</span></summary>
+        <p class="hint">Drop lm-eval task or group <code>.yaml</code> files or their folder (with included templates), or write one
+          below. Their documents come from the datasets you add in the Data panel, under the task's <code>dataset_path</code>.
+          Added tasks appear in the task list for this session.</p>
+        <div class="drop ${this.over ? 'over' : ''}" data-testid="yaml-drop" @dragover=${(e: DragEvent) => { e.preventDefault(); this.over = true }}
+          @dragleave=${() => { this.over = false }} @drop=${this.onDrop}>
+          <p class="muted" style="margin: 0 0 0.5rem">Drop YAML files or a folder here, or</p>
+          <div class="pickers">
+            <input id="yaml-files" class="sr-only" type="file" multiple accept=".yaml,.yml" ?disabled=${!idle} @change=${this.onPick}>
+            <label for="yaml-files" class="button small">Choose files…</label>
+            <input id="yaml-folder" class="sr-only" type="file" multiple webkitdirectory ?disabled=${!idle} @change=${this.onPick}>
+            <label for="yaml-folder" class="button small">Choose a folder…</label>
+          </div>
+        </div>
+        <label for="yaml-text">Task YAML</label>
+        <textarea id="yaml-text" data-testid="yaml-text" spellcheck="false" placeholder=${'task: my_task\ndataset_path: my/dataset\noutput_type: multiple_choice\ntest_split: test\ndoc_to_text: "{{question}}"\ndoc_to_choice: "{{choices}}"\ndoc_to_target: label'}
+          .value=${this.text} @input=${(e: Event) => { this.text = (e.target as HTMLTextAreaElement).value }}></textarea>
+        <div class="actions">
+          <button type="button" class="primary small" data-testid="yaml-add" ?disabled=${!idle || this.text.trim() === ''}
+            @click=${() => this.send([{ path: editorPath(this.text), text: this.text }])}>Add task</button>
+          ${this.notice ? html`<span class="muted" role="status">${this.notice}</span>` : nothing}
+        </div>
+        ${this.error ? html`<p class="error" role="alert" data-testid="yaml-error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
+        ${this.added.length > 0 ? html`<ul aria-label="Added tasks">${this.added.map((t) => html`<li>
+          <span><span class="mono">${t.name}</span> <span class="muted">${t.kind}${t.replacesBuiltin ? ', replaces the built-in' : ''}</span></span>
+          <button type="button" class="small danger" aria-label=${`Remove ${t.kind} ${t.name}`} ?disabled=${!idle} @click=${() => this.removeAdded(t.name)}>Remove</button>
+        </li>`)}</ul>` : nothing}
+      </details>`
+  }
+
+  private async onDrop(e: DragEvent): Promise<void> {
+    e.preventDefault()
+    this.over = false
+    if (!e.dataTransfer || this.disabled || this.busy) return
+    await this.sendUploads(await filesOfDrop(e.dataTransfer))
+  }
+
+  private async onPick(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement
+    const files = input.files && input.files.length > 0 ? filesOfInput(input.files) : []
+    input.value = ''
+    if (files.length > 0) await this.sendUploads(files)
+  }
+
+  private async sendUploads(uploads: readonly UploadFile[]): Promise<void> {
+    const yaml = uploads.filter((f) => YAML_NAME.test(f.path))
+    if (yaml.length === 0) {
+      this.error = { code: 'USAGE', message: `no YAML files among ${uploads.map((f) => f.path).join(', ') || 'the dropped files'}: drop .yaml task or group files` }
+      return
+    }
+    await this.send(await Promise.all(yaml.map(async (f) => ({ path: f.path, text: await f.blob.text() }))))
+  }
+
+  private async send(files: readonly TaskYamlFile[]): Promise<void> {
+    await this.busyWith(async (client) => {
+      const added = await client.addTaskYaml(files)
+      this.notice = `Added ${[...added.groups, ...added.tasks].join(', ')}.`
+    })
+  }
+
+  private async removeAdded(name: string): Promise<void> {
+    await this.busyWith(async (client) => {
+      await client.removeTaskYaml(name)
+      this.notice = `Removed ${name}.`
+    })
+  }
+
+  private async busyWith(fn: (client: TaskYamlClient) => Promise<void>): Promise<void> {
+    const client = this.client
+    if (!client) return
+    this.busy = true
+    this.error = undefined
+    this.notice = undefined
+    try {
+      await fn(client)
+      this.added = await client.listTaskYaml()
+      fire(this, 'tasks-changed', null)
+    } catch (e) {
+      // one line: the loader's message names the file and field
+      const err = errorText(e)
+      this.error = { code: err.code, message: err.message.split('\n')[0] }
+    } finally {
+      this.busy = false
+    }
+  }
+}
+
+customElements.define('ez-task-editor', EzTaskEditor)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ez-task-editor': EzTaskEditor
+  }
+}
