@@ -36,6 +36,12 @@ export interface RunArgs {
   readonly fewshotAsMultiturn: boolean | undefined
   /** --system-instruction text */
   readonly systemInstruction: string | undefined
+  /** --hub-endpoint URL for Hub datasets; undefined = HF_ENDPOINT or https://huggingface.co (resolved by run) */
+  readonly hubEndpoint: string | undefined
+  /** --hf-token for gated/private datasets; undefined = HF_TOKEN (resolved by run); never printed or saved */
+  readonly hfToken: string | undefined
+  /** --offline: never contact the Hub (HF_HUB_OFFLINE=1 does the same) */
+  readonly offline: boolean
 }
 
 /** Options of `evalz export-task`. */
@@ -70,14 +76,14 @@ const RUN_OPTIONS: Record<string, Kind> = {
   seed: 'int', device: 'string', dtype: 'string', 'data-dir': 'string', output: 'string', 'log-samples': 'flag',
   'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag', 'include-path': 'list', 'save-task': 'string',
   'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
-  'system-instruction': 'string',
+  'system-instruction': 'string', 'hub-endpoint': 'string', 'hf-token': 'string', offline: 'flag',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
   'output-path': 'output', 'model-checkpoint': 'model', 'tokenizer-checkpoint': 'tokenizer', data_dir: 'data-dir',
   max_length: 'max-length', bootstrap_iters: 'bootstrap-iters', 'fewshot-seed': 'seed', include_path: 'include-path',
   apply_chat_template: 'apply-chat-template', fewshot_as_multiturn: 'fewshot-as-multiturn', system_instruction: 'system-instruction',
-  save_task: 'save-task',
+  save_task: 'save-task', hub_endpoint: 'hub-endpoint', hf_token: 'hf-token',
 }
 
 function usage(message: string): HarnessError {
@@ -195,6 +201,9 @@ export function parseCommand(argv: readonly string[]): Command {
       applyChatTemplate: opts.get('apply-chat-template') as string | undefined,
       fewshotAsMultiturn: opts.get('fewshot-as-multiturn') === true ? true : opts.get('no-fewshot-as-multiturn') === true ? false : undefined,
       systemInstruction: opts.get('system-instruction') as string | undefined,
+      hubEndpoint: opts.get('hub-endpoint') as string | undefined,
+      hfToken: opts.get('hf-token') as string | undefined,
+      offline: opts.get('offline') === true,
     },
   }
 }
@@ -218,6 +227,10 @@ run options:
                             in headless Chromium (/usr/bin/chromium; Debian: apt-get install chromium)
   --dtype <fp32|...>        weights variant from onnx/ (default fp32)
   --data-dir <dir>          local datasets in Hub-mirror layout: <dir>/<dataset>/<config>/<split>.jsonl
+                            (without it, datasets are read from the Hugging Face Hub)
+  --hub-endpoint <url>      Hub for datasets (default: $HF_ENDPOINT or https://huggingface.co)
+  --hf-token <token>        token for gated or private datasets (default: $HF_TOKEN); alias --hf_token
+  --offline                 never contact the Hub (also HF_HUB_OFFLINE=1); needs --data-dir
   --output <dir>            write <dir>/results.json (alias --output_path)
   --log-samples             also write <dir>/samples_<task>.jsonl (alias --log_samples)
   --max-length <n>          context length in tokens (default: from the model config)

@@ -10,6 +10,8 @@ import { resultsTables } from '../core/results/table.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
 import { noHubSource } from '../data/no-hub-source.ts'
+import { HF_VIEWER_ENDPOINT, hubDatasetSource } from '../data/hub-dataset-source.ts'
+import type { DocSource } from '../core/source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
 import { loadTransformersBackend } from '../backends/transformers/transformers-backend.ts'
 import { configureTransformers } from '../backends/transformers/init.ts'
@@ -38,6 +40,8 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       args.fewshotAsMultiturn !== undefined && '--fewshot-as-multiturn',
       args.systemInstruction !== undefined && '--system-instruction',
       args.tasks.some(t => t.includes('/')) && 'dataset names in --tasks',
+      args.hubEndpoint !== undefined && '--hub-endpoint',
+      args.hfToken !== undefined && '--hf-token',
     ].filter((x): x is string => typeof x === 'string')
     if (cpuOnly.length > 0) {
       throw new HarnessError('USAGE', `${cpuOnly.join(', ')} ${cpuOnly.length === 1 ? 'works' : 'work'} with --device cpu only in this version; drop ${cpuOnly.length === 1 ? 'it' : 'them'} or use --device cpu`)
@@ -52,10 +56,12 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   const files = args.dataDir === undefined ? undefined : nodeFileAccess(resolve(args.dataDir))
   const mirror = files === undefined ? undefined : mirrorSource(files)
   // --tasks entries naming a dataset (owner/name[:config][@split]) are auto-mapped into this run's catalogue
-  const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source: mirror ?? noHubSource(), saveTask: args.saveTask, write: t => io.progress.write(t) })
+  const offline = args.offline || process.env.HF_HUB_OFFLINE === '1'
+  const hub = offline || mirror !== undefined ? undefined : hubSource(args)
+  const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source: mirror ?? hub ?? noHubSource(undefined, { offline }), saveTask: args.saveTask, write: t => io.progress.write(t) })
   const selection = resolveSelection(runCatalogue, args.tasks)
   const taskOfDataset = new Map(leafTasks(selection).map(t => [`${t.dataset_path}|${t.dataset_name ?? ''}`, t.task]))
-  const source = mirror ?? noHubSource(ref => taskOfDataset.get(`${ref.path}|${ref.name ?? ''}`))
+  const source = mirror ?? hub ?? noHubSource(ref => taskOfDataset.get(`${ref.path}|${ref.name ?? ''}`), { offline })
   // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
   await checkSplits(leafTasks(selection), source, args.numFewshot)
   configureTransformers({ allowRemote: false })
@@ -107,6 +113,19 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   } finally {
     await backend.dispose()
   }
+}
+
+/** Datasets from the Hub: --hub-endpoint, else HF_ENDPOINT, else huggingface.co; --hf-token, else HF_TOKEN. */
+function hubSource(args: RunArgs): DocSource {
+  const endpoint = (args.hubEndpoint ?? (process.env.HF_ENDPOINT || undefined) ?? 'https://huggingface.co').replace(/\/+$/, '')
+  let origin: string
+  try {
+    origin = new URL(endpoint).origin
+  } catch {
+    throw new HarnessError('USAGE', `--hub-endpoint '${endpoint}' is not a URL (e.g. https://huggingface.co)`)
+  }
+  const token = args.hfToken ?? (process.env.HF_TOKEN || undefined)
+  return hubDatasetSource({ endpoint, viewerEndpoint: origin === 'https://huggingface.co' ? HF_VIEWER_ENDPOINT : undefined, token })
 }
 
 /** A tokenizer folder needs the model folder's files except the ONNX weights. */

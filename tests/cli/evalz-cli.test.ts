@@ -56,8 +56,8 @@ describe('usage and errors', () => {
     expect(r.stderr).toContain("unknown option '--num_fewshots'")
     expect(r.stderr).toContain('--num-fewshot')
   })
-  it('fails in one line, without a stack, when a task needs the Hub', () => {
-    const r = evalz('run', '--model', 'public/models/demo', '--tasks', 'arc_easy', '--limit', '1')
+  it('fails in one line, without a stack, when a task needs the Hub and the run is offline', () => {
+    const r = evalz('run', '--model', 'public/models/demo', '--tasks', 'arc_easy', '--limit', '1', '--offline')
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("task 'arc_easy' needs dataset allenai/ai2_arc")
     expect(r.stderr).not.toMatch(/\n\s+at /)
