@@ -12,7 +12,7 @@ import type { FileMetaData } from 'hyparquet'
 import { HarnessError } from '../core/errors.ts'
 import type { Doc, DocSource, SplitRef } from '../core/source.ts'
 import { DEFAULT_CONFIG } from './mirror-source.ts'
-import { PARQUET_CODECS } from './parse-parquet.ts'
+import { checkCodecs, jsonSafe } from './parse-parquet.ts'
 import { isRecord, parseError } from './records.ts'
 
 /** Options of hubDatasetSource. */
@@ -182,7 +182,7 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
     try {
       const file = cachedAsyncBuffer(await asyncBufferFromUrl({ url, fetch: shardFetch, requestInit: { headers } }))
       metadata = await parquetMetadataAsync(file)
-      checkCodecs(metadata, url)
+      checkCodecs(metadata, url, '')
       rows = await parquetReadObjects({ file, metadata })
     } catch (e) {
       if (e instanceof HarnessError) throw e
@@ -266,43 +266,6 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
 /** 'owner/name' → each segment URL-encoded. */
 function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/')
-}
-
-/** Throws when a column chunk uses a codec outside PARQUET_CODECS. */
-function checkCodecs(metadata: FileMetaData, file: string): void {
-  for (const group of metadata.row_groups) {
-    for (const chunk of group.columns) {
-      const meta = chunk.meta_data
-      if (meta && !PARQUET_CODECS.includes(meta.codec)) {
-        throw parseError(
-          file,
-          `column '${meta.path_in_schema.join('.')}' uses compression codec ${meta.codec}, which evalz cannot decode` +
-            ` (supported: ${PARQUET_CODECS.join(', ')})`,
-        )
-      }
-    }
-  }
-}
-
-/** A hyparquet value → a JSON-safe value (see the module comment). */
-function jsonSafe(value: unknown, file: string, column: string, row: number): unknown {
-  if (value === undefined || value === null) return null
-  if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw parseError(file, `row ${row} column '${column}' holds integer ${value}, outside ±2^53`)
-    }
-    return Number(value)
-  }
-  if (typeof value !== 'object') return value
-  if (value instanceof Date) return value.toISOString()
-  if (ArrayBuffer.isView(value)) {
-    const items = value instanceof DataView ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : value
-    return Array.from(items as unknown as ArrayLike<number | bigint>, (v) => jsonSafe(v, file, column, row))
-  }
-  if (Array.isArray(value)) return value.map((v) => jsonSafe(v, file, column, row))
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = jsonSafe(v, file, column, row)
-  return out
 }
 
 function oneLine(e: unknown): string {

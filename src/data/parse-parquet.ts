@@ -38,8 +38,8 @@ export async function parseParquet(bytes: Uint8Array, file: string): Promise<Doc
   })
 }
 
-/** Throws when a column chunk uses a codec outside PARQUET_CODECS. */
-function checkCodecs(metadata: FileMetaData, file: string): void {
+/** Throws when a column chunk uses a codec outside PARQUET_CODECS; `advice` ends the message. */
+export function checkCodecs(metadata: FileMetaData, file: string, advice = '; rewrite the file with snappy or no compression'): void {
   for (const group of metadata.row_groups) {
     for (const chunk of group.columns) {
       const meta = chunk.meta_data
@@ -47,7 +47,7 @@ function checkCodecs(metadata: FileMetaData, file: string): void {
         throw parseError(
           file,
           `column '${meta.path_in_schema.join('.')}' uses compression codec ${meta.codec}, which evalz cannot decode` +
-            ` (supported: ${PARQUET_CODECS.join(', ')}); rewrite the file with snappy or no compression`,
+            ` (supported: ${PARQUET_CODECS.join(', ')})${advice}`,
         )
       }
     }
@@ -55,7 +55,7 @@ function checkCodecs(metadata: FileMetaData, file: string): void {
 }
 
 /** A hyparquet value → a JSON-safe value (see the module comment). */
-function jsonSafe(value: unknown, file: string, column: string, row: number): unknown {
+export function jsonSafe(value: unknown, file: string, column: string, row: number): unknown {
   if (value === undefined || value === null) return null
   if (typeof value === 'bigint') {
     if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {

@@ -10,19 +10,13 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parquetWriteBuffer } from 'hyparquet-writer'
+import { mcParquetShard } from '../data/mc-parquet.ts'
+import type { McRow } from '../data/mc-parquet.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const TOKEN = 'secret-hf-token-4242'
 
 /** An MMLU row as cais/mmlu stores it (answer as INT64). */
-interface McRow {
-  question: string
-  subject: string
-  choices: string[]
-  answer: number
-}
-
 function rows(n: number, from: number): McRow[] {
   return Array.from({ length: n }, (_, i) => ({
     question: `Which bone is number ${from + i}?`,
@@ -32,30 +26,8 @@ function rows(n: number, from: number): McRow[] {
   }))
 }
 
-/** A Parquet file in the Hub's layout: choices as a LIST of UTF8, answer as INT64. */
-function shard(data: McRow[]): Uint8Array {
-  const schema = [
-    { name: 'root', num_children: 4 },
-    { name: 'question', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'subject', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'choices', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'answer', type: 'INT64', repetition_type: 'OPTIONAL' },
-  ] as Parameters<typeof parquetWriteBuffer>[0]['schema']
-  return new Uint8Array(parquetWriteBuffer({
-    schema,
-    columnData: [
-      { name: 'question', data: data.map(r => r.question) },
-      { name: 'subject', data: data.map(r => r.subject) },
-      { name: 'choices', data: data.map(r => r.choices) },
-      { name: 'answer', data: data.map(r => BigInt(r.answer)) },
-    ],
-  }))
-}
-
 /** split → shard bytes of cais/mmlu config anatomy */
-const SHARDS = new Map([['test', shard(rows(3, 0))], ['dev', shard(rows(5, 100))]])
+const SHARDS = new Map([['test', mcParquetShard(rows(3, 0))], ['dev', mcParquetShard(rows(5, 100))]])
 
 let server: Server
 let base = ''

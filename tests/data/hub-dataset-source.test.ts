@@ -1,10 +1,11 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hubDatasetSource } from '../../src/data/hub-dataset-source.ts'
 import { failure } from '../rejection.ts'
+import { mcParquetShard } from './mc-parquet.ts'
+import type { McRow } from './mc-parquet.ts'
 
 const TOKEN = 'hf_secretTOKEN123'
 
@@ -17,13 +18,6 @@ interface Seen {
 }
 
 /** MMLU-like rows; answer is written as INT64. */
-interface McRow {
-  question: string
-  subject: string
-  choices: string[]
-  answer: number
-}
-
 function mcRows(n: number, from: number): McRow[] {
   return Array.from({ length: n }, (_, i) => ({
     question: `Q${from + i}: what is ${from + i} + 1?`,
@@ -33,29 +27,6 @@ function mcRows(n: number, from: number): McRow[] {
   }))
 }
 
-/** A Parquet file with HF's layout: choices as a 3-level LIST of UTF8, answer as INT64. */
-function shard(rows: McRow[]): Uint8Array {
-  const schema = [
-    { name: 'root', num_children: 4 },
-    { name: 'question', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'subject', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'choices', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    { name: 'answer', type: 'INT64', repetition_type: 'OPTIONAL' },
-  ] as Parameters<typeof parquetWriteBuffer>[0]['schema']
-  const buf = parquetWriteBuffer({
-    schema,
-    columnData: [
-      { name: 'question', data: rows.map((r) => r.question) },
-      { name: 'subject', data: rows.map((r) => r.subject) },
-      { name: 'choices', data: rows.map((r) => r.choices) },
-      { name: 'answer', data: rows.map((r) => BigInt(r.answer)) },
-    ],
-  })
-  return new Uint8Array(buf)
-}
-
 const TEST_ROWS = mcRows(5, 0)
 const DEV_ROWS = mcRows(2, 100)
 const GATED_ROWS = mcRows(2, 200)
@@ -63,10 +34,10 @@ const VIEWER_ROWS = Array.from({ length: 230 }, (_, i) => ({ text: `row ${i}`, l
 
 /** resolve path (without '/datasets/' and the revision) → file bytes */
 const FILES = new Map<string, Uint8Array>([
-  ['evalz/mmlu-mini/abstract_algebra/test/0000.parquet', shard(TEST_ROWS.slice(0, 3))],
-  ['evalz/mmlu-mini/abstract_algebra/test/0001.parquet', shard(TEST_ROWS.slice(3))],
-  ['evalz/mmlu-mini/abstract_algebra/dev/0000.parquet', shard(DEV_ROWS)],
-  ['evalz/gated/default/test/0000.parquet', shard(GATED_ROWS)],
+  ['evalz/mmlu-mini/abstract_algebra/test/0000.parquet', mcParquetShard(TEST_ROWS.slice(0, 3))],
+  ['evalz/mmlu-mini/abstract_algebra/test/0001.parquet', mcParquetShard(TEST_ROWS.slice(3))],
+  ['evalz/mmlu-mini/abstract_algebra/dev/0000.parquet', mcParquetShard(DEV_ROWS)],
+  ['evalz/gated/default/test/0000.parquet', mcParquetShard(GATED_ROWS)],
 ])
 
 let server: Server

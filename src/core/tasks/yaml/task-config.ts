@@ -21,7 +21,7 @@ export class HookMark {
   ) {}
 }
 
-/** A config mapping: YAML keys in document order, `!function` values as HookMark. */
+/** A config mapping: YAML keys in source order, `!function` values as HookMark. */
 export type ConfigMap = Map<YamlKey, unknown>
 
 const OUTPUT_TYPES: readonly OutputType[] = ['loglikelihood', 'loglikelihood_rolling', 'multiple_choice', 'generate_until']

@@ -11,7 +11,7 @@ export class FunctionTag {
   constructor(readonly spec: string) {}
 }
 
-/** A parsed YAML value: mappings are Maps in document order (PyYAML dicts keep insertion order). */
+/** A parsed YAML value: mappings are Maps in source order (PyYAML dicts keep insertion order). */
 export type YamlValue = null | boolean | number | string | FunctionTag | YamlValue[] | Map<YamlKey, YamlValue>
 
 /** A mapping key (PyYAML allows int, float, bool and None keys). */
