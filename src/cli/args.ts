@@ -42,6 +42,8 @@ export interface RunArgs {
   readonly hfToken: string | undefined
   /** --offline: never contact the Hub (HF_HUB_OFFLINE=1 does the same) */
   readonly offline: boolean
+  /** --cache-dir for downloaded models and datasets; undefined = $EVALZ_CACHE or ~/.cache/evalz (resolved by run) */
+  readonly cacheDir: string | undefined
 }
 
 /** Options of `evalz export-task`. */
@@ -77,13 +79,14 @@ const RUN_OPTIONS: Record<string, Kind> = {
   'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag', 'include-path': 'list', 'save-task': 'string',
   'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
   'system-instruction': 'string', 'hub-endpoint': 'string', 'hf-token': 'string', offline: 'flag',
+  'cache-dir': 'string',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
   'output-path': 'output', 'model-checkpoint': 'model', 'tokenizer-checkpoint': 'tokenizer', data_dir: 'data-dir',
   max_length: 'max-length', bootstrap_iters: 'bootstrap-iters', 'fewshot-seed': 'seed', include_path: 'include-path',
   apply_chat_template: 'apply-chat-template', fewshot_as_multiturn: 'fewshot-as-multiturn', system_instruction: 'system-instruction',
-  save_task: 'save-task', hub_endpoint: 'hub-endpoint', hf_token: 'hf-token',
+  save_task: 'save-task', hub_endpoint: 'hub-endpoint', hf_token: 'hf-token', cache_dir: 'cache-dir',
 }
 
 function usage(message: string): HarnessError {
@@ -204,6 +207,7 @@ export function parseCommand(argv: readonly string[]): Command {
       hubEndpoint: opts.get('hub-endpoint') as string | undefined,
       hfToken: opts.get('hf-token') as string | undefined,
       offline: opts.get('offline') === true,
+      cacheDir: opts.get('cache-dir') as string | undefined,
     },
   }
 }
@@ -230,7 +234,10 @@ run options:
                             (without it, datasets are read from the Hugging Face Hub)
   --hub-endpoint <url>      Hub for datasets (default: $HF_ENDPOINT or https://huggingface.co)
   --hf-token <token>        token for gated or private datasets (default: $HF_TOKEN); alias --hf_token
-  --offline                 never contact the Hub (also HF_HUB_OFFLINE=1); needs --data-dir
+  --offline                 never contact the Hub (also HF_HUB_OFFLINE=1): models and datasets come from
+                            the cache only, and a run names what is missing
+  --cache-dir <dir>         where downloaded models and datasets are kept (default: $EVALZ_CACHE or
+                            ~/.cache/evalz)
   --output <dir>            write <dir>/results.json (alias --output_path)
   --log-samples             also write <dir>/samples_<task>.jsonl (alias --log_samples)
   --max-length <n>          context length in tokens (default: from the model config)

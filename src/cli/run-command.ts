@@ -9,7 +9,8 @@ import { catalogueWithIncludePaths } from './include-path.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
-import { noHubSource } from '../data/no-hub-source.ts'
+import { cachedSource } from '../data/cached-source.ts'
+import { cacheRoot, nodeDatasetCache } from './dataset-cache.ts'
 import { HF_VIEWER_ENDPOINT, hubDatasetSource } from '../data/hub-dataset-source.ts'
 import type { DocSource } from '../core/source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
@@ -57,11 +58,14 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   const mirror = files === undefined ? undefined : mirrorSource(files)
   // --tasks entries naming a dataset (owner/name[:config][@split]) are auto-mapped into this run's catalogue
   const offline = args.offline || process.env.HF_HUB_OFFLINE === '1'
-  const hub = offline || mirror !== undefined ? undefined : hubSource(args)
-  const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source: mirror ?? hub ?? noHubSource(undefined, { offline }), saveTask: args.saveTask, write: t => io.progress.write(t) })
+  // without --data-dir: the dataset cache, then (online) the Hub, whose splits are cached as they are read
+  const source = mirror ?? cachedSource({
+    cache: nodeDatasetCache(cacheRoot(args.cacheDir)),
+    remote: offline ? undefined : hubSource(args),
+    offlineReason: 'this run is offline (--offline or HF_HUB_OFFLINE=1)',
+  })
+  const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source, saveTask: args.saveTask, write: t => io.progress.write(t) })
   const selection = resolveSelection(runCatalogue, args.tasks)
-  const taskOfDataset = new Map(leafTasks(selection).map(t => [`${t.dataset_path}|${t.dataset_name ?? ''}`, t.task]))
-  const source = mirror ?? hub ?? noHubSource(ref => taskOfDataset.get(`${ref.path}|${ref.name ?? ''}`), { offline })
   // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
   await checkSplits(leafTasks(selection), source, args.numFewshot)
   configureTransformers({ allowRemote: false })

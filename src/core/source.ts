@@ -19,6 +19,8 @@ export interface SplitRef {
 export interface DocSource {
   /** human-readable description for messages, e.g. 'data dir public/datasets' */
   readonly description: string
+  /** what to do about splits it lacks, for the pre-flight message (default: add them to the data) */
+  readonly missingHint?: string
   /** whether the split exists */
   hasSplit(ref: SplitRef): Promise<boolean>
   /** all rows of a split in dataset order; throws HarnessError DATASET_NOT_FOUND / DATASET_SPLIT_MISSING */

@@ -66,7 +66,8 @@ export async function checkSplits(specs: readonly TaskSpec[], source: DocSource,
     return `${m.task}: ${m.use === 'eval' ? 'eval' : 'few-shot'} split '${m.ref.split}' of ${m.ref.path}${config}`
   })
   const fewshotOnly = missing.every(m => m.use === 'fewshot')
-  const hint = fewshotOnly ? '; add those splits, or run 0-shot with --num-fewshot 0' : '; add those splits to the data'
+  const add = source.missingHint ?? 'add those splits to the data'
+  const hint = fewshotOnly ? `; ${add}, or run 0-shot with --num-fewshot 0` : `; ${add}`
   throw new HarnessError(
     'DATASET_SPLIT_MISSING',
     `${missing.length} dataset split(s) missing in ${source.description}: ${listed.join('; ')}${hint}`,

@@ -12,7 +12,8 @@ import { builtinCatalogue } from '../../src/core/catalogue.ts'
 import { planTask } from '../../src/core/tasks/task-plan.ts'
 import { mirrorSource } from '../../src/data/mirror-source.ts'
 import { nodeFileAccess } from '../../src/cli/node-file-access.ts'
-import { noHubSource } from '../../src/data/no-hub-source.ts'
+import { cachedSource } from '../../src/data/cached-source.ts'
+import { nodeDatasetCache } from '../../src/cli/dataset-cache.ts'
 import { fileSafeTaskName, isDatasetEntry, listSplits, withDatasetTasks } from '../../src/cli/dataset-task.ts'
 import { parseDatasetRef } from '../../src/core/tasks/auto-map.ts'
 import { isHarnessError } from '../../src/core/errors.ts'
@@ -21,6 +22,11 @@ import type { TaskSpec } from '../../src/core/tasks/task-spec.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const HF_DATA = resolve(ROOT, '../shared/hf-data')
+
+/** An offline source over an empty dataset cache. */
+function offlineSource() {
+  return cachedSource({ cache: nodeDatasetCache(mkdtempSync(join(tmpdir(), 'evalz-cache-'))), remote: undefined, offlineReason: 'this run is offline' })
+}
 
 function mirror(files: Record<string, unknown[]>): string {
   const root = mkdtempSync(join(tmpdir(), 'evalz-ds-'))
@@ -101,18 +107,17 @@ describe('dataset entries', () => {
 
   it('leaves the catalogue alone without dataset entries, and --save-task needs exactly one', async () => {
     const cat = builtinCatalogue()
-    const opts = { files: undefined, source: noHubSource(), saveTask: undefined, write: () => {} }
+    const opts = { files: undefined, source: offlineSource(), saveTask: undefined, write: () => {} }
     expect(await withDatasetTasks(cat, ['arc_easy'], opts)).toBe(cat)
     const e = await errorOf(withDatasetTasks(cat, ['arc_easy'], { ...opts, saveTask: 'x.yaml' }))
     expect(e.code).toBe('USAGE')
     expect(e.message).toContain('--save-task')
   })
 
-  it('without a mirror says the dataset needs the Hub or --data-dir', async () => {
-    const e = await errorOf(withDatasetTasks(builtinCatalogue(), ['me/qa'], { files: undefined, source: noHubSource(), saveTask: undefined, write: () => {} }))
-    expect(e.code).toBe('HUB_UNAVAILABLE')
+  it('offline with an empty cache says the dataset is not cached and how to cache it', async () => {
+    const e = await errorOf(withDatasetTasks(builtinCatalogue(), ['me/qa'], { files: undefined, source: offlineSource(), saveTask: undefined, write: () => {} }))
     expect(e.message).toContain('me/qa')
-    expect(e.message).toContain('--data-dir')
+    expect(e.message).toContain('offline')
   })
 
   it('makes file-safe task names', () => {

@@ -14,7 +14,9 @@ const HF_DATA = resolve(ROOT, '../shared/hf-data')
 const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0
 
 function evalz(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/evalz.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 })
+  // an empty cache of its own: nothing from ~/.cache/evalz, nothing written there
+  const env = { ...process.env, EVALZ_CACHE: mkdtempSync(join(tmpdir(), 'evalz-cache-')) }
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/evalz.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -59,7 +61,9 @@ describe('usage and errors', () => {
   it('fails in one line, without a stack, when a task needs the Hub and the run is offline', () => {
     const r = evalz('run', '--model', 'public/models/demo', '--tasks', 'arc_easy', '--limit', '1', '--offline')
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("task 'arc_easy' needs dataset allenai/ai2_arc")
+    expect(r.stderr).toContain("arc_easy: eval split 'test' of allenai/ai2_arc (config ARC-Easy)")
+    expect(r.stderr).toContain('run once with the network on to cache them')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
   it('lists tasks and groups as JSON', () => {

@@ -64,9 +64,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   json(404, { error: 'not found' })
 }
 
-/** Runs bin/evalz.js asynchronously (the mock Hub lives in this process), without Hub env vars from outside. */
+/**
+ * Runs bin/evalz.js asynchronously (the mock Hub lives in this process), without Hub env vars from outside and
+ * with an empty cache of its own unless `env` names one.
+ */
 function evalz(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = { ...process.env }
+  const clean: Record<string, string | undefined> = { ...process.env, EVALZ_CACHE: mkdtempSync(join(tmpdir(), 'evalz-cache-')) }
   for (const k of ['HF_TOKEN', 'HF_ENDPOINT', 'HF_HUB_OFFLINE']) delete clean[k]
   return new Promise(done => {
     execFile(process.execPath, [join(ROOT, 'bin/evalz.js'), ...args], { cwd: ROOT, env: { ...clean, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
@@ -103,13 +106,27 @@ describe('evalz run with Hub datasets', () => {
     expect(r.stdout).toMatch(/anatomy/)
   }, 120_000)
 
-  it('with --offline or HF_HUB_OFFLINE=1 fails in one line saying so and how to pass data', async () => {
+  it('with --offline or HF_HUB_OFFLINE=1 and an empty cache fails in one line naming the split and how to cache it', async () => {
     for (const r of [await evalz(run('--offline')), await evalz(run(), { HF_HUB_OFFLINE: '1' })]) {
       expect(r.code).toBe(1)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toContain("mmlu_anatomy: eval split 'test' of cais/mmlu (config anatomy)")
       expect(r.stderr).toContain('offline')
-      expect(r.stderr).toContain('--data-dir')
+      expect(r.stderr).toContain('run once with the network on')
     }
+  }, 120_000)
+
+  it('caches what it read: the same run offline (or with the Hub gone) prints the same table', async () => {
+    gated = false
+    const cache = mkdtempSync(join(tmpdir(), 'evalz-cache-'))
+    const online = await evalz(run(), { EVALZ_CACHE: cache })
+    expect(online.code, online.stderr).toBe(0)
+    expect(readFileSync(join(cache, 'datasets/cais/mmlu/anatomy/test.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3)
+    const seen = auths.length
+    const offline = await evalz(run('--offline', '--cache-dir', cache))
+    expect(offline.code, offline.stderr).toBe(0)
+    expect(auths.length).toBe(seen)
+    expect(offline.stdout).toBe(online.stdout)
   }, 120_000)
 
   it('a gated dataset without a token fails in one line naming HF_TOKEN', async () => {
