@@ -19,7 +19,7 @@ export interface RunArgs {
   readonly seed: number
   /** cpu: onnxruntime-node; webgpu, wasm: the web app's worker in headless Chromium */
   readonly device: 'cpu' | 'webgpu' | 'wasm'
-  readonly dtype: string
+  readonly dtype: string | undefined
   readonly dataDir: string | undefined
   readonly output: string | undefined
   readonly logSamples: boolean
@@ -192,7 +192,7 @@ export function parseCommand(argv: readonly string[]): Command {
       batchSize: intOption(opts, 'batch-size', 1) ?? 1,
       seed: intOption(opts, 'seed', 0) ?? 1234,
       device,
-      dtype: String(opts.get('dtype') ?? 'fp32'),
+      dtype: opts.get('dtype') as string | undefined,
       dataDir: opts.get('data-dir') as string | undefined,
       output: opts.get('output') as string | undefined,
       logSamples: opts.get('log-samples') === true,
@@ -219,7 +219,8 @@ Usage:
   evalz ls [--json]
 
 run options:
-  --model <dir>             transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx)
+  --model <dir|owner/name[@rev]>  transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx),
+                            or a Hugging Face Hub model, downloaded once into the cache
                             alias: --model-checkpoint
   --tokenizer <dir>         separate tokenizer folder (alias: --tokenizer-checkpoint)
   --tasks <a,b,...>         tasks, groups or tags (see evalz ls)
@@ -229,11 +230,12 @@ run options:
   --seed <n>                few-shot seed (default 1234)
   --device <cpu|webgpu|wasm> cpu: onnxruntime-node (default); webgpu, wasm: the web app's worker
                             in headless Chromium (/usr/bin/chromium; Debian: apt-get install chromium)
-  --dtype <fp32|...>        weights variant from onnx/ (default fp32)
+  --dtype <fp32|...>        weights variant from onnx/ (default fp32; for a Hub model: fp32 when the repo
+                            has it, else q8)
   --data-dir <dir>          local datasets in Hub-mirror layout: <dir>/<dataset>/<config>/<split>.jsonl
                             (without it, datasets are read from the Hugging Face Hub)
-  --hub-endpoint <url>      Hub for datasets (default: $HF_ENDPOINT or https://huggingface.co)
-  --hf-token <token>        token for gated or private datasets (default: $HF_TOKEN); alias --hf_token
+  --hub-endpoint <url>      Hub for models and datasets (default: $HF_ENDPOINT or https://huggingface.co)
+  --hf-token <token>        token for gated or private repos (default: $HF_TOKEN); alias --hf_token
   --offline                 never contact the Hub (also HF_HUB_OFFLINE=1): models and datasets come from
                             the cache only, and a run names what is missing
   --cache-dir <dir>         where downloaded models and datasets are kept (default: $EVALZ_CACHE or

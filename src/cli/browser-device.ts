@@ -44,11 +44,12 @@ type PageResult =
 type PageEvent = { readonly type: 'eval'; readonly event: EvalEvent } | { readonly type: string }
 
 /** Runs `args` (device webgpu or wasm) in headless Chromium; throws HarnessError on setup problems. */
-export async function runInBrowser(args: RunArgs, io: RunIO): Promise<void> {
+export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.model): Promise<void> {
   const device = args.device as 'webgpu' | 'wasm'
+  const dtype = args.dtype ?? 'fp32'
   checkBrowserArgs(args)
   const modelDir = resolve(args.model)
-  const suffix = dtypeSuffix(args.dtype)
+  const suffix = dtypeSuffix(dtype)
   checkModelDir(args.model, suffix)
   resolveSelection(builtinCatalogue(), args.tasks)
   const dataDir = args.dataDir === undefined ? undefined : resolve(args.dataDir)
@@ -101,14 +102,14 @@ export async function runInBrowser(args: RunArgs, io: RunIO): Promise<void> {
     if (result.status === 'failed') throw rebuildError(result.error)
     io.progress.write(`evalz: ran on ${describeDevice(result.device)}\n`)
     const resultsJson = relabel(result.resultsJson, {
-      model_args: `pretrained=${args.model},dtype=${args.dtype}`,
+      model_args: `pretrained=${modelName},dtype=${dtype}`,
       model_name: modelDir,
       model_name_sanitized: sanitizeModelName(modelDir),
       model_sha: sha256,
       model_sha256: sha256,
       ...(numParameters === undefined ? {} : { model_num_parameters: numParameters }),
     })
-    const header = `transformers.js (pretrained=${args.model},dtype=${args.dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
+    const header = `transformers.js (pretrained=${modelName},dtype=${dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(tableValues(resultsJson))}\n`)
     if (args.output !== undefined) {
       const written = await writeFiles(resolve(args.output), resultsJson, args.logSamples ? result.samplesJsonl : undefined)
@@ -125,7 +126,7 @@ export async function runInBrowser(args: RunArgs, io: RunIO): Promise<void> {
 /** Options the worker does not take: one line each, before anything starts. */
 function checkBrowserArgs(args: RunArgs): void {
   const bad = (what: string): HarnessError => new HarnessError('USAGE', `${what} is not available with --device ${args.device} (the web app's worker runs it; use --device cpu)`)
-  if (args.dtype !== 'fp32') throw bad(`--dtype '${args.dtype}' (valid here: fp32)`)
+  if (args.dtype !== undefined && args.dtype !== 'fp32') throw bad(`--dtype '${args.dtype}' (valid here: fp32)`)
   if (args.tokenizer !== undefined) throw bad('--tokenizer')
   if (args.maxLength !== undefined) throw bad('--max-length')
   if (args.limit !== undefined && !Number.isInteger(args.limit)) throw bad(`a fractional --limit (${args.limit})`)

@@ -5,14 +5,14 @@
  */
 import { mkdirSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import type { SplitRef } from '../core/source.ts'
 import type { CachedOrigin, DatasetCache } from '../data/cached-source.ts'
 import { DEFAULT_CONFIG, mirrorSource } from '../data/mirror-source.ts'
 import { relSegments } from '../data/file-access.ts'
 import { HarnessError } from '../core/errors.ts'
 import { nodeFileAccess } from './node-file-access.ts'
+import { defaultCacheDir } from './hub-model-cache.ts'
 
 /** One cached split in the index. */
 export interface CachedSplitEntry extends CachedOrigin {
@@ -24,7 +24,7 @@ export interface CachedSplitEntry extends CachedOrigin {
 
 /** The cache root: --cache-dir, else $EVALZ_CACHE, else ~/.cache/evalz. */
 export function cacheRoot(flag: string | undefined, env: Record<string, string | undefined> = process.env): string {
-  return flag ?? (env.EVALZ_CACHE || undefined) ?? join(homedir(), '.cache', 'evalz')
+  return flag === undefined ? defaultCacheDir(env) : resolve(flag)
 }
 
 /** A DatasetCache over `<cacheDir>/datasets` (the folder is created). */

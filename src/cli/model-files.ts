@@ -7,14 +7,9 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HarnessError } from '../core/errors.ts'
 
-const HUB_ID = /^[\w.-]+\/[\w.-]+(@[\w.\-/]+)?$/
-
 /** Checks that `dir` is a transformers.js model folder; names what is missing. */
 export function checkModelDir(dir: string, dtypeSuffix: string): void {
   if (!existsSync(dir)) {
-    if (HUB_ID.test(dir)) {
-      throw new HarnessError('HUB_UNAVAILABLE', `model '${dir}' is not a local folder and this version cannot download from the Hugging Face Hub yet; download it (transformers.js layout) and pass --model <dir>`, { model: dir })
-    }
     throw new HarnessError('MODEL_NOT_FOUND', `model folder '${dir}' does not exist`, { model: dir })
   }
   if (!statSync(dir).isDirectory()) throw new HarnessError('MODEL_INVALID', `--model '${dir}' is a file; pass the model folder (config.json, tokenizer.json, onnx/model${dtypeSuffix}.onnx)`)

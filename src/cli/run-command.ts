@@ -11,8 +11,9 @@ import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
 import { cachedSource } from '../data/cached-source.ts'
 import { cacheRoot, nodeDatasetCache } from './dataset-cache.ts'
+import { resolveModel } from './model-source.ts'
+import type { HubAccess } from './model-source.ts'
 import { HF_VIEWER_ENDPOINT, hubDatasetSource } from '../data/hub-dataset-source.ts'
-import type { DocSource } from '../core/source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
 import { loadTransformersBackend } from '../backends/transformers/transformers-backend.ts'
 import { configureTransformers } from '../backends/transformers/init.ts'
@@ -33,6 +34,8 @@ export interface RunIO {
 
 /** Runs an evaluation; throws HarnessError on setup problems. */
 export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
+  const offline = args.offline || process.env.HF_HUB_OFFLINE === '1'
+  const hub: HubAccess = { ...hubAccess(args), offline, cacheDir: cacheRoot(args.cacheDir) }
   if (args.device !== 'cpu') {
     const cpuOnly = [
       args.includePath.length > 0 && '--include-path',
@@ -41,42 +44,46 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       args.fewshotAsMultiturn !== undefined && '--fewshot-as-multiturn',
       args.systemInstruction !== undefined && '--system-instruction',
       args.tasks.some(t => t.includes('/')) && 'dataset names in --tasks',
-      args.hubEndpoint !== undefined && '--hub-endpoint',
-      args.hfToken !== undefined && '--hf-token',
     ].filter((x): x is string => typeof x === 'string')
     if (cpuOnly.length > 0) {
       throw new HarnessError('USAGE', `${cpuOnly.join(', ')} ${cpuOnly.length === 1 ? 'works' : 'work'} with --device cpu only in this version; drop ${cpuOnly.length === 1 ? 'it' : 'them'} or use --device cpu`)
     }
-    return runInBrowser(args, io)
+    // a Hub model is downloaded here and served to the page as a local folder
+    const model = await resolveModel(args, hub, io.progress)
+    return runInBrowser({ ...args, model: model.dir, dtype: model.dtype }, io, model.name)
   }
   const catalogue = await catalogueWithIncludePaths(args.includePath)
-  const suffix = dtypeSuffix(args.dtype)
-  const modelDir = resolve(args.model)
-  checkModelDir(args.model, suffix)
   if (args.tokenizer !== undefined) checkTokenizerDir(args.tokenizer)
   const files = args.dataDir === undefined ? undefined : nodeFileAccess(resolve(args.dataDir))
   const mirror = files === undefined ? undefined : mirrorSource(files)
-  // --tasks entries naming a dataset (owner/name[:config][@split]) are auto-mapped into this run's catalogue
-  const offline = args.offline || process.env.HF_HUB_OFFLINE === '1'
   // without --data-dir: the dataset cache, then (online) the Hub, whose splits are cached as they are read
   const source = mirror ?? cachedSource({
-    cache: nodeDatasetCache(cacheRoot(args.cacheDir)),
-    remote: offline ? undefined : hubSource(args),
+    cache: nodeDatasetCache(hub.cacheDir),
+    remote: offline ? undefined : hubDatasetSource({
+      endpoint: hub.endpoint,
+      viewerEndpoint: hub.endpoint === 'https://huggingface.co' ? HF_VIEWER_ENDPOINT : undefined,
+      token: hub.token,
+    }),
     offlineReason: 'this run is offline (--offline or HF_HUB_OFFLINE=1)',
   })
+  // --tasks entries naming a dataset (owner/name[:config][@split]) are auto-mapped into this run's catalogue
   const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source, saveTask: args.saveTask, write: t => io.progress.write(t) })
   const selection = resolveSelection(runCatalogue, args.tasks)
   // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
   await checkSplits(leafTasks(selection), source, args.numFewshot)
+  const model = await resolveModel(args, hub, io.progress)
+  const suffix = dtypeSuffix(model.dtype)
+  checkModelDir(model.dir, suffix)
   configureTransformers({ allowRemote: false })
   const backend = await loadTransformersBackend({
-    model: modelDir,
+    model: model.dir,
     tokenizer: args.tokenizer === undefined ? undefined : resolve(args.tokenizer),
     device: 'cpu',
-    dtype: args.dtype,
+    dtype: model.dtype,
     maxLength: args.maxLength,
-    modelSha256: await modelWeightsSha256(modelDir, suffix),
+    modelSha256: await modelWeightsSha256(model.dir, suffix),
   })
+  const modelArgs = `pretrained=${model.name},dtype=${model.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`
   try {
     const startTime = Date.now() / 1000
     const outcome = await evaluate({
@@ -93,7 +100,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       chat: { applyChatTemplate: args.applyChatTemplate, fewshotAsMultiturn: args.fewshotAsMultiturn, systemInstruction: args.systemInstruction },
       runInfo: {
         model: 'transformers.js',
-        modelArgs: `pretrained=${args.model},dtype=${args.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`,
+        modelArgs,
         batchSize: args.batchSize,
         limit: args.limit,
         numFewshot: args.numFewshot,
@@ -102,11 +109,12 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
         evalzVersion: EVALZ_VERSION,
         startTime,
         tokenizer: args.tokenizer,
+        modelOrigin: model.origin,
       },
       onEvent: progressReporter(io.progress, () => Date.now()),
       now: () => performance.now(),
     })
-    const header = `transformers.js (pretrained=${args.model},dtype=${args.dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
+    const header = `transformers.js (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(outcome.results)}\n`)
     if (args.output !== undefined) {
       const written = await writeOutcome(resolve(args.output), outcome, args.logSamples)
@@ -119,17 +127,15 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   }
 }
 
-/** Datasets from the Hub: --hub-endpoint, else HF_ENDPOINT, else huggingface.co; --hf-token, else HF_TOKEN. */
-function hubSource(args: RunArgs): DocSource {
+/** The Hub: --hub-endpoint, else HF_ENDPOINT, else huggingface.co; --hf-token, else HF_TOKEN. */
+function hubAccess(args: RunArgs): { endpoint: string; token: string | undefined } {
   const endpoint = (args.hubEndpoint ?? (process.env.HF_ENDPOINT || undefined) ?? 'https://huggingface.co').replace(/\/+$/, '')
-  let origin: string
   try {
-    origin = new URL(endpoint).origin
+    new URL(endpoint)
   } catch {
     throw new HarnessError('USAGE', `--hub-endpoint '${endpoint}' is not a URL (e.g. https://huggingface.co)`)
   }
-  const token = args.hfToken ?? (process.env.HF_TOKEN || undefined)
-  return hubDatasetSource({ endpoint, viewerEndpoint: origin === 'https://huggingface.co' ? HF_VIEWER_ENDPOINT : undefined, token })
+  return { endpoint, token: args.hfToken ?? (process.env.HF_TOKEN || undefined) }
 }
 
 /** A tokenizer folder needs the model folder's files except the ONNX weights. */

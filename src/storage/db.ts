@@ -1,7 +1,9 @@
 /**
  * The app's IndexedDB database (idb): one schema with an explicit version. Model and dataset files live in
  * 'blobs' by content hash; 'models' and 'datasets' list which blobs they use; 'runs' is the run history;
- * 'responses' holds model answers for resumable runs (src/core/response-cache.ts).
+ * 'responses' holds model answers for resumable runs (src/core/response-cache.ts); 'partials' (version 2) holds
+ * the chunks of unfinished Hub downloads so they resume after a reload (src/storage/hub-model-store.ts);
+ * 'settings' (version 2) holds the Hub endpoint and token (src/storage/settings-store.ts).
  */
 import { wrap } from 'idb'
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
@@ -9,12 +11,13 @@ import type { ModelResponse } from '../core/requests.ts'
 import type { StoredDataset } from './dataset-store.ts'
 import type { StoredModel } from './model-store.ts'
 import type { RunRecord } from './run-store.ts'
+import type { HubSettingsRecord } from './settings-store.ts'
 
 /** Default database name. */
 export const DB_NAME = 'evalz'
 
 /** Schema version; bump it and add a step to `upgrade` when a store or index changes. */
-export const DB_VERSION = 1
+export const DB_VERSION = 2
 
 /** One file's bytes, stored once however many models or datasets use it. */
 export interface StoredBlob {
@@ -34,6 +37,18 @@ export interface StoredResponse {
   readonly response: ModelResponse
 }
 
+/** One chunk of an unfinished download; a download's chunks share `key` and are numbered from 0. */
+export interface StoredPartialChunk {
+  /** the download this chunk belongs to, e.g. 'hub:owner/name@<sha>/onnx/model.onnx' */
+  readonly key: string
+  /** position of the chunk in the file, 0-based */
+  readonly index: number
+  /** length in bytes */
+  readonly size: number
+  /** the bytes */
+  readonly data: Blob
+}
+
 /** The stores, their keys and indexes. */
 export interface EvalzSchema extends DBSchema {
   blobs: { key: string; value: StoredBlob }
@@ -41,6 +56,8 @@ export interface EvalzSchema extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { createdAt: number; status: string } }
   responses: { key: string; value: StoredResponse }
   datasets: { key: string; value: StoredDataset; indexes: { addedAt: number } }
+  partials: { key: [string, number]; value: StoredPartialChunk }
+  settings: { key: string; value: HubSettingsRecord }
 }
 
 /** An open evalz database. */
@@ -79,5 +96,9 @@ function upgrade(db: EvalzDb, oldVersion: number, _tx: IDBPTransaction<EvalzSche
     runs.createIndex('status', 'status')
     db.createObjectStore('responses', { keyPath: 'key' })
     db.createObjectStore('datasets', { keyPath: 'id' }).createIndex('addedAt', 'addedAt')
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore('partials', { keyPath: ['key', 'index'] })
+    db.createObjectStore('settings', { keyPath: 'key' })
   }
 }

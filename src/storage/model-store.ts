@@ -24,7 +24,10 @@ export interface StoredModelFile extends StoredFile {
 
 /** A stored model: its files (bytes in 'blobs') and what the model list shows. */
 export interface StoredModel {
-  /** url-safe id, also the model id transformers.js loads, e.g. 'demo-3f2a91c0' (name slug + content hash) */
+  /**
+   * url-safe id, also the model id transformers.js loads: 'demo-3f2a91c0' (name slug + content hash) for a dropped
+   * folder, 'owner/name@1a2b3c4d' (repo + first 8 hex of the commit) for a Hub download
+   */
   readonly id: string
   /** display name: the dropped folder's name, else config.json's _name_or_path, else 'model' */
   readonly name: string
@@ -36,6 +39,20 @@ export interface StoredModel {
   readonly addedAt: number
   /** sha256 of the default weights (onnx/model.onnx, else the first onnx/model*.onnx) as the CLI computes it */
   readonly weightsSha256: string
+  /** where a model downloaded from the Hugging Face Hub came from (src/storage/hub-model-store.ts); absent for dropped folders */
+  readonly hub?: StoredHubOrigin
+}
+
+/** The Hub revision a stored model was downloaded from. */
+export interface StoredHubOrigin {
+  /** 'owner/name' */
+  readonly repo: string
+  /** the revision asked for when it was (last) downloaded: 'main', a tag, a branch or a sha */
+  readonly revision: string
+  /** the commit the files are from, 40 hex */
+  readonly sha: string
+  /** the dtype (fp32, q8, q4, …) last downloaded; `files` holds every dtype downloaded for this commit */
+  readonly dtype: string
 }
 
 /** Result of checking a dropped folder's paths. */
@@ -228,19 +245,31 @@ export function modelFileCache(db: EvalzDb, models: () => readonly StoredModel[]
   }
 }
 
-/** The stored file a cache key names, if any. */
+/**
+ * The stored file a cache key names, if any. An id may span segments ('owner/name@1a2b3c4d' for Hub models);
+ * ids with more segments are tried first.
+ */
 export function findModelFile(key: string, models: readonly StoredModel[]): StoredModelFile | undefined {
   const segments = key.split(/[?#]/)[0].split('/')
-  for (const model of models) {
-    const at = segments.indexOf(model.id)
+  const ordered = [...models].sort((a, b) => b.id.split('/').length - a.id.split('/').length)
+  for (const model of ordered) {
+    const at = indexOfRun(segments, model.id.split('/'))
     if (at < 0) continue
-    let rest = segments.slice(at + 1)
+    let rest = segments.slice(at + model.id.split('/').length)
     if (rest[0] === 'resolve' && rest.length > 2) rest = rest.slice(2)
     const path = normalizePath(rest.join('/'))
     const file = model.files.find(f => f.path === path) ?? model.files.find(f => f.path === safeDecode(path))
     if (file) return file
   }
   return undefined
+}
+
+/** Where `run` first occurs as consecutive items of `segments`, or -1. */
+function indexOfRun(segments: readonly string[], run: readonly string[]): number {
+  for (let i = 0; i + run.length <= segments.length; i++) {
+    if (run.every((s, j) => segments[i + j] === s)) return i
+  }
+  return -1
 }
 
 /** The folder holding the shallowest config.json; without one, the folder every path shares ('' if none). */
@@ -305,10 +334,11 @@ function nameFromConfig(config: unknown): string | undefined {
   return last || undefined
 }
 
-/** Weights hash of the default variant: onnx/model.onnx, else the first onnx/model*.onnx by name. */
-function defaultWeightsSha256(files: readonly StoredFile[]): string {
+/** Weights hash of the default variant: onnx/model.onnx, else the first onnx/model*.onnx by name ('' without one). */
+export function defaultWeightsSha256(files: readonly StoredFile[]): string {
   const variants = files.map(f => ONNX_MODEL.exec(f.path)?.[1]).filter((n): n is string => n !== undefined).sort()
   const base = variants.includes('model.onnx') ? 'model.onnx' : variants[0]
+  if (base === undefined) return ''
   return modelWeightsSha256(files, base.slice('model'.length, -'.onnx'.length)) ?? ''
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../src/core/hash.ts'
+import { Sha256, sha256Hex } from '../../src/core/hash.ts'
 import { PyRandom } from '../../src/core/python/random.ts'
 
 function nodeSha(data: string | Uint8Array): string {
@@ -41,5 +41,39 @@ describe('sha256Hex', () => {
       }
       expect(sha256Hex(s)).toBe(nodeSha(s))
     }
+  })
+})
+
+describe('Sha256 (incremental)', () => {
+  it('gives the one-shot digest however the bytes are split', () => {
+    const rnd = new PyRandom(3)
+    for (const len of [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4099]) {
+      const bytes = new Uint8Array(len).map(() => rnd.randbelow(256))
+      const want = nodeSha(bytes)
+      for (let trial = 0; trial < 6; trial++) {
+        const h = new Sha256()
+        let at = 0
+        while (at < len) {
+          const n = Math.min(len - at, [1, 3, 63, 64, 65, 200][rnd.randbelow(6)])
+          h.update(bytes.subarray(at, at + n))
+          at += n
+        }
+        expect(h.hex(), `length ${len} trial ${trial}`).toBe(want)
+      }
+    }
+  })
+
+  it('hashes views into a larger buffer at odd offsets, and strings as UTF-8', () => {
+    const buf = new Uint8Array(300).map((_, i) => (i * 7 + 1) & 0xff)
+    const view = buf.subarray(3, 203)
+    expect(new Sha256().update(view.subarray(0, 70)).update(view.subarray(70)).hex()).toBe(nodeSha(view))
+    expect(new Sha256().update('Ünï').update('cödé ✓').hex()).toBe(nodeSha('Ünïcödé ✓'))
+  })
+
+  it('returns the same digest again and refuses more input after hex()', () => {
+    const h = new Sha256().update('abc')
+    expect(h.hex()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(h.hex()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(() => h.update('d')).toThrow(/after hex/)
   })
 })

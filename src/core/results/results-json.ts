@@ -30,6 +30,20 @@ export interface RunInfo {
   readonly startTime: number
   /** tokenizer checkpoint when separate from the model */
   readonly tokenizer: string | undefined
+  /** where the model came from, named exactly (e.g. a Hub repo with its commit and file hashes, or a converted checkpoint's hashes); JSON-safe; written as evalz.model_origin */
+  readonly modelOrigin?: ModelOrigin
+}
+
+/** Where the evaluated model came from. */
+export interface ModelOrigin {
+  /** 'hub' (downloaded from a Hub repo), 'checkpoint' (converted from GGUF/safetensors), 'local' (a model folder) */
+  readonly kind: 'hub' | 'checkpoint' | 'local'
+  /** revision asked for (lm-eval's model_revision), e.g. 'main'; default 'main' */
+  readonly revision?: string
+  /** commit sha (Hub) or content sha256 that names the weights (lm-eval's model_sha) */
+  readonly sha?: string
+  /** further facts (repo, endpoint, files with sizes and sha256, base/adapter hashes), JSON-safe */
+  readonly detail: Readonly<Record<string, unknown>>
 }
 
 /** The results file as a JSON-ready object (floats marked with PyFloat). */
@@ -95,8 +109,8 @@ export function buildResults(input: ResultsInput): ResultsJson {
     model_args: run.modelArgs,
     model_num_parameters: backend.numParameters ?? null,
     model_dtype: backend.dtype,
-    model_revision: 'main',
-    model_sha: backend.modelSha256 ?? '',
+    model_revision: run.modelOrigin?.revision ?? 'main',
+    model_sha: run.modelOrigin?.sha ?? backend.modelSha256 ?? '',
     batch_size: run.batchSize,
     batch_sizes: [],
     device: backend.device,
@@ -137,6 +151,7 @@ export function buildResults(input: ResultsInput): ResultsJson {
     model: backend.model,
     model_sha256: backend.modelSha256 ?? null,
     tokenizer: run.tokenizer ?? null,
+    ...(run.modelOrigin ? { model_origin: { kind: run.modelOrigin.kind, ...run.modelOrigin.detail } } : {}),
     max_length: backend.maxLength,
     wall_time_seconds: new PyFloat(input.wallSeconds),
     model_time_seconds: new PyFloat(input.modelSeconds),

@@ -1,0 +1,96 @@
+/**
+ * Where `evalz run --model` comes from: a local transformers.js folder, or a Hub repo (`owner/name[@revision]`)
+ * downloaded into the cache (or, with --offline, read from it). Either way the run gets a local folder.
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { RunArgs } from './args.ts'
+import type { ProgressSink } from './progress.ts'
+import { formatDuration } from './progress.ts'
+import { HarnessError } from '../core/errors.ts'
+import type { ModelOrigin } from '../core/results/results-json.ts'
+import { ensureHubModel } from './hub-model-cache.ts'
+import { formatSize as formatBytes, parseHubModelId } from '../data/hub-model.ts'
+
+/** The model a run loads. */
+export interface ResolvedModel {
+  /** absolute local folder in transformers.js layout */
+  readonly dir: string
+  /** weights variant to load: fp32, q8, … */
+  readonly dtype: string
+  /** how the user named it (model_args' pretrained=) */
+  readonly name: string
+  /** where it came from, for the results file; undefined for a plain local folder */
+  readonly origin?: ModelOrigin
+}
+
+/** Hub access for a run: endpoint, token (never printed or written), offline. */
+export interface HubAccess {
+  /** Hub base URL without a trailing slash */
+  readonly endpoint: string
+  /** access token, or undefined */
+  readonly token: string | undefined
+  /** only the cache may be used */
+  readonly offline: boolean
+  /** cache root */
+  readonly cacheDir: string
+}
+
+/** Resolves --model to a local folder, downloading a Hub model when needed. */
+export async function resolveModel(args: RunArgs, hub: HubAccess, progress: ProgressSink): Promise<ResolvedModel> {
+  if (existsSync(args.model)) return { dir: resolve(args.model), dtype: args.dtype ?? 'fp32', name: args.model }
+  const id = parseHubModelId(args.model)
+  if (!id) throw new HarnessError('MODEL_NOT_FOUND', `model folder '${args.model}' does not exist (pass a local model folder or a Hub id owner/name[@revision])`, { model: args.model })
+  const show = downloadProgress(progress, args.model)
+  const model = await ensureHubModel({
+    cacheDir: hub.cacheDir,
+    endpoint: hub.endpoint,
+    id: args.model,
+    dtype: args.dtype,
+    device: 'cpu',
+    token: hub.token,
+    offline: hub.offline,
+    onProgress: show.update,
+  })
+  show.done()
+  return {
+    dir: model.dir,
+    dtype: model.dtype,
+    name: args.model,
+    origin: {
+      kind: 'hub',
+      revision: model.revision,
+      sha: model.sha,
+      detail: { repo: model.repo, revision: model.revision, sha: model.sha, endpoint: hub.endpoint, files: model.files.map(f => ({ path: f.path, size: f.size, sha256: f.sha256 })) },
+    },
+  }
+}
+
+/** Download progress on the sink: a redrawn line on a TTY, else a line every 10% or 10 s. */
+function downloadProgress(sink: ProgressSink, name: string): { update: (p: { path: string; loaded: number; total: number; bytesPerSecond: number; etaSeconds: number | undefined }) => void; done: () => void } {
+  let shown = false
+  let lastStep = -1
+  let lastAt = 0
+  /** bytes already held when the first event came (cached files): nothing is said until new bytes arrive */
+  let base: number | undefined
+  return {
+    update(p) {
+      base ??= p.loaded
+      if (p.loaded <= base) return
+      shown = true
+      const eta = p.etaSeconds === undefined ? '' : `, ${formatDuration(p.etaSeconds)} left`
+      const text = `downloading ${name}: ${p.path} · ${formatBytes(p.loaded)} of ${formatBytes(p.total)} (${formatBytes(p.bytesPerSecond)}/s${eta})`
+      if (sink.isTTY) return sink.write(`\r${text}\x1b[K`)
+      const step = p.total > 0 ? Math.floor((p.loaded / p.total) * 10) : 0
+      const now = Date.now()
+      if (step > lastStep || now - lastAt > 10_000) {
+        lastStep = step
+        lastAt = now
+        sink.write(`evalz: ${text}\n`)
+      }
+    },
+    done() {
+      if (shown && sink.isTTY) sink.write('\n')
+    },
+  }
+}
