@@ -1,0 +1,168 @@
+/**
+ * One path from a checkpoint (a GGUF file, or a Hugging Face safetensors folder, either with an optional PEFT LoRA
+ * adapter) to the files of a transformers.js model folder. Environment-free: Node and the browser hand in byte
+ * sources and a sink.
+ */
+import { HarnessError } from '../../core/errors.ts'
+import { sha256Hex } from '../../core/hash.ts'
+import { LLAMA_LINEARS, linearShape } from '../onnx/llama-config.ts'
+import type { LlamaConfig } from '../onnx/llama-config.ts'
+import { readGgufHeader } from '../gguf/gguf-file.ts'
+import { llamaConfigFromGguf } from '../gguf/gguf-llama.ts'
+import { readGgufModel } from '../gguf/gguf-model.ts'
+import { readJsonObject, readText } from '../safetensors/byte-source.ts'
+import type { ByteSource, FileOpener } from '../safetensors/byte-source.ts'
+import { loraConfigFromPeft, mergeLoraAdapter, planLoraMerge } from '../safetensors/lora-adapter.ts'
+import type { LoraMergeSummary } from '../safetensors/lora-adapter.ts'
+import { openSafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts'
+import { readSafetensorsModel } from '../safetensors/safetensors-model.ts'
+import type { FileSink } from './llama-onnx-writer.ts'
+import { writeModelFolder } from './model-folder.ts'
+import type { CheckpointIdentity, ModelFolderInput, ModelFolderOptions, ModelFolderResult } from './model-folder.ts'
+
+/** The base checkpoint. */
+export type CheckpointSource =
+  /** a .gguf file */
+  | { format: 'gguf', file: ByteSource, name: string }
+  /** a folder with config.json, *.safetensors (or an index and shards) and tokenizer.json */
+  | { format: 'safetensors', open: FileOpener, name: string }
+
+/** A PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors). */
+export interface AdapterSource {
+  /** opens the folder's files by name */
+  open: FileOpener
+  /** folder name, for the description */
+  name: string
+}
+
+/** What to convert. */
+export interface CheckpointConversion {
+  /** the base checkpoint (`name` is the file or folder name) */
+  source: CheckpointSource
+  /** adapter merged into the base, if any */
+  adapter?: AdapterSource
+  /** hashes of the source files (see `combinedSha256`), computed by the caller */
+  identity: CheckpointIdentity
+}
+
+/** A finished conversion. */
+export interface ConvertedCheckpoint extends ModelFolderResult {
+  /** one line: name, format, architecture, parameters, adapter */
+  description: string
+  /** the identity written to config.json */
+  identity: CheckpointIdentity
+}
+
+/** Files of a safetensors folder that make up its identity (and are read by the conversion). */
+const SAFETENSORS_FOLDER_FILE = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|chat_template\.jinja|.+\.safetensors|.+\.safetensors\.index\.json)$/
+
+/** Files of a PEFT adapter folder that make up its identity. */
+const ADAPTER_FOLDER_FILE = /^(adapter_config\.json|adapter_model\.safetensors)$/
+
+/** Whether a top-level file of a checkpoint folder counts towards its hash (and `adapter` says which folder kind). */
+export function isIdentityFile(name: string, adapter = false): boolean {
+  return (adapter ? ADAPTER_FOLDER_FILE : SAFETENSORS_FOLDER_FILE).test(name)
+}
+
+/**
+ * The hash of a set of files: the file's own sha256 when there is one, else sha256 over '<name>:<sha256>\n' lines in
+ * name order (the scheme the CLI uses for ONNX external data).
+ * @example
+ * combinedSha256([{ name: 'model.gguf', sha256: 'ab…' }]) // 'ab…'
+ */
+export function combinedSha256(files: readonly { name: string, sha256: string }[]): string {
+  if (files.length === 1) return files[0]!.sha256
+  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return sha256Hex(sorted.map((f) => `${f.name}:${f.sha256}\n`).join(''))
+}
+
+/**
+ * Reads the checkpoint, merges the adapter and emits the model folder's files through `sink`. Settings the graph or
+ * the readers do not support are refused with a one-line MODEL_INVALID before any weight is read where possible.
+ */
+export async function convertCheckpoint(conv: CheckpointConversion, sink: FileSink, opts: ModelFolderOptions = {}): Promise<ConvertedCheckpoint> {
+  const input = conv.source.format === 'gguf' ? await ggufInput(conv) : await safetensorsInput(conv)
+  const result = await writeModelFolder(input, sink, opts)
+  return { ...result, description: input.description, identity: conv.identity }
+}
+
+async function ggufInput(conv: CheckpointConversion): Promise<ModelFolderInput> {
+  const src = conv.source as Extract<CheckpointSource, { format: 'gguf' }>
+  const header = await readGgufHeader(src.file)
+  const adapter = conv.adapter ? await openAdapter(llamaConfigFromGguf(header), conv.adapter) : undefined
+  const model = await readGgufModel(src.file)
+  const merged = adapter ? await adapter.merge(model.weights) : undefined
+  const types = Object.keys(model.summary.tensorTypes).join('/')
+  return {
+    config: model.config,
+    weights: model.weights,
+    tokenizerJson: model.tokenizer.tokenizerJson,
+    tokenizerConfig: model.tokenizer.tokenizerConfig,
+    sourceConfig: model.configJson,
+    identity: conv.identity,
+    name: stem(src.name),
+    description: `${src.name}: gguf ${model.architecture}, ${parameters(model.config)} parameters (${types})${adapterNote(conv.adapter, merged)}`,
+  }
+}
+
+async function safetensorsInput(conv: CheckpointConversion): Promise<ModelFolderInput> {
+  const src = conv.source as Extract<CheckpointSource, { format: 'safetensors' }>
+  const tokenizerFile = await src.open('tokenizer.json') ?? await conv.adapter?.open('tokenizer.json')
+  if (!tokenizerFile) {
+    throw new HarnessError('MODEL_INVALID', `safetensors folder '${src.name}' has no tokenizer.json; copy tokenizer.json (and tokenizer_config.json) of the base model into it`, { model: src.name, missing: 'tokenizer.json' })
+  }
+  const optionalJson = async (name: string) => {
+    const file = await src.open(name)
+    return file ? readJsonObject(file, name) : undefined
+  }
+  const tokenizerJson = await readJsonObject(tokenizerFile, 'tokenizer.json')
+  const tokenizerConfig = await optionalJson('tokenizer_config.json') ?? {}
+  const specialMap = await optionalJson('special_tokens_map.json') ?? {}
+  for (const [k, v] of Object.entries(specialMap)) if (!(k in tokenizerConfig)) tokenizerConfig[k] = v
+  const templateFile = tokenizerConfig.chat_template === undefined ? await src.open('chat_template.jinja') : undefined
+  if (templateFile) tokenizerConfig.chat_template = await readText(templateFile)
+  const generationConfig = await optionalJson('generation_config.json')
+  const sourceConfig = await optionalJson('config.json')
+  const model = await readSafetensorsModel(src.open, conv.adapter ? { adapter: { open: conv.adapter.open } } : {})
+  return {
+    config: model.config,
+    weights: model.weights,
+    tokenizerJson,
+    tokenizerConfig,
+    ...(generationConfig ? { generationConfig } : {}),
+    ...(sourceConfig ? { sourceConfig } : {}),
+    identity: conv.identity,
+    name: src.name + (conv.adapter ? `+${conv.adapter.name}` : ''),
+    description: `${src.name}: safetensors ${model.modelType}, ${parameters(model.config)} parameters${adapterNote(conv.adapter, model.adapter)}`,
+  }
+}
+
+/** Reads and checks an adapter against a config; `merge` applies it to weights read later. */
+async function openAdapter(c: LlamaConfig, adapter: AdapterSource) {
+  const configFile = await adapter.open('adapter_config.json')
+  if (!configFile) throw new HarnessError('MODEL_NOT_FOUND', `adapter folder '${adapter.name}' has no adapter_config.json; pass the folder PEFT save_pretrained wrote`, { file: 'adapter_config.json' })
+  const lora = loraConfigFromPeft(await readJsonObject(configFile, 'adapter_config.json'))
+  const file = await adapter.open('adapter_model.safetensors')
+  if (!file) throw new HarnessError('MODEL_NOT_FOUND', `adapter folder '${adapter.name}' has no adapter_model.safetensors; save the adapter with safe_serialization=True`, { file: 'adapter_model.safetensors' })
+  const checkpoint = await openSafetensorsCheckpoint(async (name) => (name === 'adapter_model.safetensors' ? file : undefined), 'adapter_model')
+  const plan = planLoraMerge(c, lora, checkpoint)
+  return { merge: (weights: Parameters<typeof mergeLoraAdapter>[1]) => mergeLoraAdapter(c, weights, lora, checkpoint, plan) }
+}
+
+function adapterNote(adapter: AdapterSource | undefined, merged: LoraMergeSummary | undefined): string {
+  if (!adapter || !merged) return ''
+  return ` + LoRA ${adapter.name} (r ${merged.r}, alpha ${merged.alpha}, ${merged.modules.join(', ')}; ${merged.merged} matrices merged)`
+}
+
+/** Parameter count of a Llama config, e.g. '135M', '0.26M', '1.2B'. */
+export function parameters(c: LlamaConfig): string {
+  const linears = LLAMA_LINEARS.reduce((n, [key]) => n + linearShape(c, key).reduce((a, b) => a * b, 1), 0)
+  const total = c.vocabSize * c.hiddenSize * (c.tieWordEmbeddings ? 1 : 2) + c.numLayers * (linears + 2 * c.hiddenSize) + c.hiddenSize
+  const [value, unit] = total >= 1e9 ? [total / 1e9, 'B'] : [total / 1e6, 'M']
+  return `${Number(value.toPrecision(value < 1 ? 2 : 3))}${unit}`
+}
+
+/** A file name without its extension. */
+function stem(name: string): string {
+  return name.replace(/\.[^.]+$/, '')
+}
