@@ -44,6 +44,8 @@ export interface RunArgs {
   readonly offline: boolean
   /** --cache-dir for downloaded models and datasets; undefined = $EVALZ_CACHE or ~/.cache/evalz (resolved by run) */
   readonly cacheDir: string | undefined
+  /** --adapter: a PEFT LoRA adapter folder merged into --model's weights */
+  readonly adapter: string | undefined
 }
 
 /** Options of `evalz export-task`. */
@@ -79,7 +81,7 @@ const RUN_OPTIONS: Record<string, Kind> = {
   'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag', 'include-path': 'list', 'save-task': 'string',
   'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
   'system-instruction': 'string', 'hub-endpoint': 'string', 'hf-token': 'string', offline: 'flag',
-  'cache-dir': 'string',
+  'cache-dir': 'string', adapter: 'string',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
@@ -208,6 +210,7 @@ export function parseCommand(argv: readonly string[]): Command {
       hfToken: opts.get('hf-token') as string | undefined,
       offline: opts.get('offline') === true,
       cacheDir: opts.get('cache-dir') as string | undefined,
+      adapter: opts.get('adapter') as string | undefined,
     },
   }
 }
@@ -219,8 +222,11 @@ Usage:
   evalz ls [--json]
 
 run options:
-  --model <dir|owner/name[@rev]>  transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx),
-                            or a Hugging Face Hub model, downloaded once into the cache
+  --model <dir|owner/name[@rev]|file.gguf>  transformers.js model folder (config.json, tokenizer.json,
+                            onnx/model.onnx), a Hugging Face Hub model (downloaded once into the cache), a
+                            .gguf file or a safetensors folder (converted once into the cache)
+  --adapter <dir>           PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) merged into
+                            --model's weights
                             alias: --model-checkpoint
   --tokenizer <dir>         separate tokenizer folder (alias: --tokenizer-checkpoint)
   --tasks <a,b,...>         tasks, groups or tags (see evalz ls)

@@ -10,6 +10,7 @@ import { formatDuration } from './progress.ts'
 import { HarnessError } from '../core/errors.ts'
 import type { ModelOrigin } from '../core/results/results-json.ts'
 import { ensureHubModel } from './hub-model-cache.ts'
+import { isCheckpointPath, prepareCheckpointModel } from './checkpoint-model.ts'
 import { formatSize as formatBytes, parseHubModelId } from '../data/hub-model.ts'
 
 /** The model a run loads. */
@@ -38,6 +39,7 @@ export interface HubAccess {
 
 /** Resolves --model to a local folder, downloading a Hub model when needed. */
 export async function resolveModel(args: RunArgs, hub: HubAccess, progress: ProgressSink): Promise<ResolvedModel> {
+  if (args.adapter !== undefined || isCheckpointPath(args.model)) return convertCheckpoint(args, hub.cacheDir, progress)
   if (existsSync(args.model)) return { dir: resolve(args.model), dtype: args.dtype ?? 'fp32', name: args.model }
   const id = parseHubModelId(args.model)
   if (!id) throw new HarnessError('MODEL_NOT_FOUND', `model folder '${args.model}' does not exist (pass a local model folder or a Hub id owner/name[@revision])`, { model: args.model })
@@ -64,6 +66,33 @@ export async function resolveModel(args: RunArgs, hub: HubAccess, progress: Prog
       detail: { repo: model.repo, revision: model.revision, sha: model.sha, endpoint: hub.endpoint, files: model.files.map(f => ({ path: f.path, size: f.size, sha256: f.sha256 })) },
     },
   }
+}
+
+/** A GGUF file or safetensors folder (with an optional LoRA adapter), converted once into the cache. */
+async function convertCheckpoint(args: RunArgs, cacheDir: string, progress: ProgressSink): Promise<ResolvedModel> {
+  if (args.dtype !== undefined && args.dtype !== 'fp32') {
+    throw new HarnessError('USAGE', `--dtype '${args.dtype}' does not apply to a converted checkpoint (its weights become fp32); drop --dtype`)
+  }
+  let lastAt = 0
+  const m = await prepareCheckpointModel({
+    model: args.model,
+    adapter: args.adapter,
+    cacheDir,
+    onProgress: (p) => {
+      const now = Date.now()
+      if (p.stage !== 'convert' || (now - lastAt < 2000 && p.done < p.total)) return
+      lastAt = now
+      progress.write(`evalz: converting ${args.model}: ${p.done}/${p.total} tensors\n`)
+    },
+  })
+  progress.write(`evalz: ${m.cached ? 'using the converted' : 'converted'} ${m.description}\n`)
+  const detail = {
+    format: m.format,
+    base_sha256: m.baseSha256,
+    ...(args.adapter === undefined ? {} : { adapter: args.adapter, adapter_sha256: m.adapterSha256 ?? null }),
+    description: m.description,
+  }
+  return { dir: m.dir, dtype: 'fp32', name: args.model, origin: { kind: 'checkpoint', sha: m.baseSha256, detail } }
 }
 
 /** Download progress on the sink: a redrawn line on a TTY, else a line every 10% or 10 s. */
