@@ -14,16 +14,17 @@ import { pyJsonDumps } from '../src/core/python/json.ts'
 import { configureTransformers } from '../src/backends/transformers/init.ts'
 import { loadTransformersBackend } from '../src/backends/transformers/transformers-backend.ts'
 import { httpFileAccess } from '../src/data/http-file-access.ts'
-import { mirrorSource } from '../src/data/mirror-source.ts'
 import { openEvalzDb } from '../src/storage/db.ts'
-import { storedDatasetFiles } from '../src/storage/dataset-store.ts'
+import type { EvalzDb } from '../src/storage/db.ts'
+import { getHubSettings, hubEndpointOf } from '../src/storage/settings-store.ts'
 import { modelFileCache } from '../src/storage/model-store.ts'
 import type { StoredModel } from '../src/storage/model-store.ts'
 import type { GpuLike } from '../src/protocol/device.ts'
 import { createEvalService } from '../src/protocol/eval-service.ts'
 import type { EvalWorkerApi } from '../src/protocol/eval-worker-api.ts'
 import { idbEvalStore } from './idb-eval-store.ts'
-import { layeredFileAccess } from './layered-files.ts'
+import { browserDocSource } from './browser-doc-source.ts'
+import { hubService } from './hub-service.ts'
 
 const root = new URL(import.meta.env.BASE_URL, self.location.origin)
 const abs = (url: string): string => new URL(url, self.location.href).href
@@ -31,6 +32,7 @@ const abs = (url: string): string => new URL(url, self.location.href).href
 let serving: readonly StoredModel[] = []
 const catalogue = builtinCatalogue()
 const appData = httpFileAccess(new URL('datasets/', root).href)
+const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu
 
 /** Opens IndexedDB (5 s at most: it may be missing in private modes or blocked by another tab) and builds the service. */
 async function build(): Promise<EvalWorkerApi> {
@@ -48,11 +50,12 @@ async function build(): Promise<EvalWorkerApi> {
   return createEvalService({
     catalogue,
     entries: listCatalogue(catalogue),
-    source: () => mirrorSource(db ? layeredFileAccess([storedDatasetFiles(db), appData]) : appData),
-    gpu: (navigator as Navigator & { gpu?: GpuLike }).gpu,
+    // stored and app datasets first; online, the Hub (whose splits are stored as they are read)
+    source: async () => browserDocSource({ db, appData, hub: navigator.onLine ? await hubAccess(db) : undefined }),
+    gpu,
     loadBackend(model, device, onLoadProgress, stored) {
-      serving = stored ? [stored] : []
-      return loadTransformersBackend({ model, device, dtype: 'fp32', onLoadProgress, modelSha256: stored?.weightsSha256 })
+      serving = stored ? [stored as StoredModel] : []
+      return loadTransformersBackend({ model, device, dtype: stored?.hub?.dtype ?? 'fp32', onLoadProgress, modelSha256: stored?.weightsSha256 })
     },
     evaluate,
     dumpResults: (results) => pyJsonDumps(results, { indent: 2 }),
@@ -60,7 +63,14 @@ async function build(): Promise<EvalWorkerApi> {
     now: () => performance.now(),
     clock: () => Date.now() / 1000,
     store: db ? idbEvalStore(db, navigator.storage) : undefined,
+    hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine }) : undefined,
   })
+}
+
+/** The Hub endpoint and token from the stored settings (defaults without a database). */
+async function hubAccess(db: EvalzDb | undefined): Promise<{ endpoint: string; token: string | undefined }> {
+  const s = db ? await getHubSettings(db) : { key: 'hub' as const, endpoint: '' }
+  return { endpoint: hubEndpointOf(s), token: s.token || undefined }
 }
 
 // Exposed at once (messages sent before expose would be lost); each call waits for the service.
@@ -89,4 +99,8 @@ Comlink.expose({
   deleteRun: async (id) => (await ready).deleteRun(id),
   abandonRun: async (id) => (await ready).abandonRun(id),
   storageUsage: async () => (await ready).storageUsage(),
+  getHubSettings: async () => (await ready).getHubSettings(),
+  setHubSettings: async (update) => (await ready).setHubSettings(update),
+  resolveHubModel: async (id) => (await ready).resolveHubModel(id),
+  downloadHubModel: (id, dtype, onProgress) => ready.then((s) => s.downloadHubModel(id, dtype, onProgress)).finally(() => release(onProgress)),
 } satisfies EvalWorkerApi)

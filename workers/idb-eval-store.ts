@@ -1,8 +1,10 @@
 /**
  * The EvalStore port over src/storage (IndexedDB via idb), composed by the worker (src/protocol may not import
  * src/storage). Run records are stored as
- * src/storage's JSON-safe RunRecord and read back as the protocol's typed one.
+ * src/storage's JSON-safe RunRecord and read back as the protocol's typed one. A dropped checkpoint (a .gguf file,
+ * a safetensors folder, either with a PEFT adapter) is converted into a model folder before it is stored.
  */
+import { convertDroppedCheckpoint, isDroppedCheckpoint } from '../src/backends/checkpoint/dropped-checkpoint.ts'
 import { addDatasetFiles, listDatasets, removeDataset } from '../src/storage/dataset-store.ts'
 import type { EvalzDb } from '../src/storage/db.ts'
 import { addModelFiles, listModels, removeModel } from '../src/storage/model-store.ts'
@@ -10,13 +12,13 @@ import { storageUsage } from '../src/storage/quota.ts'
 import { idbResponseCache } from '../src/storage/response-store.ts'
 import { deleteRun, getRun, listRuns, putRun } from '../src/storage/run-store.ts'
 import type { RunRecord as StoredRun } from '../src/storage/run-store.ts'
-import type { EvalStore, RunRecord } from '../src/protocol/eval-store.ts'
+import type { EvalStore, ModelInfo, RunRecord, UploadFile, UploadProgress } from '../src/protocol/eval-store.ts'
 
 /** An EvalStore over an open evalz database; `storage` is navigator.storage (usage and quota), when present. */
 export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): EvalStore {
   return {
     responses: idbResponseCache(db),
-    addModel: (files, onProgress) => addModelFiles(db, files, onProgress),
+    addModel: (files, onProgress) => addModel(db, files, onProgress),
     listModels: () => listModels(db),
     removeModel: (id) => removeModel(db, id),
     addDataset: (name, files, placement) => addDatasetFiles(db, name, files, placement),
@@ -31,6 +33,18 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
       return { usage: u?.usage, quota: u?.quota, persisted: u?.persisted }
     },
   }
+}
+
+/**
+ * Stores a dropped model folder, or converts a dropped checkpoint first. Progress of a conversion is reported as
+ * bytes hashed of the checkpoint, then 'converting <name>' in weight tensors, then the stored folder's hashing.
+ */
+async function addModel(db: EvalzDb, files: readonly UploadFile[], onProgress?: (p: UploadProgress) => void): Promise<ModelInfo> {
+  if (!isDroppedCheckpoint(files.map((f) => f.path))) return addModelFiles(db, files, onProgress)
+  const converted = await convertDroppedCheckpoint(files, {
+    onProgress: (p) => onProgress?.({ file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
+  })
+  return addModelFiles(db, converted.files, onProgress)
 }
 
 function toStored(record: RunRecord): StoredRun {

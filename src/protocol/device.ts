@@ -41,6 +41,8 @@ export interface AdapterLike {
   readonly info?: Partial<AdapterSummary>
   /** older Chromium: isFallbackAdapter on the adapter itself */
   readonly isFallbackAdapter?: boolean
+  /** optional WebGPU features, e.g. 'shader-f16' */
+  readonly features?: { has(name: string): boolean }
 }
 
 /** The parts of GPU (navigator.gpu) this module calls. */

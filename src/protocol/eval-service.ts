@@ -18,6 +18,7 @@ import { createStoreApi } from './store-service.ts'
 import { createTaskYamlService } from './task-yaml-service.ts'
 import type { TaskYamlService } from './task-yaml-service.ts'
 import type { RunRequest } from './run-request.ts'
+import type { HubWorkerApi } from './hub-api.ts'
 import { runInfoFor, runRequestProblems } from './run-request.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
 import { parsePyJson } from './wire-json.ts'
@@ -37,8 +38,8 @@ export interface EvalServiceDeps {
   readonly catalogue: TaskCatalogue
   /** what listTasks returns (listCatalogue(catalogue)) */
   readonly entries: readonly CatalogueEntry[]
-  /** where documents come from; a function is called once per run (so newly stored datasets are seen) */
-  readonly source: DocSource | (() => DocSource)
+  /** where documents come from; a function is called once per run (so newly stored datasets and settings are seen) */
+  readonly source: DocSource | (() => DocSource | Promise<DocSource>)
   /** navigator.gpu, or undefined where WebGPU is missing */
   readonly gpu: GpuLike | undefined
   /**
@@ -60,6 +61,8 @@ export interface EvalServiceDeps {
   readonly store?: EvalStore
   /** minimum milliseconds between progress messages (default 100) */
   readonly throttleMs?: number
+  /** the Hugging Face Hub calls (settings, model look-up and download); undefined = each answers HUB_UNAVAILABLE */
+  readonly hub?: HubWorkerApi
 }
 
 /** Creates the worker API. */
@@ -68,6 +71,7 @@ export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
   const yaml = createTaskYamlService(deps.catalogue, deps.entries)
   return {
     ...createStoreApi(deps.store, () => deps.clock() * 1000),
+    ...(deps.hub ?? noHub()),
     async listTasks() {
       return [...yaml.entries()]
     },
@@ -120,7 +124,7 @@ async function runOnce(
     const outcome = await deps.evaluate({
       tasks: spec.tasks,
       catalogue: yaml.catalogue(),
-      source: typeof deps.source === 'function' ? deps.source() : deps.source,
+      source: typeof deps.source === 'function' ? await deps.source() : deps.source,
       backend: backend ?? model,
       numFewshot: spec.numFewshot,
       limit: spec.limit,
@@ -128,7 +132,7 @@ async function runOnce(
       fewshotSeed: spec.seed,
       bootstrapIters: spec.bootstrapIters,
       logSamples: spec.logSamples === true,
-      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name),
+      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored),
       signal,
       onEvent: (event) => emit({ type: 'eval', event }),
       now: deps.now,
@@ -198,6 +202,15 @@ class RunRecorder {
       : { ...this.base, ...device, status: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed', finishedAt, error: result.error }
     await quietly(() => store.putRun(record))
   }
+}
+
+/** Hub calls where there is no Hub access (no storage to download into). */
+function noHub(): HubWorkerApi {
+  const fail = async () => ({
+    ok: false as const,
+    error: { code: 'HUB_UNAVAILABLE' as const, message: 'Hub models need this browser\'s storage (IndexedDB), which is not available here (a private window?)', detail: undefined },
+  })
+  return { getHubSettings: fail, setHubSettings: fail, resolveHubModel: fail, downloadHubModel: fail }
 }
 
 async function quietly(fn: () => Promise<void>): Promise<void> {

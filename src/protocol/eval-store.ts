@@ -48,6 +48,8 @@ export interface ModelInfo {
   readonly addedAt: number
   /** sha256 of the default weights, hex, as the CLI computes it; part of the response-cache key */
   readonly weightsSha256: string
+  /** for a model downloaded from the Hugging Face Hub: the repo, the revision asked for, the commit and the dtype loaded */
+  readonly hub?: { readonly repo: string; readonly revision: string; readonly sha: string; readonly dtype: string }
 }
 
 /** A dataset stored in IndexedDB in mirror layout (the shape of src/storage's StoredDataset). */

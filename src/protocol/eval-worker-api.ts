@@ -5,6 +5,7 @@
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DeviceReport } from './device.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from './eval-store.ts'
+import type { HubWorkerApi } from './hub-api.ts'
 import type { RunRequest } from './run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from './task-yaml-service.ts'
 import type { WireError } from './wire-error.ts'
@@ -48,7 +49,7 @@ export type RunSummary = Omit<RunRecord, 'resultsJson' | 'samplesJsonl'> & {
 }
 
 /** The evaluation worker's API. */
-export interface EvalWorkerApi {
+export interface EvalWorkerApi extends HubWorkerApi {
   /** the catalogue (built-ins plus tasks added from YAML): groups and tags first, then tasks */
   listTasks(): Promise<CatalogueEntry[]>
   /** loads task/group YAML files (paths as dropped, include targets among them) for later runs, this session only */

@@ -1,7 +1,8 @@
 /**
  * What the page asks the worker to run, and how that maps onto the engine's run description.
  */
-import type { RunInfo } from '../core/results/results-json.ts'
+import type { ModelOrigin, RunInfo } from '../core/results/results-json.ts'
+import type { ModelInfo } from './eval-store.ts'
 import type { DeviceRequest } from './device.ts'
 
 /** Where a run's model comes from. */
@@ -50,7 +51,9 @@ export function runRequestProblems(spec: RunRequest): string[] {
   if (spec.modelSource !== undefined && spec.modelSource !== 'app' && spec.modelSource !== 'stored') {
     problems.push(`modelSource '${String(spec.modelSource)}' is invalid; use app or stored`)
   }
-  if (!/^[\w][\w.-]*$/.test(spec.model)) {
+  // stored ids: 'name-1a2b3c4d' for dropped folders, 'owner/name@1a2b3c4d' for Hub downloads
+  const idPattern = spec.modelSource === 'stored' ? /^[\w][\w.-]*(\/[\w.-]+@[0-9a-f]{8})?$/ : /^[\w][\w.-]*$/
+  if (!idPattern.test(spec.model)) {
     problems.push(spec.modelSource === 'stored' ? `stored model id '${spec.model}' is invalid` : `model '${spec.model}' is not a folder name under /models/`)
   }
   if (!['auto', 'webgpu', 'wasm'].includes(spec.device)) problems.push(`device '${spec.device}' is invalid; use auto, webgpu or wasm`)
@@ -67,10 +70,11 @@ export function runRequestProblems(spec: RunRequest): string[] {
  * The results file's run description for a request (lm-eval's `config` block); `modelName` names a stored model
  * in `model_args` (default: the request's model id).
  */
-export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model): RunInfo {
+export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model, stored?: ModelInfo): RunInfo {
+  const hub = stored?.hub
   return {
     model: 'transformers.js',
-    modelArgs: `pretrained=${modelName},dtype=fp32`,
+    modelArgs: `pretrained=${hub ? `${hub.repo}@${hub.revision}` : modelName},dtype=${hub?.dtype ?? 'fp32'}`,
     batchSize: spec.batchSize,
     limit: spec.limit,
     numFewshot: spec.numFewshot,
@@ -79,5 +83,24 @@ export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: nu
     evalzVersion,
     startTime,
     tokenizer: undefined,
+    ...(hub ? { modelOrigin: hubOrigin(hub, stored!) } : {}),
   }
+}
+
+/** The results file's record of a Hub model: repo, revision, commit and the loaded dtype's files with hashes. */
+function hubOrigin(hub: NonNullable<ModelInfo['hub']>, model: ModelInfo): ModelOrigin {
+  const suffix = DTYPE_SUFFIX[hub.dtype] ?? ''
+  const onnx = `onnx/model${suffix}.onnx`
+  const files = model.files.filter((f) => !f.path.startsWith('onnx/') || f.path === onnx || f.path.startsWith(`${onnx}_data`))
+  return {
+    kind: 'hub',
+    revision: hub.revision,
+    sha: hub.sha,
+    detail: { repo: hub.repo, revision: hub.revision, sha: hub.sha, dtype: hub.dtype, files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })) },
+  }
+}
+
+/** transformers.js file suffix of each dtype. */
+const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
+  fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4',
 }

@@ -24,6 +24,8 @@ import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
 import './ez-data-panel.ts'
 import './ez-guide.ts'
+import './ez-hub-model.ts'
+import { registerServiceWorker } from './service-worker-registration.ts'
 import './ez-model-panel.ts'
 import './ez-results-table.ts'
 import './ez-run-history.ts'
@@ -124,6 +126,7 @@ export class EzApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
+    void registerServiceWorker()
     this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))
     void this.refreshModels()
     void this.refreshDatasets()
@@ -148,6 +151,8 @@ export class EzApp extends LitElement {
                 @model-files=${(e: CustomEvent<{ files: UploadFile[] }>) => this.addModel(e.detail.files)}
                 @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
                 @persist-request=${() => this.persist()}></ez-model-panel>
+              <ez-hub-model .client=${this.client} ?disabled=${this.running}
+                @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}></ez-hub-model>
             </div>
             <div class="card" style="margin-top: 1.25rem">
               <ez-data-panel .datasets=${this.datasets} .entries=${this.tasks} ?disabled=${this.running}
@@ -218,6 +223,12 @@ export class EzApp extends LitElement {
           <ez-sample-inspector .samplesJsonl=${s.samplesJsonl} .results=${s.results}></ez-sample-inspector>
         </details>
       </section>`
+  }
+
+  private async hubModelAdded(model: ModelInfo): Promise<void> {
+    await this.refreshModels()
+    this.choice = { source: 'stored', id: model.id }
+    void this.refreshUsage()
   }
 
   private requestFor(settings: RunSettings): RunRequest {

@@ -83,6 +83,7 @@ export class EzModelPanel extends LitElement {
       <fieldset aria-labelledby="model-h" ?disabled=${this.disabled} data-testid="model-list">
         ${this.renderChoice({ source: 'app', id: 'demo' }, 'Demo model', html`bundled with the app: a tiny Llama fitted to the demo texts`)}
         ${this.models.map((m) => this.renderChoice({ source: 'stored', id: m.id }, m.name, html`
+          ${m.hub ? html`Hub · ${m.hub.dtype} · commit <span class="mono" title=${m.hub.sha}>${m.hub.sha.slice(0, 8)}</span> · ` : nothing}
           ${formatBytes(m.totalBytes)} · added ${new Date(m.addedAt).toLocaleDateString()} ·
           <span class="mono" title=${`weights sha256 ${m.weightsSha256}`}>sha256 ${m.weightsSha256.slice(0, 12)}…</span>`, m))}
       </fieldset>

@@ -132,8 +132,9 @@ export class EzTaskPicker extends LitElement {
           })}
         </div>
         <p class="chosen" data-testid="chosen">Selected: ${this.chosen.size === 0 ? html`<em>nothing</em>` : html`<span class="mono">${[...this.chosen].join(', ')}</span>`}</p>
-        ${needsData.length > 0 ? html`<p class="warn">${needsData.join(', ')} ${needsData.length === 1 ? 'needs its dataset' : 'need their datasets'}:
-          drop the files under “Data” first, or the run stops with a message naming the dataset.</p>` : nothing}
+        ${needsData.length > 0 ? html`<p class="warn">${needsData.join(', ')} ${needsData.length === 1 ? 'needs its dataset' : 'need their datasets'}
+          from the Hugging Face Hub: the run fetches and stores ${needsData.length === 1 ? 'it' : 'them'} (online), or drop the files under “Data”.
+          Offline, the run stops with a message naming what is missing.</p>` : nothing}
         <div class="settings">
           ${this.field('fewshot', 'Shots', html`<input id="fewshot" type="number" min="0" step="1" inputmode="numeric" placeholder="task default"
             .value=${this.numFewshot} @input=${(e: Event) => { this.numFewshot = (e.target as HTMLInputElement).value }}>`)}

@@ -8,6 +8,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from '../protocol/eval-store.ts'
 import type { EvalWorkerApi, Outcome, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
+import type { HubDownloadProgress, HubModelSummary, HubSettings, HubSettingsUpdate } from '../protocol/hub-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
 import { fromWireError } from '../protocol/wire-error.ts'
@@ -109,6 +110,25 @@ export class EvalWorkerClient implements ReactiveController {
   /** Marks an interrupted run that will not be resumed as cancelled. */
   async abandonRun(id: string): Promise<void> {
     await this.unwrap((api) => api.abandonRun(id) as Promise<Outcome<null>>)
+  }
+
+  async getHubSettings(): Promise<HubSettings> {
+    return this.unwrap((api) => api.getHubSettings() as Promise<Outcome<HubSettings>>)
+  }
+
+  /** Changes the Hub endpoint or token (the token stays in the worker's IndexedDB). */
+  async setHubSettings(update: HubSettingsUpdate): Promise<HubSettings> {
+    return this.unwrap((api) => api.setHubSettings(update) as Promise<Outcome<HubSettings>>)
+  }
+
+  /** What a Hub model repo offers; rejects with a one-line error (not found, gated, no ONNX weights). */
+  async resolveHubModel(id: string): Promise<HubModelSummary> {
+    return this.unwrap((api) => api.resolveHubModel(id) as Promise<Outcome<HubModelSummary>>)
+  }
+
+  /** Downloads one weights variant into storage (resuming a partial download); resolves with the stored model. */
+  async downloadHubModel(id: string, dtype: string, onProgress: (p: HubDownloadProgress) => void): Promise<ModelInfo> {
+    return this.unwrap((api) => api.downloadHubModel(id, dtype, Comlink.proxy(onProgress)) as Promise<Outcome<ModelInfo>>)
   }
 
   async storageUsage(): Promise<StorageUsage> {

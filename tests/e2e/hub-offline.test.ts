@@ -1,0 +1,121 @@
+/**
+ * Issue 5's app acceptance, on the production build in Debian Chromium: set the Hub endpoint (a mock Hub on another
+ * origin) and a token in the app, look up a Hub model id, download it (stored in IndexedDB), run arc_easy (its
+ * dataset fetched from the Hub's Parquet files and stored); then go offline (network off, mock stopped), reload —
+ * the service worker serves the app — and run again from storage: the same numbers. The token appears in no URL
+ * the mock saw with it, and in nothing the app stored or offers for download.
+ * ARC-Easy comes from ../shared/hf-data (skipped with a message when it is absent).
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { build } from 'vite'
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { serveStatic } from './static-server.ts'
+import type { StaticServer } from './static-server.ts'
+import { startRun, waitForRun } from './app-driver.ts'
+import type { StoredRun } from './app-driver.ts'
+import { startMockHub } from '../support/mock-hub.ts'
+import type { MockHub } from '../support/mock-hub.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const HF_DATA = join(ROOT, '../shared/hf-data')
+const READY = existsSync(CHROMIUM) && existsSync(join(HF_DATA, 'allenai/ai2_arc/ARC-Easy/test.jsonl'))
+const WHY = existsSync(CHROMIUM) ? `${HF_DATA} has no ARC-Easy` : `${CHROMIUM} not found`
+const TOKEN = 'hf_appTokenNeverWritten777'
+const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
+/** Per-sample [doc_id, resps, acc] of a stored run's arc_easy samples. */
+function answers(run: StoredRun): unknown[] {
+  return run.samplesJsonl.arc_easy.trim().split('\n').map((l) => {
+    const s = JSON.parse(l) as { doc_id: number; resps: unknown; acc: number }
+    return [s.doc_id, s.resps, s.acc]
+  })
+}
+
+describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ? '' : ` (skipped: ${WHY})`}`, () => {
+  let outDir: string
+  let server: StaticServer
+  let hub: MockHub
+  let browser: Browser
+  let context: BrowserContext
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-hub-'))
+    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false, build: { outDir, emptyOutDir: true } })
+    server = await serveStatic(outDir)
+    hub = await startMockHub({
+      models: { 'evalz/demo': { dir: join(ROOT, 'public/models/demo') } },
+      datasets: { 'allenai/ai2_arc': { hfDataDir: HF_DATA } },
+      token: TOKEN,
+    })
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    page = await context.newPage()
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await hub?.close()
+    if (outDir) await rm(outDir, { recursive: true, force: true })
+  })
+
+  it('downloads a Hub model, runs, then runs again offline after a reload with the same numbers', async () => {
+    await page.goto(server.url)
+    // the service worker has precached the app (shell, worker, ORT's wasm) once it is active
+    expect(await page.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active))).toBe(true)
+
+    await page.getByTestId('hub-settings').locator('summary').click()
+    await page.getByTestId('hub-endpoint').fill(hub.url)
+    await page.getByTestId('hub-endpoint').press('Tab')
+    await page.getByTestId('hub-token').fill(TOKEN)
+    await page.getByTestId('hub-token').press('Tab')
+    await page.getByTestId('hub-token-forget').waitFor()
+
+    await page.getByTestId('hub-model-id').fill('evalz/demo')
+    await page.getByTestId('hub-look-up').click()
+    await page.getByTestId('hub-options').waitFor()
+    expect(await page.getByTestId('hub-options').textContent()).toContain('fp32')
+    await page.getByTestId('hub-download').click()
+    await page.getByTestId('hub-notice').waitFor({ timeout: 30_000 })
+    const hubErrors = page.getByTestId('hub-error')
+    expect(await hubErrors.count(), await hubErrors.allTextContents().then((t) => t.join('; '))).toBe(0)
+
+    const known = await startRun(page, { tasks: ['arc_easy'], limit: 5, device: 'wasm' })
+    const online = await waitForRun(page, known, 90_000)
+    expect(answers(online)).toHaveLength(5)
+    const results = JSON.parse(online.resultsJson) as { config: { model_sha: string }; evalz: { model_origin: { kind: string; repo: string } } }
+    expect(results.evalz.model_origin).toMatchObject({ kind: 'hub', repo: 'evalz/demo' })
+    expect(results.config.model_sha).toMatch(/^[0-9a-f]{40}$/)
+
+    // the network goes away: the browser is offline and the Hub is gone
+    await context.setOffline(true)
+    await hub.close()
+    await page.reload()
+    const stored = page.locator('[data-testid="model-list"] [data-model^="evalz/demo@"] input[type=radio]')
+    await stored.waitFor({ timeout: 30_000 })
+    await stored.check()
+    const again = await startRun(page, { tasks: ['arc_easy'], limit: 5, device: 'wasm' })
+    const offline = await waitForRun(page, new Set([...again]), 90_000)
+    expect(offline.id).not.toBe(online.id)
+    expect(answers(offline)).toEqual(answers(online))
+    await context.setOffline(false)
+
+    // the token went in headers only, and is nowhere the app stored or offers for download
+    expect(hub.requests.some((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true)
+    expect(hub.requests.every((r) => !r.path.includes(TOKEN))).toBe(true)
+    for (const run of [online, offline]) expect(JSON.stringify(run)).not.toContain(TOKEN)
+    expect(await page.locator('body').evaluate((b) => b.innerHTML)).not.toContain(TOKEN)
+    expect(problems).toEqual([])
+  }, 240_000)
+})
