@@ -6,22 +6,18 @@
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
-import type { PlannedTaskSummary } from '../core/events.ts'
-import type { DeviceReport } from '../protocol/device.ts'
-import type { DatasetInfo, ModelInfo, RunRecord, StorageUsage, UploadFile } from '../protocol/eval-store.ts'
-import type { RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
+import type { DatasetInfo, ModelInfo, StorageUsage, UploadFile } from '../protocol/eval-store.ts'
+import type { RunSummary } from '../protocol/eval-worker-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import { RUN_DEFAULTS } from '../protocol/run-request.ts'
-import type { JsonValue } from '../protocol/wire-json.ts'
-import { parsePyJson } from '../protocol/wire-json.ts'
-import type { RunPhase, WorkerEvent } from '../protocol/worker-event.ts'
+import type { WorkerEvent } from '../protocol/worker-event.ts'
 import { requestPersistence } from '../storage/quota.ts'
 import type { AddState, ModelChoice } from './ez-model-panel.ts'
-import type { LoadState, ProgressEvent, TaskProgressEvent } from './ez-run-progress.ts'
 import type { RunSettings } from './ez-task-picker.ts'
-import { chanceLevels } from './sample-view.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
+import type { RunView, Shown } from './shown-run.ts'
+import { shownOf, shownOfRecord } from './shown-run.ts'
 import './ez-data-panel.ts'
 import './ez-guide.ts'
 import './ez-hub-model.ts'
@@ -31,33 +27,9 @@ import './ez-results-table.ts'
 import './ez-run-history.ts'
 import './ez-run-progress.ts'
 import './ez-sample-inspector.ts'
+import './ez-storage-view.ts'
 import './ez-task-picker.ts'
 import './ez-task-editor.ts'
-
-/** The run in flight, or the last one. */
-interface RunView {
-  readonly runId: string
-  readonly phase: RunPhase | undefined
-  readonly progress: ProgressEvent | undefined
-  readonly load: LoadState | undefined
-  readonly device: DeviceReport | undefined
-  readonly totalRequests: number | undefined
-  readonly planned: readonly PlannedTaskSummary[]
-  readonly tasks: { readonly [task: string]: TaskProgressEvent }
-}
-
-/** Results on screen: from the run just finished or from the history. */
-interface Shown {
-  readonly runId: string
-  readonly results: { readonly [key: string]: JsonValue }
-  readonly resultsJson: string
-  readonly samplesJsonl: { readonly [task: string]: string }
-  readonly cachedRequests: number
-  readonly device: string
-  readonly chance: { readonly [task: string]: number }
-  /** 'history' when opened from the run history */
-  readonly from: 'run' | 'history'
-}
 
 export class EzApp extends LitElement {
   static override styles = [sharedStyles, css`
@@ -184,6 +156,14 @@ export class EzApp extends LitElement {
             @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
             @run-delete=${(e: CustomEvent<{ id: string }>) => this.deleteRun(e.detail.id)}></ez-run-history>
         </section>
+        <section aria-labelledby="storage-h">
+          <h2 id="storage-h">Stored in this browser</h2>
+          <ez-storage-view .models=${this.models} .datasets=${this.datasets} .usage=${this.usage} .runs=${this.history}
+            .entries=${this.tasks} ?disabled=${this.running}
+            @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
+            @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}
+            @persist-request=${() => this.persist()}></ez-storage-view>
+        </section>
       </main>
     `
   }
@@ -268,6 +248,8 @@ export class EzApp extends LitElement {
       this.running = false
       void this.refreshHistory()
       void this.refreshUsage()
+      // a run may have stored datasets it fetched from the Hub
+      void this.refreshDatasets()
     }
   }
 
@@ -387,22 +369,6 @@ export class EzApp extends LitElement {
 
   private fail(e: unknown): void {
     this.error = errorText(e)
-  }
-}
-
-function shownOf(r: RunSuccess): Shown {
-  return {
-    runId: r.runId, results: r.results, resultsJson: r.resultsJson, samplesJsonl: r.samplesJsonl, cachedRequests: r.cachedRequests,
-    device: r.device.device, chance: chanceLevels(r.samplesJsonl, r.results), from: 'run',
-  }
-}
-
-function shownOfRecord(r: RunRecord): Shown {
-  const results = parsePyJson(r.resultsJson ?? '{}') as { [key: string]: JsonValue }
-  const samples = r.samplesJsonl ?? {}
-  return {
-    runId: r.id, results, resultsJson: r.resultsJson ?? '', samplesJsonl: samples, cachedRequests: r.cachedRequests ?? 0,
-    device: r.device?.device ?? '', chance: chanceLevels(samples, results), from: 'history',
   }
 }
 

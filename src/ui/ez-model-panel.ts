@@ -1,6 +1,6 @@
 /**
  * `<ez-model-panel>`: which model to evaluate — the demo model the app serves, or one stored in this browser —
- * plus a drop zone and folder picker for a transformers.js model folder, the stored models (name, size, date,
+ * plus a drop zone and pickers for a transformers.js model folder, a .gguf file or a safetensors folder (+ adapter), the stored models (name, size, date,
  * sha256, remove), storage used vs quota and a request to keep storage persistent.
  * Events: 'model-select' {source, id}, 'model-files' {files}, 'model-remove' {id}, 'persist-request'.
  */
@@ -89,11 +89,16 @@ export class EzModelPanel extends LitElement {
       </fieldset>
       <div class="drop ${this.over ? 'over' : ''}" data-testid="model-drop"
         @dragover=${this.onDragOver} @dragleave=${() => { this.over = false }} @drop=${this.onDrop}>
-        <p>Drop a <strong>transformers.js model folder</strong> here<br><span class="muted">config.json, tokenizer.json,
-          tokenizer_config.json, onnx/model.onnx (+ any .onnx_data). Stored in this browser only.</span></p>
+        <p>Drop a <strong>model</strong> here<br><span class="muted">a transformers.js folder (config.json, tokenizer.json,
+          onnx/model.onnx), a <strong>.gguf</strong> file, or a <strong>safetensors</strong> folder (config.json, tokenizer.json,
+          *.safetensors) — with a PEFT LoRA adapter folder beside it if you have one. Checkpoints are converted here;
+          everything is stored in this browser only.</span></p>
         <input id="model-files" class="sr-only" type="file" multiple webkitdirectory data-testid="model-files"
           ?disabled=${busy || this.disabled} @change=${this.onPick}>
         <label for="model-files" class="button" aria-disabled=${busy || this.disabled ? 'true' : 'false'}>Choose a model folder…</label>
+        <input id="model-gguf" class="sr-only" type="file" accept=".gguf" data-testid="model-gguf"
+          ?disabled=${busy || this.disabled} @change=${this.onPick}>
+        <label for="model-gguf" class="button" aria-disabled=${busy || this.disabled ? 'true' : 'false'}>Choose a .gguf file…</label>
         ${this.adding ? html`<div role="status" data-testid="model-adding">${this.adding.phase === 'reading' ? 'Reading files…' : html`
           Hashing and storing ${this.adding.progress.file}…
           <progress max=${this.adding.progress.total || 1} .value=${this.adding.progress.done} aria-label="Bytes stored"></progress>`}</div>` : nothing}

@@ -98,6 +98,12 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     expect(results.evalz.model_origin).toMatchObject({ kind: 'hub', repo: 'evalz/demo' })
     expect(results.config.model_sha).toMatch(/^[0-9a-f]{40}$/)
 
+    // the storage view lists what the run stored: the Hub model and the dataset it fetched, with last use
+    const storedModel = page.locator('[data-testid="stored-model"][data-id^="evalz/demo@"]')
+    await storedModel.waitFor()
+    expect(await storedModel.textContent()).not.toContain('never')
+    await page.locator('[data-testid="stored-dataset"]', { hasText: 'allenai/ai2_arc' }).waitFor()
+
     // the network goes away: the browser is offline and the Hub is gone
     await context.setOffline(true)
     await hub.close()

@@ -1,0 +1,138 @@
+/**
+ * `<ez-storage-view>`: what this browser keeps for evalz — models (dropped, converted or from the Hub) and datasets
+ * (dropped or fetched from the Hub) with their sizes, when they were added and last used by a run, and a Delete
+ * button each — plus storage used against the quota and persistence. "Last used" comes from the run history.
+ * Events: 'model-remove' {id}, 'dataset-remove' {id}, 'persist-request'.
+ */
+import { css, html, LitElement, nothing } from 'lit'
+import type { CatalogueEntry } from '../core/catalogue.ts'
+import type { DatasetInfo, ModelInfo, StorageUsage } from '../protocol/eval-store.ts'
+import type { RunSummary } from '../protocol/eval-worker-api.ts'
+import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
+import { formatBytes } from './file-drop.ts'
+import { fire, sharedStyles } from './shared-styles.ts'
+
+/** unix ms of the newest run that used each model id and each dataset name */
+export interface LastUse {
+  readonly models: ReadonlyMap<string, number>
+  readonly datasets: ReadonlyMap<string, number>
+}
+
+/** When each stored model and dataset was last used, from the run history (tasks resolved to their datasets). */
+export function lastUse(runs: readonly RunSummary[], entries: readonly CatalogueEntry[]): LastUse {
+  const byName = indexCatalogue(entries)
+  const models = new Map<string, number>()
+  const datasets = new Map<string, number>()
+  const later = (m: Map<string, number>, key: string, at: number) => { if ((m.get(key) ?? 0) < at) m.set(key, at) }
+  for (const run of runs) {
+    later(models, run.request.model, run.createdAt)
+    for (const name of run.request.tasks) {
+      const e = byName.get(name)
+      if (!e) continue
+      for (const t of leafTasks(e, byName)) if (t.dataset !== undefined) later(datasets, t.dataset, run.createdAt)
+    }
+  }
+  return { models, datasets }
+}
+
+export class EzStorageView extends LitElement {
+  static override styles = [sharedStyles, css`
+    meter { width: 100%; height: 0.8rem; }
+    .usage { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: center; margin: 0.5rem 0 0.75rem; }
+    .ok { color: var(--ez-ok, #1a7f37); }
+    td.name { overflow-wrap: anywhere; }
+  `]
+
+  static override properties = {
+    models: { attribute: false },
+    datasets: { attribute: false },
+    usage: { attribute: false },
+    runs: { attribute: false },
+    entries: { attribute: false },
+    disabled: { type: Boolean },
+  }
+
+  /** stored models */
+  declare models: readonly ModelInfo[]
+  /** stored datasets */
+  declare datasets: readonly DatasetInfo[]
+  /** storage figures; undefined while unknown */
+  declare usage: StorageUsage | undefined
+  /** the run history, for "last used" */
+  declare runs: readonly RunSummary[]
+  /** the task catalogue, to map runs' tasks to datasets */
+  declare entries: readonly CatalogueEntry[]
+  /** true while a run is in flight (nothing may be deleted) */
+  declare disabled: boolean
+
+  constructor() {
+    super()
+    this.models = []
+    this.datasets = []
+    this.usage = undefined
+    this.runs = []
+    this.entries = []
+    this.disabled = false
+  }
+
+  override render() {
+    const used = lastUse(this.runs, this.entries)
+    const when = (at: number | undefined) => (at === undefined ? html`<span class="muted">never</span>` : new Date(at).toLocaleString())
+    return html`
+      ${this.renderUsage()}
+      <div class="scroll">
+        <table data-testid="storage-table">
+          <thead><tr><th scope="col">Stored item</th><th scope="col">Kind</th><th scope="col" class="num">Size</th>
+            <th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Delete</span></th></tr></thead>
+          <tbody>
+            ${this.models.length + this.datasets.length === 0 ? html`<tr><td colspan="6" class="muted">Nothing stored yet.</td></tr>` : nothing}
+            ${this.models.map((m) => html`<tr data-testid="stored-model" data-id=${m.id}>
+              <td class="name"><strong>${m.name}</strong>${m.hub ? html` <span class="mono muted">@${m.hub.sha.slice(0, 8)}</span>` : nothing}</td>
+              <td>model${m.hub ? ` · Hub · ${m.hub.dtype}` : ''}</td>
+              <td class="num">${formatBytes(m.totalBytes)}</td>
+              <td>${new Date(m.addedAt).toLocaleDateString()}</td>
+              <td>${when(used.models.get(m.id))}</td>
+              <td><button type="button" class="small danger" ?disabled=${this.disabled} aria-label=${`Delete model ${m.name}`}
+                @click=${() => this.confirmRemove('model-remove', m.id, m.name, m.totalBytes)}>Delete</button></td>
+            </tr>`)}
+            ${this.datasets.map((d) => {
+              const bytes = d.files.reduce((n, f) => n + f.size, 0)
+              return html`<tr data-testid="stored-dataset" data-id=${d.id}>
+                <td class="name"><strong class="mono">${d.name}</strong> <span class="muted">${d.files.map((f) => f.path).join(', ')}</span></td>
+                <td>dataset</td>
+                <td class="num">${formatBytes(bytes)}</td>
+                <td>${new Date(d.addedAt).toLocaleDateString()}</td>
+                <td>${when(used.datasets.get(d.name))}</td>
+                <td><button type="button" class="small danger" ?disabled=${this.disabled} aria-label=${`Delete dataset ${d.name}`}
+                  @click=${() => this.confirmRemove('dataset-remove', d.id, d.name, bytes)}>Delete</button></td>
+              </tr>`
+            })}
+          </tbody>
+        </table>
+      </div>`
+  }
+
+  private renderUsage() {
+    const u = this.usage
+    if (!u) return nothing
+    const quota = u.quota === undefined ? '' : ` of ${formatBytes(u.quota)}`
+    return html`<div class="usage" data-testid="storage-summary">
+      ${u.usage !== undefined && u.quota !== undefined ? html`<meter min="0" max=${u.quota} .value=${u.usage} aria-label="Storage used"></meter>` : nothing}
+      <span>${u.usage === undefined ? 'Usage unknown' : `${formatBytes(u.usage)}${quota} used`} · ${u.cachedResponses.toLocaleString()} cached answers</span>
+      ${u.persisted ? html`<span class="ok">persistent ✓</span>` : html`<button type="button" class="small" @click=${() => fire(this, 'persist-request', null)}
+        title="Ask the browser not to evict stored models and runs under storage pressure">Keep storage persistent</button>`}
+    </div>`
+  }
+
+  private confirmRemove(event: 'model-remove' | 'dataset-remove', id: string, name: string, bytes: number): void {
+    if (confirm(`Delete ${name} (${formatBytes(bytes)}) from this browser?`)) fire(this, event, { id })
+  }
+}
+
+customElements.define('ez-storage-view', EzStorageView)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ez-storage-view': EzStorageView
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * A GGUF checkpoint dropped into the production build (issue 6): ../shared/models/stories260K/stories260K.gguf goes
+ * in through the model-files input (its folder: the input has webkitdirectory) and, in a second profile, as one
+ * file dropped on the drop zone; the worker converts it into a model folder in IndexedDB, which runs two demo
+ * tasks on wasm and on WebGPU (SwiftShader) with the Node CLI's numbers for the same .gguf: every request's
+ * log-likelihood within 1e-3 (1e-2 on SwiftShader, see WEBGPU_TOL), accuracies identical, the same converted
+ * weights. Fails on any page or console error. Skipped when /usr/bin/chromium or ../shared is absent.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { build } from 'vite'
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { runEvalz } from '../cli/evalz-process.ts'
+import type { EvalzResult } from '../cli/evalz-process.ts'
+import { dropModel, startRun, waitForRun } from './app-driver.ts'
+import { compareRuns, requestCount } from './cli-reference.ts'
+import { serveStatic } from './static-server.ts'
+import type { StaticServer } from './static-server.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ROOT = resolve(import.meta.dirname, '../..')
+const GGUF = resolve(ROOT, '../shared/models/stories260K/stories260K.gguf')
+/** sha256 of stories260K.gguf as ../shared/models/SOURCES.md lists it */
+const GGUF_SHA256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d'
+const MISSING = [CHROMIUM, GGUF].filter((p) => !existsSync(p))
+const SKIP_NOTE = MISSING.length === 0 ? '' : ` (skipped: ${MISSING.join(' and ')} not found)`
+const ARGS = [
+  '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+]
+/** One multiple-choice and one loglikelihood task whose data ships with the app. */
+const TASKS = ['demo_capitals', 'demo_cloze']
+/** Docs per task (SwiftShader is slow: keep it tiny). */
+const LIMIT = 3
+/** Per-request log-likelihood tolerance against the CLI. */
+const TOL = 1e-3
+/**
+ * The same on WebGPU (SwiftShader). Its Sin and Cos are off by up to 2e-4 (within WGSL's 2^-11 bound), and the
+ * rotary angles of this model move its log-likelihoods by up to about 4e-3 (1e-4 relative) for that; rotary
+ * tables computed at conversion time instead of Sin/Cos in the graph would remove the difference.
+ */
+const WEBGPU_TOL = 1e-2
+
+/** What the app stored for a model: its record and its config.json. */
+interface StoredModelView {
+  /** model id */
+  id: string
+  /** display name */
+  name: string
+  /** sha256 of onnx/model.onnx (+ external data) */
+  weightsSha256: string
+  /** the stored config.json, parsed */
+  config: { evalz?: Record<string, unknown> }
+}
+
+describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the production build${SKIP_NOTE}`, () => {
+  let outDir: string
+  let dropDir: string
+  let server: StaticServer
+  let browser: Browser
+  let page: Page
+  let cli: EvalzResult
+  let dropped: StoredModelView
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-gguf-dist-'))
+    // a webkitdirectory input takes folders only: the .gguf alone in one
+    dropDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-gguf-drop-'))
+    await mkdir(join(dropDir, 'checkpoint'))
+    await copyFile(GGUF, join(dropDir, 'checkpoint', 'stories260K.gguf'))
+    // the CLI reference runs while Vite builds
+    const reference = runEvalz(ROOT, { model: GGUF, tasks: TASKS, dataDir: 'public/datasets', limit: LIMIT })
+    reference.catch(() => undefined) // awaited below; a failing build must not leave it unhandled
+    await build({
+      root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false,
+      build: { outDir, emptyOutDir: true },
+    })
+    cli = await reference
+    server = await serveStatic(outDir)
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    ;({ page } = await openPage(browser, problems))
+    await page.goto(server.url)
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await cli?.dispose()
+    for (const dir of [outDir, dropDir]) if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([])
+  })
+
+  it('the CLI reference ran the .gguf on the demo tasks', () => {
+    const origin = (JSON.parse(cli.resultsJson) as { evalz: { model_origin: Record<string, unknown> } }).evalz.model_origin
+    expect(origin).toMatchObject({ kind: 'checkpoint', format: 'gguf', base_sha256: GGUF_SHA256 })
+    expect(requestCount(cli)).toBe(LIMIT * 4 + LIMIT)
+    expect(compareRuns(cli, cli, TASKS, TOL)).toEqual([])
+  })
+
+  it('converts the dropped .gguf into a stored model with the CLI\'s weights and the checkpoint\'s identity', async () => {
+    await dropModel(page, join(dropDir, 'checkpoint'))
+    const models = await storedModels(page)
+    expect(models).toHaveLength(1)
+    dropped = models[0]!
+    expect(dropped.name).toBe('stories260K')
+    expect(dropped.config.evalz).toMatchObject({ format: 'gguf', base_sha256: GGUF_SHA256 })
+    // the browser's conversion (Blobs) writes the same ONNX bytes as the CLI's (files)
+    const cliWeights = (JSON.parse(cli.resultsJson) as { evalz: { model_sha256: string } }).evalz.model_sha256
+    expect(dropped.weightsSha256).toBe(cliWeights)
+  }, 60_000)
+
+  it('runs two demo tasks on wasm with the CLI\'s numbers', async () => {
+    const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device: 'wasm' })
+    const run = await waitForRun(page, known, 60_000)
+    expect(run.device?.device).toBe('wasm')
+    expect(compareRuns(run, cli, TASKS, TOL)).toEqual([])
+  }, 90_000)
+
+  it('runs two demo tasks on WebGPU (SwiftShader) with the CLI\'s numbers', async () => {
+    const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device: 'webgpu' })
+    const run = await waitForRun(page, known, 90_000)
+    expect(run.device?.device).toBe('webgpu')
+    expect(compareRuns(run, cli, TASKS, WEBGPU_TOL)).toEqual([])
+  }, 120_000)
+
+  it('takes the .gguf dropped as one file (no folder) and stores the same model', async () => {
+    const fresh = await openPage(browser, problems)
+    try {
+      const p = fresh.page
+      await p.goto(server.url)
+      await p.locator('[data-testid="model-list"] [data-model]').first().waitFor()
+      const base64 = readFileSync(GGUF).toString('base64')
+      const transfer = await p.evaluateHandle((b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+        const dt = new DataTransfer()
+        dt.items.add(new File([bytes], 'stories260K.gguf'))
+        return dt
+      }, base64)
+      await p.getByTestId('model-drop').dispatchEvent('drop', { dataTransfer: transfer })
+      await expect.poll(async () => (await storedModels(p)).length, { timeout: 30_000, interval: 100 }).toBe(1)
+      const [single] = await storedModels(p)
+      expect(single).toEqual(dropped)
+      await p.locator(`[data-testid="model-list"] [data-model="${dropped.id}"]`).waitFor()
+      expect(await p.getByTestId('model-error').count()).toBe(0)
+    } finally {
+      await fresh.context.close()
+    }
+  }, 60_000)
+})
+
+/** A fresh browser context (own IndexedDB) whose page errors land in `problems`. */
+async function openPage(browser: Browser, problems: string[]): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await context.newPage()
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
+  return { context, page }
+}
+
+/** The app's stored models with their config.json, read from its IndexedDB ('evalz'); none before it exists. */
+async function storedModels(page: Page): Promise<StoredModelView[]> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz')) return []
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('evalz')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    const get = <T>(store: string, key?: IDBValidKey) => new Promise<T>((resolve, reject) => {
+      const os = db.transaction(store).objectStore(store)
+      const r = key === undefined ? os.getAll() : os.get(key)
+      r.onsuccess = () => resolve(r.result as T)
+      r.onerror = () => reject(r.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('models')) return []
+      const models = await get<{ id: string, name: string, weightsSha256: string, files: { path: string, sha256: string }[] }[]>('models')
+      const out: StoredModelView[] = []
+      for (const m of models) {
+        const sha = m.files.find((f) => f.path === 'config.json')?.sha256
+        const blob = sha === undefined ? undefined : await get<{ data: Blob } | undefined>('blobs', sha)
+        const config = blob ? JSON.parse(await blob.data.text()) as StoredModelView['config'] : {}
+        out.push({ id: m.id, name: m.name, weightsSha256: m.weightsSha256, config })
+      }
+      return out
+    } finally {
+      db.close()
+    }
+  })
+}
