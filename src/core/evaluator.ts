@@ -32,6 +32,8 @@ export interface EvalOptions {
   readonly numFewshot?: number
   /** --limit */
   readonly limit?: number
+  /** task → the only docs to evaluate (see PlanOptions.docIds); tasks not listed evaluate no docs; undefined = all */
+  readonly docIds?: { readonly [task: string]: readonly number[] }
   /** rows per forward pass */
   readonly batchSize: number
   /** few-shot seed; lm-eval's default is 1234 */
@@ -71,7 +73,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
   const chat = resolveChat(opts.backend, opts.chat)
   const plans: TaskPlan[] = []
   for (const spec of leafTasks(selection)) {
-    plans.push(await planTask(spec, opts.source, { numFewshot: opts.numFewshot, limit: opts.limit, fewshotSeed: opts.fewshotSeed, chat: chat.prompt }))
+    plans.push(await planTask(spec, opts.source, { numFewshot: opts.numFewshot, limit: opts.limit, fewshotSeed: opts.fewshotSeed, chat: chat.prompt, docIds: opts.docIds === undefined ? undefined : (Object.hasOwn(opts.docIds, spec.task) ? opts.docIds[spec.task] : []) }))
   }
   const responses = await runRequests(plans, opts)
   const modelMs = opts.now() - start

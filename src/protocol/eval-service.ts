@@ -128,6 +128,7 @@ async function runOnce(
       backend: backend ?? model,
       numFewshot: spec.numFewshot,
       limit: spec.limit,
+      docIds: spec.docIds,
       batchSize: spec.batchSize,
       fewshotSeed: spec.seed,
       bootstrapIters: spec.bootstrapIters,

@@ -32,6 +32,8 @@ export interface RunRequest {
   readonly bootstrapIters: number
   /** keep per-doc records and return them as samples_<task>.jsonl texts (lm-eval's --log_samples); default false */
   readonly logSamples?: boolean
+  /** task → the only doc ids to evaluate (a share link's spot-check); tasks not listed evaluate none; undefined = all */
+  readonly docIds?: { readonly [task: string]: readonly number[] }
 }
 
 /** Defaults the page starts from (lm-eval's defaults where lm-eval has one). */
@@ -62,6 +64,9 @@ export function runRequestProblems(spec: RunRequest): string[] {
   if (spec.numFewshot !== undefined && !(Number.isInteger(spec.numFewshot) && spec.numFewshot >= 0)) problems.push(`numFewshot ${spec.numFewshot} is invalid; use an integer ≥ 0`)
   if (!(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) problems.push(`batch size ${spec.batchSize} is invalid; use an integer ≥ 1`)
   if (!Number.isInteger(spec.seed)) problems.push(`seed ${spec.seed} is invalid; use an integer`)
+  if (spec.docIds !== undefined && !Object.values(spec.docIds).every((ids) => Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id) && id >= 0))) {
+    problems.push('docIds must map task names to lists of doc ids (integers ≥ 0)')
+  }
   if (!(Number.isInteger(spec.bootstrapIters) && spec.bootstrapIters >= 0)) problems.push(`bootstrapIters ${spec.bootstrapIters} is invalid; use an integer ≥ 0`)
   return problems
 }

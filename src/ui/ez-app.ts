@@ -7,7 +7,9 @@
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DatasetInfo, ModelInfo, StorageUsage, UploadFile } from '../protocol/eval-store.ts'
-import type { RunSummary } from '../protocol/eval-worker-api.ts'
+import type { RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
+import type { SharePayload } from '../core/share/share-payload.ts'
+import { readShareLink } from '../protocol/share-link.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import { RUN_DEFAULTS } from '../protocol/run-request.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
@@ -27,6 +29,8 @@ import './ez-results-table.ts'
 import './ez-run-history.ts'
 import './ez-run-progress.ts'
 import './ez-sample-inspector.ts'
+import './ez-share-link.ts'
+import './ez-shared-run.ts'
 import './ez-storage-view.ts'
 import './ez-task-picker.ts'
 import './ez-task-editor.ts'
@@ -56,7 +60,7 @@ export class EzApp extends LitElement {
     tasks: { state: true }, models: { state: true }, datasets: { state: true }, choice: { state: true },
     adding: { state: true }, modelError: { state: true }, usage: { state: true }, history: { state: true },
     interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
-    error: { state: true }, notice: { state: true },
+    error: { state: true }, notice: { state: true }, shared: { state: true },
   }
 
   private declare tasks: readonly CatalogueEntry[]
@@ -75,6 +79,8 @@ export class EzApp extends LitElement {
   private declare error: { code: string; message: string } | undefined
   /** a one-line, non-error message (cancelled, deleted) */
   private declare notice: string | undefined
+  /** the share link this page was opened with, decoded */
+  private declare shared: SharePayload | undefined
 
   private readonly client = new EvalWorkerClient(this)
 
@@ -94,11 +100,13 @@ export class EzApp extends LitElement {
     this.shown = undefined
     this.error = undefined
     this.notice = undefined
+    this.shared = undefined
   }
 
   override connectedCallback(): void {
     super.connectedCallback()
     void registerServiceWorker()
+    readShareLink(location.hash).then((p) => { this.shared = p }, (e: unknown) => this.fail(e))
     this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))
     void this.refreshModels()
     void this.refreshDatasets()
@@ -114,6 +122,9 @@ export class EzApp extends LitElement {
       </header>
       <main>
         ${this.renderInterrupted()}
+        ${this.shared ? html`<ez-shared-run .client=${this.client} .payload=${this.shared} .models=${this.models} ?disabled=${this.running}
+          @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}
+          @run-finished=${(e: CustomEvent<{ result: RunSuccess }>) => { this.shown = shownOf(e.detail.result); void this.refreshHistory() }}></ez-shared-run>` : nothing}
         <div class="setup">
           <div>
             <div class="card">
@@ -196,6 +207,7 @@ export class EzApp extends LitElement {
           ? `These are the results of the previous run${when}. The new run's results replace them when it finishes.`
           : `These are the results of the previous run${when}; the last run did not finish.`}</p>` : nothing}
         ${s.cachedRequests > 0 ? html`<p class="note muted" data-testid="cached">Resumed: ${s.cachedRequests.toLocaleString()} requests answered from the cache of earlier runs.</p>` : nothing}
+        <ez-share-link .client=${this.client} .runId=${s.runId} .models=${this.models}></ez-share-link>
         <ez-results-table .results=${s.results} .resultsJson=${s.resultsJson} .samplesJsonl=${s.samplesJsonl} .chance=${s.chance}
           data-device=${s.device}></ez-results-table>
         <details class="inspector" data-testid="inspector">

@@ -68,6 +68,11 @@ export interface PlanOptions {
   readonly fewshotSeed: number
   /** chat template, few-shot turns and system instruction (§4.3); undefined = plain prompts */
   readonly chat?: ChatPromptOptions
+  /**
+   * only these docs (ascending, each < the eval split's length), e.g. a share link's spot-check; the few-shot
+   * sampler still draws for every doc before the last one, so each context equals a full run's; `limit` is ignored
+   */
+  readonly docIds?: readonly number[]
 }
 
 /** Effective shots: --num-fewshot overrides the spec unless the spec hard-sets 0 (lm-eval rule). */
@@ -96,7 +101,8 @@ export async function planTask(spec: TaskSpec, source: DocSource, opts: PlanOpti
   const split = evalSplit(spec)
   if (split === undefined) throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}' has neither test_split nor validation_split`)
   const all = await loadSplit(spec, source, split)
-  const count = limitCount(all.length, opts.limit)
+  const wanted = opts.docIds === undefined ? undefined : checkedDocIds(spec, opts.docIds, all.length)
+  const count = wanted === undefined ? limitCount(all.length, opts.limit) : [...wanted].reduce((n, id) => Math.max(n, id + 1), 0)
   const numFewshot = effectiveFewshot(spec, opts.numFewshot)
   const fields = taskFields(spec)
   const multipleInput = spec.output_type === 'multiple_choice' && all.length > 0 && typeof docToText(spec, fields, all[0], 0) === 'number'
@@ -110,6 +116,7 @@ export async function planTask(spec: TaskSpec, source: DocSource, opts: PlanOpti
   for (let docId = 0; docId < count; docId++) {
     const doc = all[docId]
     const shots = sampler ? sampler.sample(numFewshot, doc, exclude) : []
+    if (wanted !== undefined && !wanted.has(docId)) continue
     const chat = opts.chat
     const ctx = chat?.render !== undefined
       ? buildChatContext(spec, doc, docId, shots, multipleInput, { ...chat, render: chat.render })
@@ -155,6 +162,15 @@ function planDoc(spec: TaskSpec, doc: Doc, docId: number, ctx: { prefix: string;
       return { docId, doc, target, choices, requests }
     }
   }
+}
+
+/** The doc ids of a doc-id filter as a set; throws when one is not a doc of the eval split. */
+function checkedDocIds(spec: TaskSpec, ids: readonly number[], total: number): Set<number> {
+  const bad = ids.find(id => !Number.isSafeInteger(id) || id < 0 || id >= total)
+  if (bad !== undefined) {
+    throw new HarnessError('USAGE', `task '${spec.task}': doc id ${bad} is not in its eval split (doc ids 0 to ${total - 1})`, { task: spec.task, docId: bad })
+  }
+  return new Set(ids)
 }
 
 /** lm-eval's --limit: an int takes the first N docs, a fraction below 1 takes ceil(len·x). */

@@ -1,0 +1,110 @@
+/**
+ * Issue 7's share-link acceptance on the production build in Debian Chromium: run the demo eval, create a link,
+ * open it in a fresh browser profile — the results show at once, marked not yet verified — and spot-check 10
+ * samples: identical hashes and predictions. A link whose recorded results were tampered with makes the spot-check
+ * report the mismatch. Opening a link starts nothing by itself.
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { build } from 'vite'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { serveStatic } from './static-server.ts'
+import type { StaticServer } from './static-server.ts'
+import { startRun, storedRuns, waitForRun } from './app-driver.ts'
+import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/protocol/share-link.ts'
+import type { SharePayload } from '../../src/core/share/share-payload.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const TASKS = ['demo_capitals', 'demo_arith']
+
+describe.skipIf(!existsSync(CHROMIUM))(`share links${existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
+  let outDir: string
+  let server: StaticServer
+  let browser: Browser
+  let link = ''
+  const problems: string[] = []
+
+  async function freshPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
+    return page
+  }
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-share-'))
+    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false, build: { outDir, emptyOutDir: true } })
+    server = await serveStatic(outDir)
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    if (outDir) await rm(outDir, { recursive: true, force: true })
+  })
+
+  it('creates a link for a finished run', async () => {
+    const page = await freshPage()
+    await page.goto(server.url)
+    const known = await startRun(page, { tasks: TASKS, limit: 8, device: 'wasm' })
+    await waitForRun(page, known, 60_000)
+    await page.getByTestId('share-create').click()
+    link = await page.getByTestId('share-url').inputValue()
+    expect(link.startsWith(`${server.url}#share=`)).toBe(true)
+    expect(Number((await page.getByTestId('share-length').textContent())?.replace(/\D/g, ''))).toBe(link.length)
+    await page.context().close()
+  }, 90_000)
+
+  it('opens in a fresh profile with the results, unverified, and a spot-check of 10 reproduces them', async () => {
+    const page = await freshPage()
+    await page.goto(link)
+    await page.getByTestId('shared-results').waitFor()
+    expect(await page.getByTestId('unverified').textContent()).toContain('not yet verified')
+    expect(await page.getByTestId('shared-results').textContent()).toContain('demo_capitals')
+    // nothing ran by itself
+    expect(await storedRuns(page)).toEqual([])
+    await page.getByTestId('spot-count').fill('10')
+    await page.getByTestId('spot-check').click()
+    await page.getByTestId('spot-report').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('spot-report').textContent()).toBe('reproduced: 10/10 identical')
+    await page.context().close()
+    expect(problems).toEqual([])
+  }, 90_000)
+
+  it('reports the mismatch when the link\'s recorded results were tampered with', async () => {
+    const payload = await decodeSharePayload(sharePayloadText(link)!)
+    const tampered = flipPredictions(payload)
+    const bad = await shareLinkFor(server.url, tampered)
+    const page = await freshPage()
+    await page.goto(bad.url)
+    await page.getByTestId('spot-count').fill('10')
+    await page.getByTestId('spot-check').click()
+    await page.getByTestId('spot-report').waitFor({ timeout: 60_000 })
+    const report = await page.getByTestId('spot-report').textContent()
+    expect(report).toMatch(/^reproduced: 0\/10 identical; differ: /)
+    expect(await page.getByTestId('spot-mismatches').locator('li').count()).toBeGreaterThan(0)
+    await page.context().close()
+    expect(problems).toEqual([])
+  }, 90_000)
+})
+
+/** Every recorded prediction changed and correctness flipped (0 ↔ 1): each sample now disagrees with a re-run. */
+function flipPredictions(p: SharePayload): SharePayload {
+  const samples = Object.fromEntries(Object.entries(p.samples ?? {}).map(([task, track]) => [task, {
+    ...track,
+    filters: Object.fromEntries(Object.entries(track.filters).map(([f, rows]) => [f, rows.map((r) => {
+      const prediction = typeof r[2] === 'number' ? (r[2] === 0 ? 1 : 0) : 'f'.repeat(16)
+      return r.length === 4 ? [r[0], r[1], prediction, r[3] === 1 ? 0 : 1] : [r[0], r[1], prediction]
+    })])),
+  }]))
+  return { ...p, samples } as SharePayload
+}
