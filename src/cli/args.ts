@@ -69,6 +69,7 @@ export type Command =
     readonly dataDir: string | undefined
   }
   | { readonly command: 'export-task'; readonly args: ExportArgs }
+  | { readonly command: 'report'; readonly runs: readonly string[]; readonly output: string; readonly seed?: number; readonly iterations?: number }
   | { readonly command: 'help'; readonly topic: string | undefined }
   | { readonly command: 'version' }
 
@@ -169,7 +170,17 @@ export function parseCommand(argv: readonly string[]): Command {
     if (typeof to !== 'string') throw usage('evalz export-task needs --to DIR (the folder to write lm-eval YAML into)')
     return { command: 'export-task', args: { target, to, includePath: listOption(opts, 'include-path'), verbose: opts.get('verbose') === true } }
   }
-  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, ls, export-task, help)`)
+  if (command === 'report') {
+    const runs: string[] = []
+    let i = 0
+    while (i < rest.length && !rest[i].startsWith('--')) runs.push(rest[i++])
+    const opts = parseOptions(rest.slice(i), { output: 'string', seed: 'int', iterations: 'int', verbose: 'flag' })
+    if (runs.length < 1 || runs.length > 2) throw usage(`evalz report takes one run or two (baseline first), got ${runs.length}: evalz report RUN [RUN2] --output FILE`)
+    const output = opts.get('output')
+    if (typeof output !== 'string') throw usage('evalz report needs --output FILE (.html, .md or .json)')
+    return { command: 'report', runs, output, seed: intOption(opts, 'seed', -(2 ** 31)), iterations: intOption(opts, 'iterations', 1) }
+  }
+  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, ls, export-task, report, help)`)
   const opts = parseOptions(rest, RUN_OPTIONS)
   const model = opts.get('model')
   if (typeof model !== 'string') throw usage('evalz run needs --model <dir> (a transformers.js model folder)')
@@ -220,6 +231,7 @@ export const HELP = `evalz — LLM evaluation with lm-evaluation-harness's exact
 Usage:
   evalz run --model <dir> --tasks <names> [options]
   evalz ls [--json]
+  evalz report RUN [RUN2] --output FILE   a run's report, or RUN2 compared with RUN (paired tests)
 
 run options:
   --model <dir|owner/name[@rev]|file.gguf>  transformers.js model folder (config.json, tokenizer.json,

@@ -7,6 +7,7 @@ import { runCommand } from './run-command.ts'
 import { lsCommand, lsTaskCommand } from './ls-command.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { exportTaskCommand } from './export-task.ts'
+import { reportCommand } from './report-command.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
 import { resolve } from 'node:path'
@@ -32,6 +33,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         const catalogue = await catalogueWithIncludePaths(cmd.includePath)
         const source = cmd.dataDir === undefined ? undefined : mirrorSource(nodeFileAccess(resolve(cmd.dataDir)))
         process.stdout.write(cmd.task === undefined ? lsCommand(catalogue, cmd.json) : await lsTaskCommand(catalogue, cmd.task, { json: cmd.json, source }))
+        return 0
+      }
+      case 'report': {
+        const written = await reportCommand({ runs: [...cmd.runs], output: cmd.output, seed: cmd.seed, iterations: cmd.iterations })
+        process.stderr.write(`evalz: wrote ${written}\n`)
         return 0
       }
       case 'export-task':

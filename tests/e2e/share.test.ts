@@ -106,5 +106,5 @@ function flipPredictions(p: SharePayload): SharePayload {
       return r.length === 4 ? [r[0], r[1], prediction, r[3] === 1 ? 0 : 1] : [r[0], r[1], prediction]
     })])),
   }]))
-  return { ...p, samples } as SharePayload
+  return { ...p, samples } as unknown as SharePayload
 }
