@@ -5,10 +5,10 @@
  * with a Copy button and the link itself in a read-only field.
  */
 import { css, html, LitElement, nothing } from 'lit'
-import { version } from '../../package.json'
 import { shareModelFor } from '../core/share/share-builder.ts'
 import type { ModelInfo, RunRecord } from '../protocol/eval-store.ts'
 import { createShareLink } from '../protocol/share-link.ts'
+import { parsePyJson } from '../protocol/wire-json.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 
 /** The calls this element makes (EvalWorkerClient implements them). */
@@ -95,6 +95,8 @@ export class EzShareLink extends LitElement {
         ? { source: 'stored' as const, id: stored.id, name: stored.name, weightsSha256: stored.weightsSha256, ...(stored.hub ? { hub: stored.hub } : {}) }
         : { source: 'app' as const, id: request.model }
       const appUrl = `${location.origin}${location.pathname}`
+      const results = parsePyJson(record.resultsJson) as { evalz?: { version?: unknown } }
+      const version = typeof results.evalz?.version === 'string' ? results.evalz.version : 'unknown'
       const link = await createShareLink(appUrl, {
         request, resultsJson: record.resultsJson, samplesJsonl: record.samplesJsonl, model: shareModelFor(identity, record.resultsJson), evalzVersion: version,
       }, { includeResults: this.withResults, includeSamples: this.withSamples })

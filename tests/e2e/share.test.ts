@@ -86,11 +86,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`share links${existsSync(CHROMIUM) ? '' :
     const bad = await shareLinkFor(server.url, tampered)
     const page = await freshPage()
     await page.goto(bad.url)
+    await page.locator('[data-testid="spot-count"], [data-testid="error"]').first().waitFor()
+    expect(await page.getByTestId('error').count(), await page.getByTestId('error').first().innerText().catch(() => '')).toBe(0)
     await page.getByTestId('spot-count').fill('10')
     await page.getByTestId('spot-check').click()
     await page.getByTestId('spot-report').waitFor({ timeout: 60_000 })
     const report = await page.getByTestId('spot-report').textContent()
-    expect(report).toMatch(/^reproduced: 0\/10 identical; differ: /)
+    // every pick whose task records a prediction or correctness differs (rolling-perplexity docs record neither)
+    expect(report).toMatch(/^reproduced: \d\/10 identical; differ: /)
+    expect(report).not.toMatch(/^reproduced: 10\/10/)
     expect(await page.getByTestId('spot-mismatches').locator('li').count()).toBeGreaterThan(0)
     await page.context().close()
     expect(problems).toEqual([])
@@ -99,12 +103,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`share links${existsSync(CHROMIUM) ? '' :
 
 /** Every recorded prediction changed and correctness flipped (0 ↔ 1): each sample now disagrees with a re-run. */
 function flipPredictions(p: SharePayload): SharePayload {
+  const changed = (kind: string, v: unknown): unknown =>
+    kind === 'generate_until' ? 'f'.repeat(16) : kind === 'loglikelihood_rolling' ? v : v === 0 ? 1 : 0
   const samples = Object.fromEntries(Object.entries(p.samples ?? {}).map(([task, track]) => [task, {
     ...track,
-    filters: Object.fromEntries(Object.entries(track.filters).map(([f, rows]) => [f, rows.map((r) => {
-      const prediction = typeof r[2] === 'number' ? (r[2] === 0 ? 1 : 0) : 'f'.repeat(16)
-      return r.length === 4 ? [r[0], r[1], prediction, r[3] === 1 ? 0 : 1] : [r[0], r[1], prediction]
-    })])),
+    filters: Object.fromEntries(Object.entries(track.filters).map(([f, rows]) => [f, rows.map((r) =>
+      r.length === 4 ? [r[0], r[1], changed(track.kind, r[2]), r[3] === 1 ? 0 : 1] : [r[0], r[1], changed(track.kind, r[2])])])),
   }]))
   return { ...p, samples } as unknown as SharePayload
 }
