@@ -63,7 +63,7 @@ async function build(): Promise<EvalWorkerApi> {
     now: () => performance.now(),
     clock: () => Date.now() / 1000,
     store: db ? idbEvalStore(db, navigator.storage) : undefined,
-    hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine }) : undefined,
+    hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine, estimate: async () => (await navigator.storage?.estimate?.()) ?? {} }) : undefined,
   })
 }
 
@@ -99,6 +99,8 @@ Comlink.expose({
   deleteRun: async (id) => (await ready).deleteRun(id),
   abandonRun: async (id) => (await ready).abandonRun(id),
   storageUsage: async () => (await ready).storageUsage(),
+  importRun: async (input) => (await ready).importRun(input),
+  setRunLabels: async (id, labels) => (await ready).setRunLabels(id, labels),
   getHubSettings: async () => (await ready).getHubSettings(),
   setHubSettings: async (update) => (await ready).setHubSettings(update),
   resolveHubModel: async (id) => (await ready).resolveHubModel(id),

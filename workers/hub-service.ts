@@ -3,7 +3,7 @@
  * client: settings with the token kept in IndexedDB, a repo's weights variants, and downloads into storage.
  */
 import { HarnessError } from '../src/core/errors.ts'
-import { chooseDtype, filesForDtype, parseHubModelId, resolveHubModel } from '../src/data/hub-model.ts'
+import { chooseDtype, filesForDtype, formatSize, parseHubModelId, resolveHubModel } from '../src/data/hub-model.ts'
 import type { HubModelInfo } from '../src/data/hub-model.ts'
 import { hubModelClient } from '../src/data/hub-download.ts'
 import type { EvalzDb } from '../src/storage/db.ts'
@@ -20,6 +20,8 @@ export interface HubServiceDeps {
   shaderF16(): Promise<boolean>
   /** whether the browser believes it is online */
   online(): boolean
+  /** bytes used and allowed for this origin (navigator.storage.estimate); undefined values when unknown */
+  estimate(): Promise<{ usage?: number; quota?: number }>
 }
 
 /** dtypes that need shader-f16 */
@@ -35,6 +37,22 @@ export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
     const s = await getHubSettings(db)
     return { endpoint: hubEndpointOf(s), token: s.token || undefined }
   }
+  /** Refuses a download that cannot fit: bytes still to fetch vs the quota left (QUOTA_EXCEEDED, one line). */
+  async function checkRoom(id: string, dtype: string, endpoint: string, token: string | undefined): Promise<void> {
+    const ref = parseHubModelId(id)
+    if (!ref) return
+    const { usage, quota } = await deps.estimate()
+    if (usage === undefined || quota === undefined) return
+    const info = await resolveHubModel({ endpoint, repo: ref.repo, revision: ref.revision, token })
+    if (!info.dtypes.some((d) => d.dtype === dtype)) return // ensureHubModelInDb names the available variants
+    const stored = new Set((await listModels(db)).flatMap((m) => m.files.map((f) => `${f.path}|${f.size}|${f.sha256}`)))
+    const needed = filesForDtype(info, dtype).filter((f) => !stored.has(`${f.path}|${f.size}|${f.sha256 ?? ''}`)).reduce((n, f) => n + f.size, 0)
+    const free = quota - usage
+    if (needed > free) {
+      throw new HarnessError('QUOTA_EXCEEDED', `${info.repo} (${dtype}) needs ${formatSize(needed)} but this browser allows ${formatSize(Math.max(0, free))} more for this site; delete stored models or datasets under “Stored in this browser”, or choose a smaller variant`, { needed, free })
+    }
+  }
+
   return {
     getHubSettings: () => outcome(view),
     setHubSettings: (update) => outcome(async () => {
@@ -62,6 +80,7 @@ export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
     }),
     downloadHubModel: (id, dtype, onProgress) => outcome(async () => {
       const { endpoint, token } = await access()
+      if (deps.online()) await checkRoom(id, dtype, endpoint, token)
       return ensureHubModelInDb(db, {
         hub: hubModelClient,
         endpoint,

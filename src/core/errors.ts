@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'BACKEND_ERROR' // the inference runtime failed
   | 'USAGE' // bad command-line usage
   | 'CANCELLED' // a run was cancelled
+  | 'QUOTA_EXCEEDED' // the browser's storage quota cannot hold what a download or store needs
 
 /** An error a user can fix; `message` names the bad value and the valid ones. */
 export class HarnessError extends Error {

@@ -37,10 +37,23 @@ export class WorkerError extends Error {
 export function toWireError(e: unknown): WireError {
   if (e instanceof WorkerError) return { code: e.code, message: e.message, detail: jsonSafe(e.detail) }
   if (isCoded(e)) return { code: e.code, message: e.message, detail: jsonSafe(e.detail) }
+  if (isQuotaError(e)) {
+    return {
+      code: 'QUOTA_EXCEEDED',
+      message: 'this browser\'s storage for this site is full; delete stored models, datasets or runs under “Stored in this browser” and try again',
+      detail: undefined,
+    }
+  }
   if (e instanceof Error) {
     return { code: 'INTERNAL', message: e.message || e.name, detail: jsonSafe({ name: e.name, stack: e.stack }) }
   }
   return { code: 'INTERNAL', message: describe(e), detail: undefined }
+}
+
+/** IndexedDB's and Cache Storage's out-of-quota error (a DOMException, or its cause). */
+function isQuotaError(e: unknown): boolean {
+  const name = (x: unknown) => (typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined)
+  return name(e) === 'QuotaExceededError' || name((e as { cause?: unknown } | null)?.cause) === 'QuotaExceededError'
 }
 
 /** Rebuilds an Error from a WireError. */

@@ -51,4 +51,13 @@ describe('toWireError / fromWireError', () => {
     const coded = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' })
     expect(toWireError(coded).code).toBe('INTERNAL')
   })
+
+  it('turns a storage quota error (also as a cause) into QUOTA_EXCEEDED saying what to delete', () => {
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    for (const e of [quota, new Error('put failed', { cause: quota })]) {
+      const wire = toWireError(e)
+      expect(wire.code).toBe('QUOTA_EXCEEDED')
+      expect(wire.message).toContain('Stored in this browser')
+    }
+  })
 })
