@@ -1,7 +1,7 @@
 /**
  * Documents from the Hugging Face Hub: the Parquet conversion listed by `/api/datasets/{id}/parquet/{config}/{split}`,
  * each shard read with hyparquet over HTTP range requests, with the dataset-viewer `/rows` API as the fallback for
- * datasets that have no Parquet listing. Only the given endpoints are contacted; a token goes in the
+ * datasets that have no Parquet listing, and the repo's own data files (src/data/hub-raw-files.ts) after that. Only the given endpoints are contacted; a token goes in the
  * `Authorization: Bearer` header and never into a URL or a message.
  *
  * Values are made JSON-safe as src/data/parse-parquet.ts does: INT64 (BigInt) → number (outside ±2^53 is a
@@ -14,6 +14,9 @@ import type { Doc, DocSource, SplitRef } from '../core/source.ts'
 import { DEFAULT_CONFIG } from './mirror-source.ts'
 import { checkCodecs, jsonSafe } from './parse-parquet.ts'
 import { isRecord, parseError } from './records.ts'
+import { formatOf, parseDataFile } from './data-file.ts'
+import { rawSplitFiles, rawSplits } from './hub-raw-files.ts'
+import type { TreeFile } from './hub-raw-files.ts'
 
 /** Options of hubDatasetSource. */
 export interface HubDatasetSourceOptions {
@@ -53,6 +56,8 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
   const fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const headers: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : {}
   const origins = new Set([new URL(endpoint).origin, ...(viewer ? [new URL(viewer).origin] : [])])
+  /** dataset path → its repo tree (raw-file fallback) */
+  const trees = new Map<string, Promise<TreeFile[] | undefined>>()
 
   /** fetch, refusing any URL outside the given endpoints. */
   async function guardedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -122,13 +127,71 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
       if (!isRecord(listing.body)) throw parseError(listingUrl(ref, false), 'expected an object of split names')
       return Object.keys(listing.body)
     }
-    if (!viewer) return undefined
-    const url = viewerUrl('splits', { dataset: ref.path, config: ref.name ?? DEFAULT_CONFIG })
-    const reply = await getJson(url, ref.path)
-    if (reply.status === 404) return undefined
-    const splits = isRecord(reply.body) ? reply.body.splits : undefined
-    if (!Array.isArray(splits)) throw parseError(url, "expected { splits: [...] }")
-    return splits.filter(isRecord).map((s) => String(s.split))
+    if (viewer) {
+      const url = viewerUrl('splits', { dataset: ref.path, config: ref.name ?? DEFAULT_CONFIG })
+      const reply = await getJson(url, ref.path)
+      if (reply.status !== 404) {
+        const splits = isRecord(reply.body) ? reply.body.splits : undefined
+        if (!Array.isArray(splits)) throw parseError(url, "expected { splits: [...] }")
+        return splits.filter(isRecord).map((s) => String(s.split))
+      }
+    }
+    const tree = await repoTree(ref.path)
+    const raw = tree === undefined ? [] : rawSplits(tree, ref.name)
+    return raw.length > 0 ? raw : undefined
+  }
+
+  /** The dataset repo's files at main (all pages), memoised; undefined when the repo has no tree. */
+  function repoTree(path: string): Promise<TreeFile[] | undefined> {
+    let p = trees.get(path)
+    if (!p) {
+      p = listTree(path)
+      trees.set(path, p)
+      p.catch(() => trees.delete(path))
+    }
+    return p
+  }
+
+  async function listTree(path: string): Promise<TreeFile[] | undefined> {
+    const files: TreeFile[] = []
+    let url: string | undefined = `${endpoint}/api/datasets/${encodePath(path)}/tree/main?recursive=true`
+    for (let page = 0; url !== undefined && page < 100; page++) {
+      const res: Response = await guardedFetch(url, { headers }).catch((e: unknown) => {
+        throw new HarnessError('HUB_UNAVAILABLE', `could not reach ${url}: ${oneLine(e)}`, { url })
+      })
+      if (res.status === 401 || res.status === 403) {
+        await res.body?.cancel()
+        throw gated(path)
+      }
+      if (!res.ok) {
+        await res.body?.cancel()
+        return res.status === 404 ? undefined : files
+      }
+      const body: unknown = await res.json().catch(() => undefined)
+      if (!Array.isArray(body)) throw parseError(url, 'expected a JSON array of tree entries')
+      for (const e of body) if (isRecord(e) && e.type === 'file' && typeof e.path === 'string') files.push({ path: e.path, size: Number(e.size) || 0 })
+      url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1]
+    }
+    return files
+  }
+
+  /** The split from the repo's own data files (jsonl/json/csv/parquet), read whole; undefined when there are none. */
+  async function loadFromRaw(ref: SplitRef): Promise<Doc[] | undefined> {
+    const tree = await repoTree(ref.path)
+    const files = tree === undefined ? [] : rawSplitFiles(tree, ref.name, ref.split)
+    if (files.length === 0) return undefined
+    const docs: Doc[] = []
+    for (const f of files) {
+      const url = `${repoUrl(ref.path)}/resolve/main/${f.path.split('/').map(encodeURIComponent).join('/')}`
+      const res = await guardedFetch(url, { headers }).catch((e: unknown) => {
+        throw new HarnessError('HUB_UNAVAILABLE', `could not reach ${url}: ${oneLine(e)}`, { url })
+      })
+      if (res.status === 401 || res.status === 403) throw gated(ref.path)
+      if (!res.ok) throw new HarnessError('HUB_UNAVAILABLE', `could not fetch ${url}: HTTP ${res.status}`, { url, status: res.status })
+      const bytes = new Uint8Array(await res.arrayBuffer())
+      for (const d of await parseDataFile(bytes, formatOf(f.path)!, url)) docs.push(d)
+    }
+    return docs
   }
 
   async function missing(ref: SplitRef): Promise<HarnessError> {
@@ -242,7 +305,7 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
       const url = listingUrl(ref, true)
       const listing = await getJson(url, ref.path)
       if (listing.status === 404) {
-        const rows = await loadFromViewer(ref)
+        const rows = (await loadFromViewer(ref)) ?? (await loadFromRaw(ref))
         if (rows) return rows
         throw await missing(ref)
       }
