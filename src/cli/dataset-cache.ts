@@ -47,6 +47,9 @@ export function nodeDatasetCache(cacheDir: string): DatasetCache {
       await writeFile(`${indexPath}.incomplete`, JSON.stringify(index, null, 2) + '\n')
       await rename(`${indexPath}.incomplete`, indexPath)
     },
+    async originOf(ref) {
+      return (await readIndex(indexPath))[relPathOf(ref)]
+    },
   }
 }
 

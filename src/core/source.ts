@@ -25,4 +25,16 @@ export interface DocSource {
   hasSplit(ref: SplitRef): Promise<boolean>
   /** all rows of a split in dataset order; throws HarnessError DATASET_NOT_FOUND / DATASET_SPLIT_MISSING */
   loadSplit(ref: SplitRef): Promise<Doc[]>
+  /** where a split's rows came from (for the results file); absent or undefined when the source cannot say */
+  originOf?(ref: SplitRef): Promise<SplitOrigin | undefined>
+}
+
+/** Where a split's rows came from. */
+export interface SplitOrigin {
+  /** e.g. 'the Hugging Face Hub at https://huggingface.co' */
+  readonly source: string
+  /** the dataset repo's commit when known (40 hex chars) */
+  readonly revision?: string
+  /** when it was fetched, unix milliseconds (cached splits) */
+  readonly fetchedAt?: number
 }

@@ -16,12 +16,16 @@ export interface DatasetCache {
   readonly source: DocSource
   /** stores one split's rows (JSONL, one row per line) and where it came from */
   save(ref: SplitRef, jsonl: string, origin: CachedOrigin): Promise<void>
+  /** where a cached split came from; undefined when not recorded */
+  originOf?(ref: SplitRef): Promise<CachedOrigin | undefined>
 }
 
 /** Where a cached split came from, kept beside it. */
 export interface CachedOrigin {
   /** the source's description, e.g. 'the Hugging Face Hub at https://huggingface.co' */
   readonly source: string
+  /** the dataset repo's commit, when the source knew it */
+  readonly revision?: string
   /** rows in the split */
   readonly rows: number
   /** when it was fetched, unix milliseconds */
@@ -64,7 +68,8 @@ export function cachedSource(opts: CachedSourceOptions): DocSource {
     if (!remote) throw notCached(ref)
     const docs = await remote.loadSplit(ref)
     const jsonl = docs.map(d => JSON.stringify(d)).join('\n') + (docs.length > 0 ? '\n' : '')
-    await cache.save(ref, jsonl, { source: remote.description, rows: docs.length, fetchedAt: now() })
+    const revision = (await remote.originOf?.(ref))?.revision
+    await cache.save(ref, jsonl, { source: remote.description, ...(revision ? { revision } : {}), rows: docs.length, fetchedAt: now() })
     return docs
   }
 
@@ -74,6 +79,10 @@ export function cachedSource(opts: CachedSourceOptions): DocSource {
     async hasSplit(ref) {
       if (await cache.source.hasSplit(ref)) return true
       return remote ? remote.hasSplit(ref) : false
+    },
+    async originOf(ref) {
+      const o = await cache.originOf?.(ref)
+      return o === undefined ? undefined : { source: o.source, ...(o.revision ? { revision: o.revision } : {}), fetchedAt: o.fetchedAt }
     },
     async loadSplit(ref) {
       const key = JSON.stringify([ref.path, ref.name ?? null, ref.split])

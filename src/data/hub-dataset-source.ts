@@ -294,9 +294,27 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
     return docs
   }
 
+  /** dataset path → its repo commit (from `/api/datasets/{id}`), memoised; undefined when the Hub does not say */
+  const shas = new Map<string, Promise<string | undefined>>()
+  async function repoSha(path: string): Promise<string | undefined> {
+    const reply = await getJson(`${endpoint}/api/datasets/${encodePath(path)}`, path).catch(() => undefined)
+    const sha = isRecord(reply?.body) ? reply.body.sha : undefined
+    return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined
+  }
+
   const revision = opts.revision === undefined ? '' : ` (revision ${opts.revision})`
+  const description = `the Hugging Face Hub at ${endpoint}${revision}`
   return {
-    description: `the Hugging Face Hub at ${endpoint}${revision}`,
+    description,
+    async originOf(ref) {
+      let p = shas.get(ref.path)
+      if (!p) {
+        p = repoSha(ref.path)
+        shas.set(ref.path, p)
+      }
+      const sha = await p
+      return { source: description, ...(sha ? { revision: sha } : {}) }
+    },
     async hasSplit(ref) {
       const splits = await splitsOf(ref)
       return splits !== undefined && splits.includes(ref.split)

@@ -82,6 +82,9 @@ describe.skipIf(!HAS_DATA)(`evalz run against a mock Hub${HAS_DATA ? '' : ` (ski
     expect(origin.files.map(f => f.path)).toContain('onnx/model.onnx')
     expect(origin.files.every(f => /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0)).toBe(true)
     expect(existsSync(join(cache, 'datasets/allenai/ai2_arc/ARC-Easy/test.jsonl'))).toBe(true)
+    // the dataset split is named with the dataset repo's commit
+    const datasets = (results.evalz as unknown as { datasets: { path: string; name: string; split: string; revision: string | null }[] }).datasets
+    expect(datasets).toEqual([expect.objectContaining({ path: 'allenai/ai2_arc', name: 'ARC-Easy', split: 'test', revision: expect.stringMatching(/^[0-9a-f]{40}$/) })])
     // the same eval on the local folder gives the same answers
     const local = tmp('evalz-out-')
     const l = await evalz(['run', '--model', 'public/models/demo', '--tasks', 'arc_easy', '--limit', '6', '--output', local, '--log-samples', '--data-dir', HF_DATA])
@@ -106,6 +109,9 @@ describe.skipIf(!HAS_DATA)(`evalz run against a mock Hub${HAS_DATA ? '' : ` (ski
     const r = await evalz(run('evalz/demo', out, '--offline', '--cache-dir', cache))
     expect(r.code, r.stderr).toBe(0)
     expect(responses(out)).toEqual(responses(online))
+    const offlineResults = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { evalz: { datasets: { revision: string | null }[] } }
+    const onlineResults = JSON.parse(readFileSync(join(online, 'results.json'), 'utf8')) as { evalz: { datasets: { revision: string | null }[] } }
+    expect(offlineResults.evalz.datasets[0].revision).toBe(onlineResults.evalz.datasets[0].revision)
     // and HF_HUB_OFFLINE=1 with EVALZ_CACHE does the same
     const viaEnv = await evalz(run('evalz/demo', tmp('evalz-out-')), { HF_HUB_OFFLINE: '1', EVALZ_CACHE: cache })
     expect(viaEnv.code, viaEnv.stderr).toBe(0)
