@@ -10,7 +10,7 @@ import type { EvalzDb } from '../src/storage/db.ts'
 import { addModelFiles, listModels, removeModel } from '../src/storage/model-store.ts'
 import { storageUsage } from '../src/storage/quota.ts'
 import { idbResponseCache } from '../src/storage/response-store.ts'
-import { deleteRun, getRun, listRuns, putRun } from '../src/storage/run-store.ts'
+import { deleteRun, getRun, listRuns, putRun, updateRun } from '../src/storage/run-store.ts'
 import type { RunRecord as StoredRun } from '../src/storage/run-store.ts'
 import type { EvalStore, ModelInfo, RunRecord, UploadFile, UploadProgress } from '../src/protocol/eval-store.ts'
 
@@ -28,6 +28,7 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
     getRun: async (id) => fromStored(await getRun(db, id)),
     listRuns: async () => (await listRuns(db)).map((r) => fromStored(r)!),
     deleteRun: (id) => deleteRun(db, id),
+    updateRun: async (id, change) => fromStored(await updateRun(db, id, (r) => toStored(change(fromStored(r)!)))),
     async usage() {
       const u = await storageUsage(storage)
       return { usage: u?.usage, quota: u?.quota, persisted: u?.persisted }

@@ -98,6 +98,24 @@ export interface RunRecord {
   readonly error?: WireError
   /** requests answered from the response cache in the last attempt */
   readonly cachedRequests?: number
+  /** user labels, trimmed, unique, in the order given; absent = none */
+  readonly tags?: readonly string[]
+  /** user note, free text; absent = none */
+  readonly note?: string
+  /** present when the run was imported from results/samples files instead of run here */
+  readonly imported?: ImportedRun
+}
+
+/** Where an imported run came from. */
+export interface ImportedRun {
+  /** 'lm-eval' (lm-evaluation-harness) or 'evalz', as the results file tells */
+  readonly producer: 'lm-eval' | 'evalz'
+  /** version of the producer as written in the results file; '' if absent */
+  readonly producerVersion: string
+  /** names of the files imported (results first) */
+  readonly fileNames: readonly string[]
+  /** when the run itself started (the results file's date), unix milliseconds; undefined if the file does not say */
+  readonly ranAt: number | undefined
 }
 
 /** Storage use of this origin, in bytes (StorageManager.estimate). */
@@ -129,6 +147,8 @@ export interface EvalStore {
   /** every run, newest first */
   listRuns(): Promise<RunRecord[]>
   deleteRun(id: string): Promise<void>
+  /** applies `change` to a stored run in one transaction; resolves with the new record, undefined when there is no such run */
+  updateRun(id: string, change: (run: RunRecord) => RunRecord): Promise<RunRecord | undefined>
   /** usage and quota (cachedResponses filled in by the service) */
   usage(): Promise<Omit<StorageUsage, 'cachedResponses'>>
 }

@@ -46,6 +46,42 @@ export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly o
 export type RunSummary = Omit<RunRecord, 'resultsJson' | 'samplesJsonl'> & {
   /** task → [metric name, value] of its first metric row, for done runs */
   readonly headline: { readonly [task: string]: readonly [string, number | string] }
+  /** task → the same first metric with its stderr and docs, for charts; absent or {} when the results do not parse */
+  readonly headlineStats?: { readonly [task: string]: HeadlineStat }
+}
+
+/** A task's first metric row with what an interval needs. */
+export interface HeadlineStat {
+  /** metric name, e.g. 'acc' */
+  readonly metric: string
+  /** filter name, e.g. 'none' */
+  readonly filter: string
+  /** the value; undefined when not a number ('N/A', NaN) */
+  readonly value: number | undefined
+  /** its standard error; undefined when absent or not a number */
+  readonly stderr: number | undefined
+  /** docs evaluated (n-samples.effective); undefined if absent */
+  readonly docs: number | undefined
+}
+
+/** Results and samples files to store as a run (importRun). */
+export interface ImportRunInput {
+  /** the results file's text (lm-eval's results_<date>.json or evalz's results.json) */
+  readonly resultsJson: string
+  /** task name → that task's samples JSONL text (may be empty: no paired statistics then) */
+  readonly samplesJsonl: { readonly [task: string]: string }
+  /** display name for the history; '' or absent = the model name from the results file */
+  readonly label?: string
+  /** names of the files read, results file first, for the record */
+  readonly fileNames?: readonly string[]
+}
+
+/** User labels of a run (setRunLabels); each field replaces the stored one when given. */
+export interface RunLabels {
+  /** tags; trimmed, empty ones dropped, duplicates removed; at most MAX_TAGS of at most MAX_TAG_LENGTH characters */
+  readonly tags?: readonly string[]
+  /** note; trimmed, '' removes it; at most MAX_NOTE_LENGTH characters */
+  readonly note?: string
 }
 
 /** The evaluation worker's API. */
@@ -78,4 +114,8 @@ export interface EvalWorkerApi extends HubWorkerApi {
   abandonRun(id: string): Promise<Outcome<null>>
   /** storage used vs quota, persistence, cached responses */
   storageUsage(): Promise<Outcome<StorageUsage>>
+  /** stores results (+ samples) files as a finished, imported run; DATASET_PARSE_ERROR names what is wrong with them */
+  importRun(input: ImportRunInput): Promise<Outcome<RunSummary>>
+  /** sets a stored run's tags and/or note; USAGE for an unknown id or labels over the limits */
+  setRunLabels(id: string, labels: RunLabels): Promise<Outcome<RunSummary>>
 }

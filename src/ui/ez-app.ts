@@ -20,6 +20,7 @@ import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
 import type { RunView, Shown } from './shown-run.ts'
 import { shownOf, shownOfRecord } from './shown-run.ts'
+import './ez-compare-view.ts'
 import './ez-data-panel.ts'
 import './ez-guide.ts'
 import './ez-hub-model.ts'
@@ -163,9 +164,14 @@ export class EzApp extends LitElement {
         <section aria-labelledby="history-h">
           <h2 id="history-h">Run history</h2>
           <ez-run-history .runs=${this.history} .models=${this.models} .openId=${this.shown?.runId} ?busy=${this.running}
+            .client=${this.client} @runs-changed=${() => this.refreshHistory()}
             @run-open=${(e: CustomEvent<{ id: string }>) => this.openRun(e.detail.id)}
             @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
             @run-delete=${(e: CustomEvent<{ id: string }>) => this.deleteRun(e.detail.id)}></ez-run-history>
+        </section>
+        <section aria-labelledby="compare-h">
+          <h2 id="compare-h">Compare runs</h2>
+          <ez-compare-view .client=${this.client} .runs=${this.history} .entries=${this.tasks} @runs-changed=${() => this.refreshHistory()}></ez-compare-view>
         </section>
         <section aria-labelledby="storage-h">
           <h2 id="storage-h">Stored in this browser</h2>

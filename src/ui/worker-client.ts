@@ -7,7 +7,7 @@ import * as Comlink from 'comlink'
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from '../protocol/eval-store.ts'
-import type { EvalWorkerApi, Outcome, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
+import type { EvalWorkerApi, ImportRunInput, Outcome, RunLabels, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
 import type { HubDownloadProgress, HubModelSummary, HubSettings, HubSettingsUpdate } from '../protocol/hub-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
@@ -110,6 +110,16 @@ export class EvalWorkerClient implements ReactiveController {
   /** Marks an interrupted run that will not be resumed as cancelled. */
   async abandonRun(id: string): Promise<void> {
     await this.unwrap((api) => api.abandonRun(id) as Promise<Outcome<null>>)
+  }
+
+  /** Stores results (+ samples) files as an imported run; rejects with DATASET_PARSE_ERROR naming what is wrong. */
+  async importRun(input: ImportRunInput): Promise<RunSummary> {
+    return this.unwrap((api) => api.importRun(input) as Promise<Outcome<RunSummary>>)
+  }
+
+  /** Sets a stored run's tags and/or note; resolves with the updated summary. */
+  async setRunLabels(id: string, labels: RunLabels): Promise<RunSummary> {
+    return this.unwrap((api) => api.setRunLabels(id, labels) as Promise<Outcome<RunSummary>>)
   }
 
   async getHubSettings(): Promise<HubSettings> {
