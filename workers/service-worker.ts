@@ -20,6 +20,8 @@ const PRECACHE: readonly string[] = JSON.parse('__EVALZ_PRECACHE__') as string[]
 const BUILD_ID = '__EVALZ_BUILD_ID__'
 const CACHE = `evalz-app-${BUILD_ID}`
 const scope = new URL('./', self.location.href)
+/** URL paths of the precached files */
+const PRECACHED = new Set(PRECACHE.map((p) => new URL(p, scope).pathname))
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -41,7 +43,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url)
   if (req.method !== 'GET' || url.origin !== scope.origin) return
   const range = req.headers.get('range')
-  event.respondWith(req.mode === 'navigate' ? networkFirst(req) : range !== null ? rangeFromCache(req, range) : cacheFirst(req))
+  // ranges only of precached files (always in the cache once installed); other ranges go to the network untouched
+  if (range !== null) return void (PRECACHED.has(url.pathname) && event.respondWith(rangeFromCache(req, range)))
+  event.respondWith(req.mode === 'navigate' ? networkFirst(req) : cacheFirst(req))
 })
 
 /** The network's page (cached for later), else the cached page for this URL or the app's index. */

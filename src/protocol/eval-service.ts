@@ -188,7 +188,11 @@ class RunRecorder {
     if (!store) return
     await quietly(async () => {
       const earlier = await store.getRun(this.spec.runId)
-      this.base = { id: this.spec.runId, createdAt: earlier?.createdAt ?? this.deps.clock() * 1000, status: 'running', request: this.spec, modelName }
+      this.base = {
+        id: this.spec.runId, createdAt: earlier?.createdAt ?? this.deps.clock() * 1000, status: 'running', request: this.spec, modelName,
+        // a resumed run keeps the labels the user gave it
+        ...(earlier?.tags ? { tags: earlier.tags } : {}), ...(earlier?.note !== undefined ? { note: earlier.note } : {}),
+      }
       await store.putRun(this.base)
     })
   }

@@ -88,6 +88,7 @@ export class EzShareLink extends LitElement {
     try {
       const record = await this.client.getRun(this.runId)
       if (!record?.resultsJson) throw new Error('this run has no results to share')
+      if (record.imported) throw new Error('an imported run cannot be shared as a link: evalz did not run it, so a link could not re-run it (share its files instead)')
       const request = record.request
       const stored = request.modelSource === 'stored' ? this.models.find((m) => m.id === request.model) : undefined
       if (request.modelSource === 'stored' && !stored) throw new Error(`the run's model (${record.modelName}) is no longer stored, so the link could not name its weights`)

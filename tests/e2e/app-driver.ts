@@ -38,12 +38,15 @@ export interface RunChoice {
 export async function dropModel(page: Page, dir: string): Promise<void> {
   const models = page.locator('[data-testid="model-list"] [data-model]')
   await models.first().waitFor()
-  const before = await models.count()
+  const ids = () => models.evaluateAll((els) => els.map((e) => e.getAttribute('data-model') ?? ''))
+  const before = new Set(await ids())
   await page.getByTestId('model-files').setInputFiles(dir)
-  await until(() => models.count(), 'the dropped model shows up in the model list', 30_000, (n) => n > before)
+  const after = await until(ids, 'the dropped model shows up in the model list', 30_000, (list) => list.some((id) => !before.has(id)))
   const error = page.getByTestId('model-error')
   if (await error.count() > 0) throw new Error(`model drop failed: ${await error.textContent()}`)
-  const radio = models.nth(before).locator('input[type=radio]')
+  // the list is newest first: select the entry that was not there before
+  const added = after.find((id) => !before.has(id))!
+  const radio = page.locator(`[data-testid="model-list"] [data-model="${added}"] input[type=radio]`)
   if (!(await radio.isChecked())) await radio.check()
 }
 

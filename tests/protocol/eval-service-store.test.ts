@@ -172,13 +172,13 @@ describe('eval service with the IndexedDB store', () => {
     expect(value(await service(store, third).storageUsage()).cachedResponses).toBe(clean.requests)
   })
 
-  it('keeps the first start time when a run is resumed, and abandons an interrupted run', async () => {
+  it('keeps the first start time and the labels when a run is resumed, and abandons an interrupted run', async () => {
     const store = await freshStore()
-    await store.putRun({ id: 'old', createdAt: 123, status: 'running', request: request({ runId: 'old' }), modelName: 'demo' })
+    await store.putRun({ id: 'old', createdAt: 123, status: 'running', request: request({ runId: 'old' }), modelName: 'demo', tags: ['base'], note: 'before the finetune' })
     const calls: CallLog = { requests: 0, loads: [] }
     const svc = service(store, calls)
     await svc.run(request({ runId: 'old' }), () => undefined)
-    expect(await store.getRun('old')).toMatchObject({ createdAt: 123, status: 'done' })
+    expect(await store.getRun('old')).toMatchObject({ createdAt: 123, status: 'done', tags: ['base'], note: 'before the finetune' })
     await store.putRun({ id: 'gone', createdAt: 5, status: 'running', request: request({ runId: 'gone' }), modelName: 'demo' })
     value(await svc.abandonRun('gone'))
     expect(await store.getRun('gone')).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } })
