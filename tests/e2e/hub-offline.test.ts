@@ -1,6 +1,7 @@
 /**
  * Issue 5's app acceptance, on the production build in Debian Chromium: set the Hub endpoint (a mock Hub on another
- * origin) and a token in the app, look up a Hub model id, download it (stored in IndexedDB), run arc_easy (its
+ * origin) and a token in the app, look up a Hub model id, download it (stored in IndexedDB; the connection drops
+ * halfway through the weights and the download resumes with a Range request), run arc_easy (its
  * dataset fetched from the Hub's Parquet files and stored); then go offline (network off, mock stopped), reload —
  * the service worker serves the app — and run again from storage: the same numbers. The token appears in no URL
  * the mock saw with it, and in nothing the app stored or offers for download.
@@ -86,10 +87,16 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     await page.getByTestId('hub-look-up').click()
     await page.getByTestId('hub-options').waitFor()
     expect(await page.getByTestId('hub-options').textContent()).toContain('fp32')
+    // the connection drops halfway through the weights: the download resumes from where it stopped
+    hub.fault({ path: /\/evalz\/demo\/resolve\/[^/]+\/onnx\/model\.onnx$/, mode: 'drop-mid-file' })
     await page.getByTestId('hub-download').click()
     await page.getByTestId('hub-notice').waitFor({ timeout: 30_000 })
     const hubErrors = page.getByTestId('hub-error')
     expect(await hubErrors.count(), await hubErrors.allTextContents().then((t) => t.join('; '))).toBe(0)
+
+    const weights = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/onnx/model.onnx'))
+    expect(weights.length).toBeGreaterThanOrEqual(2)
+    expect(weights.at(-1)?.range).toMatch(/^bytes=[1-9]\d*-$/)
 
     const known = await startRun(page, { tasks: ['arc_easy'], limit: 5, device: 'wasm' })
     const online = await waitForRun(page, known, 90_000)
