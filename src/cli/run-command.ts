@@ -1,7 +1,7 @@
 /**
  * `evalz run`: composes the core with the transformers.js backend and a local document source.
  */
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { ProgressSink } from './progress.ts'
 import { evaluate } from '../core/evaluator.ts'
@@ -23,6 +23,8 @@ import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
 import { HarnessError } from '../core/errors.ts'
 import { runInBrowser } from './browser-device.ts'
+import { PACKAGE_ROOT } from './browser-server.ts'
+import { builtinCatalogue } from '../core/catalogue.ts'
 import { withDatasetTasks } from './dataset-task.ts'
 import { checkSplits, neededSplits } from '../core/suite-check.ts'
 import type { DocSource } from '../core/source.ts'
@@ -50,24 +52,18 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
     if (cpuOnly.length > 0) {
       throw new HarnessError('USAGE', `${cpuOnly.join(', ')} ${cpuOnly.length === 1 ? 'works' : 'work'} with --device cpu only in this version; drop ${cpuOnly.length === 1 ? 'it' : 'them'} or use --device cpu`)
     }
+    // Hub splits are fetched into the cache here and the cache is served to the page as its dataset mirror
+    const dataDir = args.dataDir ?? (await hubSplitsForPage(args, hub))
     // a Hub model is downloaded here and served to the page as a local folder
     const model = await resolveModel(args, hub, io.progress)
-    return runInBrowser({ ...args, model: model.dir, dtype: model.dtype }, io, model.name)
+    return runInBrowser({ ...args, model: model.dir, dtype: model.dtype, dataDir }, io, model.name)
   }
   const catalogue = await catalogueWithIncludePaths(args.includePath)
   if (args.tokenizer !== undefined) checkTokenizerDir(args.tokenizer)
   const files = args.dataDir === undefined ? undefined : nodeFileAccess(resolve(args.dataDir))
   const mirror = files === undefined ? undefined : mirrorSource(files)
   // without --data-dir: the dataset cache, then (online) the Hub, whose splits are cached as they are read
-  const source = mirror ?? cachedSource({
-    cache: nodeDatasetCache(hub.cacheDir),
-    remote: offline ? undefined : hubDatasetSource({
-      endpoint: hub.endpoint,
-      viewerEndpoint: hub.endpoint === 'https://huggingface.co' ? HF_VIEWER_ENDPOINT : undefined,
-      token: hub.token,
-    }),
-    offlineReason: 'this run is offline (--offline or HF_HUB_OFFLINE=1)',
-  })
+  const source = mirror ?? cachedHubSource(hub)
   // --tasks entries naming a dataset (owner/name[:config][@split]) are auto-mapped into this run's catalogue
   const runCatalogue = await withDatasetTasks(catalogue, args.tasks, { files, source, saveTask: args.saveTask, write: t => io.progress.write(t) })
   const selection = resolveSelection(runCatalogue, args.tasks)
@@ -128,6 +124,36 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   } finally {
     await backend.dispose()
   }
+}
+
+/**
+ * For --device wasm|webgpu without --data-dir: undefined when the app's own datasets hold every split the tasks
+ * read; else those splits are read through the dataset cache (fetched from the Hub unless offline, with the usual
+ * pre-flight error naming what is missing) and the cache's mirror folder is returned for the page.
+ */
+async function hubSplitsForPage(args: RunArgs, hub: HubAccess): Promise<string | undefined> {
+  const specs = leafTasks(resolveSelection(builtinCatalogue(), args.tasks))
+  const appData = mirrorSource(nodeFileAccess(join(PACKAGE_ROOT, 'public/datasets')))
+  const needs = specs.flatMap(spec => neededSplits(spec, args.numFewshot))
+  const inApp = await Promise.all(needs.map(n => appData.hasSplit(n.ref)))
+  if (inApp.every(Boolean)) return undefined
+  const source = cachedHubSource(hub)
+  await checkSplits(specs, source, args.numFewshot)
+  for (const n of needs) await source.loadSplit(n.ref)
+  return join(hub.cacheDir, 'datasets')
+}
+
+/** The dataset cache, then (online) the Hub, whose splits are cached as they are read. */
+function cachedHubSource(hub: HubAccess): DocSource {
+  return cachedSource({
+    cache: nodeDatasetCache(hub.cacheDir),
+    remote: hub.offline ? undefined : hubDatasetSource({
+      endpoint: hub.endpoint,
+      viewerEndpoint: hub.endpoint === 'https://huggingface.co' ? HF_VIEWER_ENDPOINT : undefined,
+      token: hub.token,
+    }),
+    offlineReason: 'this run is offline (--offline or HF_HUB_OFFLINE=1)',
+  })
 }
 
 /** Each split the run read, once, with where it came from (source, dataset commit, when it was fetched). */

@@ -103,6 +103,16 @@ describe.skipIf(!HAS_DATA)(`evalz run against a mock Hub${HAS_DATA ? '' : ` (ski
     expect(onnx.at(-1)?.range).toMatch(/^bytes=[1-9]\d*-$/)
   }, 180_000)
 
+  it.skipIf(!existsSync('/usr/bin/chromium'))('on --device wasm the page gets the Hub model and the cached Hub split and gives the cpu numbers', async () => {
+    const out = tmp('evalz-out-')
+    const r = await evalz(run('evalz/demo', out, '--hub-endpoint', hub.url, '--cache-dir', cache, '--device', 'wasm'))
+    expect(r.code, r.stderr).toBe(0)
+    const cpu = responses(online) as [number, [string, boolean][][], number][]
+    const wasm = responses(out) as [number, [string, boolean][][], number][]
+    expect(wasm.map(x => [x[0], x[2]])).toEqual(cpu.map(x => [x[0], x[2]]))
+    wasm.forEach((x, i) => x[1].forEach((resp, j) => expect(Math.abs(Number(resp[0][0]) - Number(cpu[i][1][j][0][0]))).toBeLessThan(1e-3)))
+  }, 180_000)
+
   it('with the Hub gone, --offline evaluates from the cache with the same numbers', async () => {
     await hub.close()
     const out = tmp('evalz-out-')
