@@ -12,7 +12,7 @@ import type { FileMetaData } from 'hyparquet'
 import { HarnessError } from '../core/errors.ts'
 import type { Doc, DocSource, SplitRef } from '../core/source.ts'
 import { DEFAULT_CONFIG } from './mirror-source.ts'
-import { checkCodecs, jsonSafe } from './parse-parquet.ts'
+import { PARQUET_COMPRESSORS, checkCodecs, jsonSafe } from './parse-parquet.ts'
 import { isRecord, parseError } from './records.ts'
 import { formatOf, parseDataFile } from './data-file.ts'
 import { rawSplitFiles, rawSplits } from './hub-raw-files.ts'
@@ -246,7 +246,7 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
       const file = cachedAsyncBuffer(await asyncBufferFromUrl({ url, fetch: shardFetch, requestInit: { headers } }))
       metadata = await parquetMetadataAsync(file)
       checkCodecs(metadata, url, '')
-      rows = await parquetReadObjects({ file, metadata })
+      rows = await parquetReadObjects({ file, metadata, compressors: PARQUET_COMPRESSORS })
     } catch (e) {
       if (e instanceof HarnessError) throw e
       throw parseError(url, `Parquet decoding failed (${oneLine(e)})`)

@@ -4,16 +4,23 @@
  * Values as a Hub dataset row holds them, made JSON-safe: INT64 (BigInt) → number (a value outside ±2^53 is a
  * DATASET_PARSE_ERROR); lists → arrays and structs → objects, recursively; byte arrays → UTF-8 strings
  * (hyparquet's default); fixed-length binary → arrays of byte values; timestamps and dates → ISO 8601 strings;
- * missing values → null. Codecs: UNCOMPRESSED and SNAPPY (what Hub conversions use); any other codec is a
- * DATASET_PARSE_ERROR naming it.
+ * missing values → null. Codecs: UNCOMPRESSED, SNAPPY (what Hub conversions use), GZIP, BROTLI, ZSTD, LZ4 and
+ * LZ4_RAW; any other codec is a DATASET_PARSE_ERROR naming it.
  */
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
-import type { FileMetaData } from 'hyparquet'
+import type { Compressors, FileMetaData } from 'hyparquet'
+import { compressors } from 'hyparquet-compressors'
 import type { Doc } from '../core/source.ts'
 import { parseError } from './records.ts'
 
-/** Codecs hyparquet decodes without hyparquet-compressors. */
-export const PARQUET_CODECS: readonly string[] = ['UNCOMPRESSED', 'SNAPPY']
+/**
+ * Decoders for the codecs hyparquet lacks (hyparquet-compressors: gzip, brotli, zstd, lz4); snappy stays
+ * hyparquet's own.
+ */
+export const PARQUET_COMPRESSORS: Compressors = { GZIP: compressors.GZIP, BROTLI: compressors.BROTLI, ZSTD: compressors.ZSTD, LZ4: compressors.LZ4, LZ4_RAW: compressors.LZ4_RAW }
+
+/** Codecs evalz decodes. */
+export const PARQUET_CODECS: readonly string[] = ['UNCOMPRESSED', 'SNAPPY', ...Object.keys(PARQUET_COMPRESSORS)]
 
 /** Parses a whole Parquet file into rows, in file order. */
 export async function parseParquet(bytes: Uint8Array, file: string): Promise<Doc[]> {
@@ -27,7 +34,7 @@ export async function parseParquet(bytes: Uint8Array, file: string): Promise<Doc
   checkCodecs(metadata, file)
   let rows: Record<string, unknown>[]
   try {
-    rows = await parquetReadObjects({ file: buffer, metadata })
+    rows = await parquetReadObjects({ file: buffer, metadata, compressors: PARQUET_COMPRESSORS })
   } catch (e) {
     throw parseError(file, `Parquet decoding failed (${oneLine(e)})`)
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { brotliCompressSync } from 'node:zlib'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import { parseParquet } from '../../src/data/parse-parquet.ts'
@@ -56,12 +57,23 @@ describe('parseParquet', () => {
     expect(err.message).toMatch(/big\.parquet: row 1 column 'id' holds integer 1152921504606846976, outside ±2\^53/)
   })
 
-  it('names an unsupported compression codec', async () => {
+  it('decodes GZIP (the fixture) and BROTLI columns with hyparquet-compressors', async () => {
     const file = join(MIRROR, 'parquet-gzip', 'default', 'test.parquet')
-    const err = await failure(parseParquet(readFileSync(file), file))
+    expect(await parseParquet(readFileSync(file), file)).toEqual([{ answer: 1 }, { answer: 2 }, { answer: 3 }])
+    const brotli = parquetWriteBuffer({
+      codec: 'BROTLI',
+      compressors: { BROTLI: (input: Uint8Array) => new Uint8Array(brotliCompressSync(input)) },
+      columnData: [{ name: 'q', data: ['x', 'yy', 'Ünïcode'] }],
+    })
+    expect(await parseParquet(new Uint8Array(brotli), 'b.parquet')).toEqual([{ q: 'x' }, { q: 'yy' }, { q: 'Ünïcode' }])
+  })
+
+  it('names an unsupported compression codec and the supported ones', async () => {
+    const lzo = parquetWriteBuffer({ codec: 'LZO', compressors: { LZO: (input: Uint8Array) => input }, columnData: [{ name: 'q', data: ['a'] }] })
+    const err = await failure(parseParquet(new Uint8Array(lzo), 'lzo.parquet'))
     expect(err.code).toBe('DATASET_PARSE_ERROR')
-    expect(err.message).toContain(file)
-    expect(err.message).toMatch(/codec GZIP.*supported: UNCOMPRESSED, SNAPPY/)
+    expect(err.message).toContain('lzo.parquet')
+    expect(err.message).toMatch(/codec LZO.*supported: UNCOMPRESSED, SNAPPY, GZIP, BROTLI, ZSTD, LZ4, LZ4_RAW/)
   })
 
   it('names the file when the bytes are not Parquet', async () => {
