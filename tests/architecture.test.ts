@@ -40,7 +40,7 @@ const FORBIDDEN_GLOBALS = [
 ]
 
 const LAYER_RULES: Record<string, { may: string[]; packages: RegExp }> = {
-  data: { may: ['core', 'data'], packages: /^(hyparquet)(\/|$)/ },
+  data: { may: ['core', 'data'], packages: /^(hyparquet|hyparquet-compressors)(\/|$)/ },
   backends: { may: ['core', 'backends'], packages: /^(@huggingface\/transformers|onnxruntime-(node|web|common))(\/|$)|^node:/ },
   protocol: { may: ['core', 'protocol'], packages: /^$/ },
   storage: { may: ['core', 'storage'], packages: /^idb(\/|$)/ },

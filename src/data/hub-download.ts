@@ -12,20 +12,10 @@ import {
   resolveHubModel, trimEndpoint,
 } from './hub-model.ts'
 import type { HubFile } from './hub-model.ts'
+import type { DownloadedFile, DownloadSink, ModelDownloadProgress } from '../core/download.ts'
 
-/** Where downloaded bytes go; keeps what it has across retries (and, for persistent sinks, across restarts). */
-export interface DownloadSink {
-  /** bytes already held from an earlier attempt (0 = start afresh) */
-  stored(): Promise<number>
-  /** the held bytes, in order, in pieces (re-hashed when a download resumes) */
-  readStored(): AsyncIterable<Uint8Array>
-  /** appends bytes */
-  write(chunk: Uint8Array): Promise<void>
-  /** discards everything held */
-  reset(): Promise<void>
-  /** the download is complete and verified: make the bytes the file with this sha256 (64 hex) */
-  commit(sha256: string): Promise<void>
-}
+/** The download shapes shared with src/storage and src/cli, re-exported for this module's callers. */
+export type { DownloadedFile, DownloadSink, ModelDownloadProgress } from '../core/download.ts'
 
 /** Progress of one file; emitted after every network chunk (the caller throttles). */
 export interface DownloadProgress {
@@ -79,34 +69,6 @@ export interface DownloadHubFileOptions {
   readonly createHash?: () => IncrementalHash
   /** clock in ms for the speed estimate (default Date.now) */
   readonly now?: () => number
-}
-
-/** A finished download. */
-export interface DownloadedFile {
-  /** the file's path in the repo */
-  readonly path: string
-  /** sha256 of the bytes, 64 lowercase hex */
-  readonly sha256: string
-  /** length in bytes */
-  readonly size: number
-}
-
-/** Progress of a multi-file download; emitted after every network chunk (the caller throttles). */
-export interface ModelDownloadProgress {
-  /** the file being downloaded (or, for a cached one, checked) */
-  readonly path: string
-  /** bytes of that file held so far */
-  readonly fileLoaded: number
-  /** that file's size, bytes */
-  readonly fileTotal: number
-  /** bytes held so far over all files (cached files count in full) */
-  readonly loaded: number
-  /** bytes in all files */
-  readonly total: number
-  /** average speed of the current file's download, bytes per second (0 until measurable) */
-  readonly bytesPerSecond: number
-  /** estimated seconds left for all files at that speed; undefined while the speed is unknown */
-  readonly etaSeconds: number | undefined
 }
 
 /** Options of downloadHubFiles: downloadHubFile's, with a file list instead of one file and sink. */

@@ -5,8 +5,10 @@
  * `hub` set) that modelFileCache serves to transformers.js; offline means using what is stored.
  *
  * Storage may not import src/data, so the Hub functions come in as `hub` (pass `hubModelClient` from
- * src/data/hub-download.ts); the shapes below mirror theirs.
+ * src/data/hub-download.ts); the Hub shapes below mirror theirs, and the download ones (sink, progress, finished
+ * file) are the shared types of src/core/download.ts.
  */
+import type { DownloadedFile, DownloadSink, ModelDownloadProgress } from '../core/download.ts'
 import { HarnessError, isHarnessError } from '../core/errors.ts'
 import type { IDBPObjectStore, StoreNames } from 'idb'
 import type { EvalzDb, EvalzSchema } from './db.ts'
@@ -37,47 +39,8 @@ export interface HubInfoRef {
   readonly dtypes: readonly { readonly dtype: string; readonly suffix: string; readonly files: readonly string[]; readonly bytes: number }[]
 }
 
-/** Where downloaded bytes go (src/data/hub-download.ts DownloadSink). */
-export interface HubDownloadSink {
-  /** bytes already held */
-  stored(): Promise<number>
-  /** the held bytes, in order */
-  readStored(): AsyncIterable<Uint8Array>
-  /** appends bytes (the sink keeps the array until it flushes: do not reuse it) */
-  write(chunk: Uint8Array): Promise<void>
-  /** discards everything held */
-  reset(): Promise<void>
-  /** stores the verified bytes as the file with this sha256 */
-  commit(sha256: string): Promise<void>
-}
-
-/** Progress over all files of a model download (src/data/hub-download.ts ModelDownloadProgress). */
-export interface HubModelProgress {
-  /** the file being downloaded */
-  readonly path: string
-  /** bytes of that file held so far */
-  readonly fileLoaded: number
-  /** that file's size, bytes */
-  readonly fileTotal: number
-  /** bytes held over all files */
-  readonly loaded: number
-  /** bytes in all files */
-  readonly total: number
-  /** current speed, bytes per second */
-  readonly bytesPerSecond: number
-  /** estimated seconds left; undefined while unknown */
-  readonly etaSeconds: number | undefined
-}
-
-/** A downloaded (or already held) file: path, sha256 (hex), size (bytes). */
-export interface HubDownloadedRef {
-  /** path in the repo */
-  readonly path: string
-  /** sha256 (hex) */
-  readonly sha256: string
-  /** length in bytes */
-  readonly size: number
-}
+/** Progress over all files of a model download: the shared ModelDownloadProgress under this module's name. */
+export type HubModelProgress = ModelDownloadProgress
 
 /** The Hub functions ensureHubModelInDb uses: `hubModelClient` from src/data/hub-download.ts. */
 export interface HubModelClient {
@@ -95,10 +58,10 @@ export interface HubModelClient {
   downloadHubFiles(opts: {
     endpoint: string; repo: string; sha: string; token?: string; fetch?: typeof fetch; signal?: AbortSignal; retryDelayMs?: number
     files: readonly HubFileRef[]
-    sinkFor: (file: HubFileRef) => HubDownloadSink
-    cached?: (file: HubFileRef) => Promise<HubDownloadedRef | undefined>
-    onProgress?: (p: HubModelProgress) => void
-  }): Promise<HubDownloadedRef[]>
+    sinkFor: (file: HubFileRef) => DownloadSink
+    cached?: (file: HubFileRef) => Promise<DownloadedFile | undefined>
+    onProgress?: (p: ModelDownloadProgress) => void
+  }): Promise<DownloadedFile[]>
 }
 
 /** Options of ensureHubModelInDb. */
@@ -122,7 +85,7 @@ export interface EnsureHubModelInDbOptions {
   /** fetch to use; default globalThis.fetch */
   readonly fetch?: typeof fetch
   /** progress over all files (the caller throttles) */
-  readonly onProgress?: (p: HubModelProgress) => void
+  readonly onProgress?: (p: ModelDownloadProgress) => void
   /** aborts the download (CANCELLED); stored chunks stay for a later resume */
   readonly signal?: AbortSignal
   /** first retry delay in ms (tests pass 0) */
@@ -154,7 +117,7 @@ export function hubPartialKey(repo: string, sha: string, path: string): string {
  * [key, index]; `stored()` writes what is gathered first. `commit` joins the chunk Blobs into one Blob in 'blobs'
  * (no copy into JS memory) and deletes the chunks, in one transaction.
  */
-export function idbDownloadSink(db: EvalzDb, key: string, opts: { chunkBytes?: number } = {}): HubDownloadSink {
+export function idbDownloadSink(db: EvalzDb, key: string, opts: { chunkBytes?: number } = {}): DownloadSink {
   const chunkBytes = opts.chunkBytes ?? PARTIAL_CHUNK_BYTES
   let pending: Uint8Array[] = []
   let pendingBytes = 0

@@ -5,22 +5,15 @@
  * on WebGPU (SwiftShader). Fails on any page error or console error. Skipped when /usr/bin/chromium is absent
  * (install it with `apt-get install chromium`).
  */
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createServer } from 'vite'
 import type { ViteDevServer } from 'vite'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
+import { CHROMIUM, HAS_CHROMIUM, WEBGPU_ARGS, launchChromium, openPage } from './production-app.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const HAS_CHROMIUM = existsSync(CHROMIUM)
 const DEMO_TASKS = ['demo_arith', 'demo_capitals', 'demo_cloze', 'demo_stories']
-const ARGS = [
-  '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-]
 
 describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
   let server: ViteDevServer
@@ -40,11 +33,8 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     await server.listen()
     const address = server.httpServer?.address()
     if (!address || typeof address === 'string') throw new Error('vite did not report a port')
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
+    browser = await launchChromium(WEBGPU_ARGS)
+    ;({ page } = await openPage(browser, problems))
     page.on('request', (r) => requests.push(new URL(r.url()).pathname))
     page.on('dialog', (d) => void d.accept())
     await page.goto(`http://127.0.0.1:${address.port}/`)

@@ -12,21 +12,16 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
-import { chromium } from 'playwright-core'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
 import type { StoredRun } from './app-driver.ts'
-import { serveStatic } from './static-server.ts'
-import type { StaticServer } from './static-server.ts'
+import { CHROMIUM, ROOT, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = resolve(import.meta.dirname, '../..')
 const GGUF = resolve(ROOT, '../shared/models/stories260K/stories260K.gguf')
 const DEMO_DIR = join(ROOT, 'public/models/demo')
 const MISSING = [CHROMIUM, GGUF].filter((p) => !existsSync(p))
 const SKIP_NOTE = MISSING.length === 0 ? '' : ` (skipped: ${MISSING.join(' and ')} not found)`
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const TASK = 'demo_capitals'
 /** every doc of demo_capitals */
 const LIMIT = 40
@@ -80,9 +75,8 @@ function mcnemarReference(b: number, c: number): number {
 }
 
 describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKIP_NOTE}`, () => {
-  let outDir: string
+  let app: ProductionApp
   let work: string
-  let server: StaticServer
   let browser: Browser
   let page: Page
   let runA: Run
@@ -91,25 +85,19 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
   const problems: string[] = []
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-compare-dist-'))
     work = await mkdtemp(join(tmpdir(), 'evalz-e2e-compare-'))
     await mkdir(join(work, 'checkpoint'))
     await copyFile(GGUF, join(work, 'checkpoint', 'stories260K.gguf'))
-    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false, build: { outDir, emptyOutDir: true } })
-    server = await serveStatic(outDir)
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
-    page = await context.newPage()
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
-    await page.goto(server.url)
+    app = await buildProductionApp('evalz-e2e-compare-dist-')
+    browser = await launchChromium()
+    ;({ page } = await openPage(browser, problems, { viewport: { width: 1280, height: 900 } }))
+    await page.goto(app.server.url)
   }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
-    await server?.close()
-    for (const dir of [outDir, work]) if (dir) await rm(dir, { recursive: true, force: true })
+    await app?.close()
+    if (work) await rm(work, { recursive: true, force: true })
   })
 
   afterEach(() => {

@@ -11,27 +11,19 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
-import { chromium } from 'playwright-core'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { runEvalz } from '../cli/evalz-process.ts'
 import type { EvalzResult } from '../cli/evalz-process.ts'
 import { dropModel, startRun, waitForRun } from './app-driver.ts'
 import { compareRuns, requestCount } from './cli-reference.ts'
-import { serveStatic } from './static-server.ts'
-import type { StaticServer } from './static-server.ts'
+import { CHROMIUM, ROOT, WEBGPU_ARGS, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = resolve(import.meta.dirname, '../..')
 const GGUF = resolve(ROOT, '../shared/models/stories260K/stories260K.gguf')
 /** sha256 of stories260K.gguf as ../shared/models/SOURCES.md lists it */
 const GGUF_SHA256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d'
 const MISSING = [CHROMIUM, GGUF].filter((p) => !existsSync(p))
 const SKIP_NOTE = MISSING.length === 0 ? '' : ` (skipped: ${MISSING.join(' and ')} not found)`
-const ARGS = [
-  '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-]
 /** One multiple-choice and one loglikelihood task whose data ships with the app. */
 const TASKS = ['demo_capitals', 'demo_cloze']
 /** Docs per task (SwiftShader is slow: keep it tiny). */
@@ -58,9 +50,8 @@ interface StoredModelView {
 }
 
 describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the production build${SKIP_NOTE}`, () => {
-  let outDir: string
+  let app: ProductionApp
   let dropDir: string
-  let server: StaticServer
   let browser: Browser
   let page: Page
   let cli: EvalzResult
@@ -68,7 +59,6 @@ describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the productio
   const problems: string[] = []
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-gguf-dist-'))
     // a webkitdirectory input takes folders only: the .gguf alone in one
     dropDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-gguf-drop-'))
     await mkdir(join(dropDir, 'checkpoint'))
@@ -76,22 +66,18 @@ describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the productio
     // the CLI reference runs while Vite builds
     const reference = runEvalz(ROOT, { model: GGUF, tasks: TASKS, dataDir: 'public/datasets', limit: LIMIT })
     reference.catch(() => undefined) // awaited below; a failing build must not leave it unhandled
-    await build({
-      root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false,
-      build: { outDir, emptyOutDir: true },
-    })
+    app = await buildProductionApp('evalz-e2e-gguf-dist-')
     cli = await reference
-    server = await serveStatic(outDir)
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    browser = await launchChromium(WEBGPU_ARGS)
     ;({ page } = await openPage(browser, problems))
-    await page.goto(server.url)
+    await page.goto(app.server.url)
   }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
-    await server?.close()
+    await app?.close()
     await cli?.dispose()
-    for (const dir of [outDir, dropDir]) if (dir) await rm(dir, { recursive: true, force: true })
+    if (dropDir) await rm(dropDir, { recursive: true, force: true })
   })
 
   afterEach(() => {
@@ -135,7 +121,7 @@ describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the productio
     const fresh = await openPage(browser, problems)
     try {
       const p = fresh.page
-      await p.goto(server.url)
+      await p.goto(app.server.url)
       await p.locator('[data-testid="model-list"] [data-model]').first().waitFor()
       const base64 = readFileSync(GGUF).toString('base64')
       const transfer = await p.evaluateHandle((b64) => {
@@ -155,16 +141,6 @@ describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the productio
     }
   }, 60_000)
 })
-
-/** A fresh browser context (own IndexedDB) whose page errors land in `problems`. */
-async function openPage(browser: Browser, problems: string[]): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  const page = await context.newPage()
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
-  return { context, page }
-}
 
 /** The app's stored models with their config.json, read from its IndexedDB ('evalz'); none before it exists. */
 async function storedModels(page: Page): Promise<StoredModelView[]> {

@@ -8,28 +8,20 @@
  * ARC-Easy comes from ../shared/hf-data (skipped with a message when it is absent).
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
-import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { serveStatic } from './static-server.ts'
-import type { StaticServer } from './static-server.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
 import { startRun, waitForRun } from './app-driver.ts'
 import type { StoredRun } from './app-driver.ts'
 import { startMockHub } from '../support/mock-hub.ts'
 import type { MockHub } from '../support/mock-hub.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const HF_DATA = join(ROOT, '../shared/hf-data')
-const READY = existsSync(CHROMIUM) && existsSync(join(HF_DATA, 'allenai/ai2_arc/ARC-Easy/test.jsonl'))
-const WHY = existsSync(CHROMIUM) ? `${HF_DATA} has no ARC-Easy` : `${CHROMIUM} not found`
+const READY = HAS_CHROMIUM && existsSync(join(HF_DATA, 'allenai/ai2_arc/ARC-Easy/test.jsonl'))
+const WHY = HAS_CHROMIUM ? `${HF_DATA} has no ARC-Easy` : `${CHROMIUM} not found`
 const TOKEN = 'hf_appTokenNeverWritten777'
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 /** Per-sample [doc_id, resps, acc] of a stored run's arc_easy samples. */
 function answers(run: StoredRun): unknown[] {
@@ -40,8 +32,7 @@ function answers(run: StoredRun): unknown[] {
 }
 
 describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ? '' : ` (skipped: ${WHY})`}`, () => {
-  let outDir: string
-  let server: StaticServer
+  let app: ProductionApp
   let hub: MockHub
   let browser: Browser
   let context: BrowserContext
@@ -49,30 +40,25 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
   const problems: string[] = []
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-hub-'))
-    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false, build: { outDir, emptyOutDir: true } })
-    server = await serveStatic(outDir)
+    app = await buildProductionApp('evalz-e2e-hub-')
     hub = await startMockHub({
       models: { 'evalz/demo': { dir: join(ROOT, 'public/models/demo') } },
       datasets: { 'allenai/ai2_arc': { hfDataDir: HF_DATA } },
       token: TOKEN,
     })
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    page = await context.newPage()
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
+    browser = await launchChromium()
+    // failed requests are not problems here: the test drops a connection and goes offline on purpose
+    ;({ context, page } = await openPage(browser, problems, { failedRequests: false }))
   }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
-    await server?.close()
+    await app?.close()
     await hub?.close()
-    if (outDir) await rm(outDir, { recursive: true, force: true })
   })
 
   it('downloads a Hub model, runs, then runs again offline after a reload with the same numbers', async () => {
-    await page.goto(server.url)
+    await page.goto(app.server.url)
     // the service worker has precached the app (shell, worker, ORT's wasm) once it is active
     expect(await page.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active))).toBe(true)
 

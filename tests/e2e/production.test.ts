@@ -6,30 +6,18 @@
  * and checks it resumes from the stored responses; takes the docs/screenshots. Fails on any page or console error.
  * Skipped when /usr/bin/chromium is absent (install it with `apt-get install chromium`).
  */
-import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
-import { chromium } from 'playwright-core'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { compareRuns, requestCount, runCli } from './cli-reference.ts'
 import type { RunFiles } from './cli-reference.ts'
-import { serveStatic } from './static-server.ts'
-import type { StaticServer } from './static-server.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
 import { dropModel, startRun, storedResponses, waitForRun } from './app-driver.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const HAS_CHROMIUM = existsSync(CHROMIUM)
 const MODEL_DIR = join(ROOT, 'public/models/demo')
 const SHOTS = join(ROOT, 'docs/screenshots')
-const ARGS = [
-  '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-]
 /** The two tasks compared with the CLI: one multiple-choice, one loglikelihood task. */
 const TASKS = ['demo_capitals', 'demo_cloze']
 /** Docs per task on WebGPU and wasm (SwiftShader is slow: keep it tiny). */
@@ -42,8 +30,7 @@ const TOL = 1e-3
 const VIEWPORT = { width: 1280, height: 800 }
 
 describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
-  let outDir: string
-  let server: StaticServer
+  let app: ProductionApp
   let browser: Browser
   let page: Page
   let cliSmall: RunFiles
@@ -51,25 +38,19 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
   const problems: string[] = []
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-dist-'))
     // the CLI references run while Vite builds (both are mostly single-threaded)
     const cli = Promise.all([runCli(ROOT, { tasks: TASKS, limit: LIMIT }), runCli(ROOT, { tasks: RELOAD_TASKS, limit: RELOAD_LIMIT })])
     cli.catch(() => undefined) // awaited below; a failing build must not leave it unhandled
-    await build({
-      root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false,
-      build: { outDir, emptyOutDir: true },
-    })
+    app = await buildProductionApp('evalz-e2e-dist-')
     ;[cliSmall, cliReload] = await cli
-    server = await serveStatic(outDir)
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    browser = await launchChromium(WEBGPU_ARGS)
     ;({ page } = await openPage(browser, problems))
-    await page.goto(server.url)
+    await page.goto(app.server.url)
   }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
-    await server?.close()
-    if (outDir) await rm(outDir, { recursive: true, force: true })
+    await app?.close()
   })
 
   afterEach(() => {
@@ -78,19 +59,19 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
 
   it('serves the build cross-origin isolated, with content types and real 404s', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
-    const index = await fetch(server.url)
+    const index = await fetch(app.server.url)
     expect(index.headers.get('content-type')).toMatch(/^text\/html/)
     expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin')
     expect(index.headers.get('cross-origin-embedder-policy')).toBe('require-corp')
     expect(index.headers.get('content-length')).toBe(String((await index.arrayBuffer()).byteLength))
-    const assets = await readdir(join(outDir, 'assets'))
+    const assets = await readdir(join(app.outDir, 'assets'))
     const wasm = assets.find((f) => f.endsWith('.wasm'))
     const js = assets.find((f) => f.endsWith('.js') || f.endsWith('.mjs'))
     expect(wasm, 'the build carries onnxruntime\'s wasm (no CDN)').toBeDefined()
-    expect((await fetch(`${server.url}assets/${wasm}`)).headers.get('content-type')).toBe('application/wasm')
-    expect((await fetch(`${server.url}assets/${js}`)).headers.get('content-type')).toMatch(/^text\/javascript/)
-    expect((await fetch(`${server.url}models/demo/no-such-file.json`)).status).toBe(404)
-    expect((await fetch(`${server.url}no-such-page`)).status).toBe(404)
+    expect((await fetch(`${app.server.url}assets/${wasm}`)).headers.get('content-type')).toBe('application/wasm')
+    expect((await fetch(`${app.server.url}assets/${js}`)).headers.get('content-type')).toMatch(/^text\/javascript/)
+    expect((await fetch(`${app.server.url}models/demo/no-such-file.json`)).status).toBe(404)
+    expect((await fetch(`${app.server.url}no-such-page`)).status).toBe(404)
   })
 
   it('the CLI reference has the requests the browser runs are compared on', () => {
@@ -165,7 +146,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
     const fresh = await openPage(browser, problems)
     try {
       const p = fresh.page
-      await p.goto(server.url)
+      await p.goto(app.server.url)
       await dropModel(p, MODEL_DIR)
       const total = requestCount(cliReload)
       const known = await startRun(p, { tasks: RELOAD_TASKS, limit: RELOAD_LIMIT, device: 'wasm', batchSize: 1 })
@@ -190,16 +171,6 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
     }
   }, 90_000)
 })
-
-/** A fresh browser context (own IndexedDB) at 1280×800 whose page errors land in `problems`. */
-async function openPage(browser: Browser, problems: string[]): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: VIEWPORT })
-  const page = await context.newPage()
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
-  return { context, page }
-}
 
 /** Text behind a download link (its blob URL), fetched in the page. */
 async function downloadText(page: Page, testId: string): Promise<string> {

@@ -4,62 +4,44 @@
  * samples: identical hashes and predictions. A link whose recorded results were tampered with makes the spot-check
  * report the mismatch. Opening a link starts nothing by itself.
  */
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'vite'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import { serveStatic } from './static-server.ts'
-import type { StaticServer } from './static-server.ts'
+import { CHROMIUM, HAS_CHROMIUM, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
 import { startRun, storedRuns, waitForRun } from './app-driver.ts'
 import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/protocol/share-link.ts'
 import type { SharePayload } from '../../src/core/share/share-payload.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const TASKS = ['demo_capitals', 'demo_arith']
 
-describe.skipIf(!existsSync(CHROMIUM))(`share links${existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
-  let outDir: string
-  let server: StaticServer
+describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
+  let app: ProductionApp
   let browser: Browser
   let link = ''
   const problems: string[] = []
 
   async function freshPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
-    return page
+    return (await openPage(browser, problems, { viewport: { width: 1280, height: 900 }, failedRequests: false })).page
   }
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-share-'))
-    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false, build: { outDir, emptyOutDir: true } })
-    server = await serveStatic(outDir)
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    app = await buildProductionApp('evalz-e2e-share-')
+    browser = await launchChromium()
   }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
-    await server?.close()
-    if (outDir) await rm(outDir, { recursive: true, force: true })
+    await app?.close()
   })
 
   it('creates a link for a finished run', async () => {
     const page = await freshPage()
-    await page.goto(server.url)
+    await page.goto(app.server.url)
     const known = await startRun(page, { tasks: TASKS, limit: 8, device: 'wasm' })
     await waitForRun(page, known, 60_000)
     await page.getByTestId('share-create').click()
     link = await page.getByTestId('share-url').inputValue()
-    expect(link.startsWith(`${server.url}#share=`)).toBe(true)
+    expect(link.startsWith(`${app.server.url}#share=`)).toBe(true)
     expect(Number((await page.getByTestId('share-length').textContent())?.replace(/\D/g, ''))).toBe(link.length)
     await page.context().close()
   }, 90_000)
@@ -83,7 +65,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`share links${existsSync(CHROMIUM) ? '' :
   it('reports the mismatch when the link\'s recorded results were tampered with', async () => {
     const payload = await decodeSharePayload(sharePayloadText(link)!)
     const tampered = flipPredictions(payload)
-    const bad = await shareLinkFor(server.url, tampered)
+    const bad = await shareLinkFor(app.server.url, tampered)
     const page = await freshPage()
     await page.goto(bad.url)
     await page.locator('[data-testid="spot-count"], [data-testid="error"]').first().waitFor()
