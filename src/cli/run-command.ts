@@ -28,7 +28,6 @@ import { builtinCatalogue } from '../core/catalogue.ts'
 import { withDatasetTasks } from './dataset-task.ts'
 import { checkSplits, neededSplits } from '../core/suite-check.ts'
 import type { DocSource } from '../core/source.ts'
-import type { TaskSpec } from '../core/tasks/task-spec.ts'
 
 /** Where `run` prints. */
 export interface RunIO {
@@ -112,7 +111,6 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       onEvent: progressReporter(io.progress, () => Date.now()),
       now: () => performance.now(),
     })
-    ;(outcome.results.evalz as Record<string, unknown>).datasets = await datasetOrigins(leafTasks(selection), source, args.numFewshot)
     const header = `transformers.js (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(outcome.results)}\n`)
     if (args.output !== undefined) {
@@ -154,22 +152,6 @@ function cachedHubSource(hub: HubAccess): DocSource {
     }),
     offlineReason: 'this run is offline (--offline or HF_HUB_OFFLINE=1)',
   })
-}
-
-/** Each split the run read, once, with where it came from (source, dataset commit, when it was fetched). */
-async function datasetOrigins(specs: readonly TaskSpec[], source: DocSource, numFewshot: number | undefined): Promise<Record<string, unknown>[]> {
-  const seen = new Set<string>()
-  const out: Record<string, unknown>[] = []
-  for (const spec of specs) {
-    for (const { ref } of neededSplits(spec, numFewshot)) {
-      const key = JSON.stringify([ref.path, ref.name ?? null, ref.split])
-      if (seen.has(key)) continue
-      seen.add(key)
-      const origin = await source.originOf?.(ref)
-      out.push({ path: ref.path, name: ref.name ?? null, split: ref.split, source: origin?.source ?? source.description, revision: origin?.revision ?? null })
-    }
-  }
-  return out
 }
 
 /** The Hub: --hub-endpoint, else HF_ENDPOINT, else huggingface.co; --hf-token, else HF_TOKEN. */

@@ -16,6 +16,7 @@ import { scoreTask } from './task-scores.ts'
 import type { RawResponse } from './task-scores.ts'
 import { RunningScores } from './running-scores.ts'
 import { buildResults } from './results/results-json.ts'
+import { datasetOrigins } from './results/dataset-origins.ts'
 import { HarnessError } from './errors.ts'
 import { checkSplits } from './suite-check.ts'
 import type { ChatRunOptions } from './fewshot/chat-context.ts'
@@ -85,6 +86,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
   const results = buildResults({
     selection, plans, scored, run: opts.runInfo, backend: opts.backend.info, chat: chat.record,
     wallSeconds: (opts.now() - start) / 1000, modelSeconds: modelMs / 1000, tokens: responses.tokens,
+    datasets: await datasetOrigins(leafTasks(selection), opts.source, opts.numFewshot),
   })
   return { results, samples: new Map(plans.map((p, i) => [p.spec.task, scored[i].samples])) }
 }

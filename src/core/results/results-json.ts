@@ -11,6 +11,7 @@ import { aggregateGroups } from './group-results.ts'
 import { dumpTaskConfig } from './task-config-dump.ts'
 import { taskHash } from './samples.ts'
 import { PyFloat } from '../python/json.ts'
+import type { DatasetOrigin } from './dataset-origins.ts'
 import type { ChatRecord } from '../fewshot/chat-context.ts'
 
 /** What the user asked for, for the `config` block. */
@@ -64,6 +65,8 @@ export interface ResultsInput {
   readonly tokens: number
   /** chat template / system instruction settings; undefined = none used */
   readonly chat?: ChatRecord
+  /** the splits the run read and where from (evalz.datasets); undefined = not recorded */
+  readonly datasets?: readonly DatasetOrigin[]
 }
 
 /** Builds the results file. */
@@ -158,6 +161,7 @@ export function buildResults(input: ResultsInput): ResultsJson {
     input_tokens: input.tokens,
     tokens_per_second: new PyFloat(input.modelSeconds > 0 ? input.tokens / input.modelSeconds : 0),
     failed_docs: Object.fromEntries(plans.map((p, i) => [p.spec.task, scored[i].failedDocs])),
+    ...(input.datasets ? { datasets: input.datasets.map(d => ({ ...d })) } : {}),
   }
   return out
 }
