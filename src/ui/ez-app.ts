@@ -130,11 +130,10 @@ export class EzApp extends LitElement {
           <div>
             <div class="card">
               <ez-model-panel .models=${this.models} .selected=${this.choice} .adding=${this.adding} .error=${this.modelError}
-                .usage=${this.usage} ?disabled=${this.running}
+                ?disabled=${this.running}
                 @model-select=${(e: CustomEvent<ModelChoice>) => { this.choice = e.detail }}
                 @model-files=${(e: CustomEvent<{ files: UploadFile[] }>) => this.addModel(e.detail.files)}
-                @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
-                @persist-request=${() => this.persist()}></ez-model-panel>
+                @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}></ez-model-panel>
               <ez-hub-model .client=${this.client} ?disabled=${this.running}
                 @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}></ez-hub-model>
             </div>

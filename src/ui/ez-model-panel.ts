@@ -1,11 +1,11 @@
 /**
  * `<ez-model-panel>`: which model to evaluate — the demo model the app serves, or one stored in this browser —
- * plus a drop zone and pickers for a transformers.js model folder, a .gguf file or a safetensors folder (+ adapter), the stored models (name, size, date,
- * sha256, remove), storage used vs quota and a request to keep storage persistent.
- * Events: 'model-select' {source, id}, 'model-files' {files}, 'model-remove' {id}, 'persist-request'.
+ * plus a drop zone and pickers for a transformers.js model folder, a .gguf file or a safetensors folder (+ adapter),
+ * and the stored models (name, size, date, sha256, remove); storage use and persistence are in <ez-storage-view>.
+ * Events: 'model-select' {source, id}, 'model-files' {files}, 'model-remove' {id}.
  */
 import { css, html, LitElement, nothing } from 'lit'
-import type { ModelInfo, StorageUsage, UploadProgress } from '../protocol/eval-store.ts'
+import type { ModelInfo, UploadProgress } from '../protocol/eval-store.ts'
 import type { ModelSource } from '../protocol/run-request.ts'
 import { filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
@@ -36,8 +36,6 @@ export class EzModelPanel extends LitElement {
     .drop p { margin: 0 0 0.5rem; }
     input[type=file]:focus-visible + label { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 2px; }
     progress { width: 100%; accent-color: var(--ez-accent, #0969da); }
-    .usage { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: center; margin-top: 0.75rem; }
-    .ok { color: var(--ez-ok, #1a7f37); }
   `]
 
   static override properties = {
@@ -45,7 +43,6 @@ export class EzModelPanel extends LitElement {
     selected: { attribute: false },
     adding: { attribute: false },
     error: { attribute: false },
-    usage: { attribute: false },
     disabled: { type: Boolean },
     over: { state: true },
   }
@@ -58,8 +55,6 @@ export class EzModelPanel extends LitElement {
   declare adding: AddState | undefined
   /** the last failure to store a folder */
   declare error: { code: string; message: string } | undefined
-  /** storage figures; undefined while unknown */
-  declare usage: StorageUsage | undefined
   /** true while a run is in flight */
   declare disabled: boolean
   /** a drag is over the drop zone */
@@ -71,7 +66,6 @@ export class EzModelPanel extends LitElement {
     this.selected = { source: 'app', id: 'demo' }
     this.adding = undefined
     this.error = undefined
-    this.usage = undefined
     this.disabled = false
     this.over = false
   }
@@ -104,7 +98,6 @@ export class EzModelPanel extends LitElement {
           <progress max=${this.adding.progress.total || 1} .value=${this.adding.progress.done} aria-label="Bytes stored"></progress>`}</div>` : nothing}
         ${this.error ? html`<p class="error" role="alert" data-testid="model-error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
       </div>
-      ${this.renderUsage()}
     `
   }
 
@@ -117,20 +110,6 @@ export class EzModelPanel extends LitElement {
         <label for=${id}><strong>${name}</strong><span class="meta">${meta}</span></label>
         ${model ? html`<button type="button" class="small danger" aria-label=${`Remove ${model.name}`} data-testid="model-remove"
           @click=${() => this.onRemove(model)}>Remove</button>` : nothing}
-      </div>`
-  }
-
-  private renderUsage() {
-    const u = this.usage
-    if (!u) return nothing
-    const used = u.usage === undefined ? 'unknown' : formatBytes(u.usage)
-    const quota = u.quota === undefined ? '' : ` of ${formatBytes(u.quota)}`
-    return html`
-      <div class="usage muted" data-testid="storage-usage">
-        <span>Storage: ${used}${quota} used · ${u.cachedResponses.toLocaleString()} cached answers</span>
-        ${u.persisted ? html`<span class="ok">persistent ✓</span>` : html`
-          <button type="button" class="small" data-testid="persist" @click=${() => fire(this, 'persist-request', null)}
-            title="Ask the browser not to evict stored models and runs under storage pressure">Keep storage persistent</button>`}
       </div>`
   }
 

@@ -8,32 +8,9 @@ import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DatasetInfo, ModelInfo, StorageUsage } from '../protocol/eval-store.ts'
 import type { RunSummary } from '../protocol/eval-worker-api.ts'
-import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
+import { lastUse } from './last-use.ts'
 import { formatBytes } from './file-drop.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
-
-/** unix ms of the newest run that used each model id and each dataset name */
-export interface LastUse {
-  readonly models: ReadonlyMap<string, number>
-  readonly datasets: ReadonlyMap<string, number>
-}
-
-/** When each stored model and dataset was last used, from the run history (tasks resolved to their datasets). */
-export function lastUse(runs: readonly RunSummary[], entries: readonly CatalogueEntry[]): LastUse {
-  const byName = indexCatalogue(entries)
-  const models = new Map<string, number>()
-  const datasets = new Map<string, number>()
-  const later = (m: Map<string, number>, key: string, at: number) => { if ((m.get(key) ?? 0) < at) m.set(key, at) }
-  for (const run of runs) {
-    later(models, run.request.model, run.createdAt)
-    for (const name of run.request.tasks) {
-      const e = byName.get(name)
-      if (!e) continue
-      for (const t of leafTasks(e, byName)) if (t.dataset !== undefined) later(datasets, t.dataset, run.createdAt)
-    }
-  }
-  return { models, datasets }
-}
 
 export class EzStorageView extends LitElement {
   static override styles = [sharedStyles, css`
