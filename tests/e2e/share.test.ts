@@ -2,13 +2,15 @@
  * Issue 7's share-link acceptance on the production build in Debian Chromium: run the demo eval, create a link,
  * open it in a fresh browser profile — the results show at once, marked not yet verified — and spot-check 10
  * samples: identical hashes and predictions. A link whose recorded results were tampered with makes the spot-check
- * report the mismatch. Opening a link starts nothing by itself.
+ * report the mismatch. Opening a link starts nothing by itself. A link to a dropped model waits until the same
+ * weights (sha256) are dropped on the recipient's side.
  */
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { CHROMIUM, HAS_CHROMIUM, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, buildProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
-import { startRun, storedRuns, waitForRun } from './app-driver.ts'
+import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
 import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/protocol/share-link.ts'
 import type { SharePayload } from '../../src/core/share/share-payload.ts'
 
@@ -44,7 +46,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     expect(link.startsWith(`${app.server.url}#share=`)).toBe(true)
     expect(Number((await page.getByTestId('share-length').textContent())?.replace(/\D/g, ''))).toBe(link.length)
     await page.context().close()
-  }, 90_000)
+  }, 150_000)
 
   it('opens in a fresh profile with the results, unverified, and a spot-check of 10 reproduces them', async () => {
     const page = await freshPage()
@@ -56,11 +58,11 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     expect(await storedRuns(page)).toEqual([])
     await page.getByTestId('spot-count').fill('10')
     await page.getByTestId('spot-check').click()
-    await page.getByTestId('spot-report').waitFor({ timeout: 60_000 })
+    await page.getByTestId('spot-report').waitFor({ timeout: 120_000 })
     expect(await page.getByTestId('spot-report').textContent()).toBe('reproduced: 10/10 identical')
     await page.context().close()
     expect(problems).toEqual([])
-  }, 90_000)
+  }, 150_000)
 
   it('reports the mismatch when the link\'s recorded results were tampered with', async () => {
     const payload = await decodeSharePayload(sharePayloadText(link)!)
@@ -72,7 +74,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     expect(await page.getByTestId('error').count(), await page.getByTestId('error').first().innerText().catch(() => '')).toBe(0)
     await page.getByTestId('spot-count').fill('10')
     await page.getByTestId('spot-check').click()
-    await page.getByTestId('spot-report').waitFor({ timeout: 60_000 })
+    await page.getByTestId('spot-report').waitFor({ timeout: 120_000 })
     const report = await page.getByTestId('spot-report').textContent()
     // every pick whose task records a prediction or correctness differs (rolling-perplexity docs record neither)
     expect(report).toMatch(/^reproduced: \d\/10 identical; differ: /)
@@ -80,7 +82,30 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     expect(await page.getByTestId('spot-mismatches').locator('li').count()).toBeGreaterThan(0)
     await page.context().close()
     expect(problems).toEqual([])
-  }, 90_000)
+  }, 150_000)
+  it('a link to a dropped model asks for it, and runs once the same weights (sha256) are dropped', async () => {
+    const sharer = await freshPage()
+    await sharer.goto(app.server.url)
+    await dropModel(sharer, join(ROOT, 'public/models/demo'))
+    const known = await startRun(sharer, { tasks: ['demo_capitals'], limit: 6, device: 'wasm' })
+    await waitForRun(sharer, known, 60_000)
+    await sharer.getByTestId('share-create').click()
+    const local = await sharer.getByTestId('share-url').inputValue()
+    expect((await decodeSharePayload(sharePayloadText(local)!)).model.kind).toBe('local')
+    await sharer.context().close()
+
+    const page = await freshPage()
+    await page.goto(local)
+    await page.getByTestId('shared-need-file').waitFor()
+    expect(await page.getByTestId('spot-check').isDisabled()).toBe(true)
+    await dropModel(page, join(ROOT, 'public/models/demo'))
+    await page.getByTestId('spot-count').fill('3')
+    await page.getByTestId('spot-check').click()
+    await page.getByTestId('spot-report').waitFor({ timeout: 120_000 })
+    expect(await page.getByTestId('spot-report').textContent()).toBe('reproduced: 3/3 identical')
+    await page.context().close()
+    expect(problems).toEqual([])
+  }, 120_000)
 })
 
 /** Every recorded prediction changed and correctness flipped (0 ↔ 1): each sample now disagrees with a re-run. */
