@@ -101,6 +101,7 @@ Comlink.expose({
   storageUsage: async () => (await ready).storageUsage(),
   importRun: async (input) => (await ready).importRun(input),
   setRunLabels: async (id, labels) => (await ready).setRunLabels(id, labels),
+  compareRuns: async (aId, bId, opts) => (await ready).compareRuns(aId, bId, opts),
   getHubSettings: async () => (await ready).getHubSettings(),
   setHubSettings: async (update) => (await ready).setHubSettings(update),
   resolveHubModel: async (id) => (await ready).resolveHubModel(id),

@@ -3,6 +3,7 @@
  * Everything that crosses is structured-clone safe; errors cross as data (WireError).
  */
 import type { CatalogueEntry } from '../core/catalogue.ts'
+import type { RunComparison } from '../core/compare/run-compare.ts'
 import type { DeviceReport } from './device.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from './eval-store.ts'
 import type { HubWorkerApi } from './hub-api.ts'
@@ -76,6 +77,16 @@ export interface ImportRunInput {
   readonly fileNames?: readonly string[]
 }
 
+/** How to compare two stored runs (compareRuns). */
+export interface CompareRequest {
+  /** display names of run A (baseline) and run B */
+  readonly labels: readonly [string, string]
+  /** bootstrap seed (CPython random) */
+  readonly seed: number
+  /** bootstrap resamples */
+  readonly iterations: number
+}
+
 /** User labels of a run (setRunLabels); each field replaces the stored one when given. */
 export interface RunLabels {
   /** tags; trimmed, empty ones dropped, duplicates removed; at most MAX_TAGS of at most MAX_TAG_LENGTH characters */
@@ -118,4 +129,6 @@ export interface EvalWorkerApi extends HubWorkerApi {
   importRun(input: ImportRunInput): Promise<Outcome<RunSummary>>
   /** sets a stored run's tags and/or note; USAGE for an unknown id or labels over the limits */
   setRunLabels(id: string, labels: RunLabels): Promise<Outcome<RunSummary>>
+  /** two stored runs compared doc by doc (core/compare), computed here so the page stays responsive */
+  compareRuns(aId: string, bId: string, opts: CompareRequest): Promise<Outcome<RunComparison>>
 }

@@ -5,6 +5,7 @@
  */
 import { HarnessError } from '../core/errors.ts'
 import { parseRun } from '../core/compare/run-data.ts'
+import { compareRuns } from '../core/compare/run-compare.ts'
 import { tableRows } from '../core/results/table.ts'
 import type { EvalWorkerApi, HeadlineStat, ImportRunInput, Outcome, RunLabels, RunSummary } from './eval-worker-api.ts'
 import type { EvalStore, RunRecord } from './eval-store.ts'
@@ -15,7 +16,7 @@ import { parsePyJson } from './wire-json.ts'
 /** The storage methods of EvalWorkerApi. */
 export type StoreApi = Pick<EvalWorkerApi,
   'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'listRuns' | 'getRun' |
-  'deleteRun' | 'abandonRun' | 'storageUsage' | 'importRun' | 'setRunLabels'>
+  'deleteRun' | 'abandonRun' | 'storageUsage' | 'importRun' | 'setRunLabels' | 'compareRuns'>
 
 /** Most tags on one run. */
 export const MAX_TAGS = 20
@@ -55,6 +56,15 @@ export function createStoreApi(store: EvalStore | undefined, clock: () => number
       const record = importedRecord(input, newId(), clock())
       await s.putRun(record)
       return summarize(record)
+    }),
+    compareRuns: (aId, bId, opts) => call(async (s) => {
+      const [a, b] = await Promise.all([s.getRun(aId), s.getRun(bId)])
+      if (!a?.resultsJson || !b?.resultsJson) {
+        throw new HarnessError('USAGE', `run '${a?.resultsJson ? bId : aId}' is gone or has no results; reload the history and pick again`, { aId, bId })
+      }
+      const da = parseRun(a.resultsJson, a.samplesJsonl ?? {}, { label: opts.labels[0] })
+      const db = parseRun(b.resultsJson, b.samplesJsonl ?? {}, { label: opts.labels[1] })
+      return compareRuns(da, db, { seed: opts.seed, iterations: opts.iterations })
     }),
     setRunLabels: (id, labels) => call(async (s) => {
       const clean = cleanLabels(labels)

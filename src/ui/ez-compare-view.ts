@@ -9,8 +9,8 @@
 import { css, html, LitElement, nothing } from 'lit'
 import type { PropertyValues } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
-import { parseRun, type RunData } from '../core/compare/run-data.ts'
-import { compareRuns, type MetricComparison, type RunComparison } from '../core/compare/run-compare.ts'
+import type { RunData } from '../core/compare/run-data.ts'
+import type { MetricComparison, RunComparison } from '../core/compare/run-compare.ts'
 import { comparisonJson } from '../core/compare/comparison-json.ts'
 import { comparisonMarkdown, runLine, VERDICT_TEXT } from '../core/compare/comparison-markdown.ts'
 import { formatDelta, formatInterval, formatP, formatValue } from '../core/compare/number-format.ts'
@@ -254,13 +254,10 @@ export class EzCompareView extends LitElement {
       const [ra, rb] = await Promise.all([this.client.getRun(this.aId), this.client.getRun(this.bId)])
       if (!ra?.resultsJson || !rb?.resultsJson) throw new Error('a picked run is gone or has no results; reload the history and pick again')
       this.phase = 'computing'
-      // let "Computing…" paint before the (synchronous) statistics
-      await this.updateComplete
-      await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)))
-      const [la, lb] = labels(ra, rb)
-      const da = parseRun(ra.resultsJson, ra.samplesJsonl ?? {}, { label: la })
-      const db = parseRun(rb.resultsJson, rb.samplesJsonl ?? {}, { label: lb })
-      const cmp = compareRuns(da, db, { seed: SEED, iterations: ITERATIONS })
+      // the paired statistics (10,000 bootstrap resamples per metric) run in the worker: the page stays responsive
+      const cmp = await this.client.compareRuns(this.aId, this.bId, { labels: labels(ra, rb), seed: SEED, iterations: ITERATIONS })
+      const da = cmp.a
+      const db = cmp.b
       const a = side(ra)
       const b = side(rb)
       this.revoke()

@@ -7,7 +7,8 @@ import * as Comlink from 'comlink'
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from '../protocol/eval-store.ts'
-import type { EvalWorkerApi, ImportRunInput, Outcome, RunLabels, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
+import type { CompareRequest, EvalWorkerApi, ImportRunInput, Outcome, RunLabels, RunResult, RunSuccess, RunSummary } from '../protocol/eval-worker-api.ts'
+import type { RunComparison } from '../core/compare/run-compare.ts'
 import type { HubDownloadProgress, HubModelSummary, HubSettings, HubSettingsUpdate } from '../protocol/hub-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
@@ -118,6 +119,11 @@ export class EvalWorkerClient implements ReactiveController {
   }
 
   /** Sets a stored run's tags and/or note; resolves with the updated summary. */
+  /** Two stored runs compared doc by doc, computed in the worker. */
+  async compareRuns(aId: string, bId: string, opts: CompareRequest): Promise<RunComparison> {
+    return this.unwrap((api) => api.compareRuns(aId, bId, opts) as Promise<Outcome<RunComparison>>)
+  }
+
   async setRunLabels(id: string, labels: RunLabels): Promise<RunSummary> {
     return this.unwrap((api) => api.setRunLabels(id, labels) as Promise<Outcome<RunSummary>>)
   }

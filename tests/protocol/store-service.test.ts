@@ -8,6 +8,7 @@ import { IDBFactory } from 'fake-indexeddb'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseRun } from '../../src/core/compare/run-data.ts'
+import { compareRuns } from '../../src/core/compare/run-compare.ts'
 import type { RunRecord } from '../../src/protocol/eval-store.ts'
 import type { Outcome } from '../../src/protocol/eval-worker-api.ts'
 import { cleanLabels, createStoreApi, importedRecord, MAX_TAG_LENGTH, MAX_TAGS, summarize } from '../../src/protocol/store-service.ts'
@@ -80,6 +81,22 @@ describe('importRun', () => {
     expect(errors[4]).toMatch(/^DATASET_PARSE_ERROR the results file lists no tasks/)
     for (const e of errors) expect(e).not.toContain('\n')
     expect(value(await s.listRuns())).toEqual([])
+  })
+})
+
+describe('compareRuns', () => {
+  it('compares two stored runs in the worker exactly as core/compare does on their texts', async () => {
+    const { api: s } = await api()
+    const a = value(await s.importRun({ resultsJson: RESULTS, samplesJsonl: { arc_easy: ARC, gsm8k: GSM } }))
+    const evalzResults = read(join(EVALZ_DIR, 'results.json'))
+    const evalzSamples = { arc_easy: read(join(EVALZ_DIR, 'samples_arc_easy.jsonl')), gsm8k: read(join(EVALZ_DIR, 'samples_gsm8k.jsonl')) }
+    const b = value(await s.importRun({ resultsJson: evalzResults, samplesJsonl: evalzSamples }))
+    const opts = { labels: ['base', 'sft'] as const, seed: 7, iterations: 500 }
+    const cmp = value(await s.compareRuns(a.id, b.id, opts))
+    const direct = compareRuns(parseRun(RESULTS, { arc_easy: ARC, gsm8k: GSM }, { label: 'base' }), parseRun(evalzResults, evalzSamples, { label: 'sft' }), { seed: 7, iterations: 500 })
+    expect(structuredClone(cmp)).toEqual(direct)
+    const gone = await s.compareRuns(a.id, 'nope', opts)
+    expect(gone.ok ? '' : gone.error.message).toBe("run 'nope' is gone or has no results; reload the history and pick again")
   })
 })
 
