@@ -99,6 +99,7 @@ Comlink.expose({
   deleteRun: async (id) => (await ready).deleteRun(id),
   abandonRun: async (id) => (await ready).abandonRun(id),
   storageUsage: async () => (await ready).storageUsage(),
+  clearPartialDownloads: async () => (await ready).clearPartialDownloads(),
   importRun: async (input) => (await ready).importRun(input),
   setRunLabels: async (id, labels) => (await ready).setRunLabels(id, labels),
   compareRuns: async (aId, bId, opts) => (await ready).compareRuns(aId, bId, opts),

@@ -7,6 +7,7 @@
 import { convertDroppedCheckpoint, isDroppedCheckpoint } from '../src/backends/checkpoint/dropped-checkpoint.ts'
 import { addDatasetFiles, listDatasets, removeDataset } from '../src/storage/dataset-store.ts'
 import type { EvalzDb } from '../src/storage/db.ts'
+import { clearPartialDownloads, partialDownloadBytes } from '../src/storage/hub-model-store.ts'
 import { addModelFiles, listModels, removeModel } from '../src/storage/model-store.ts'
 import { storageUsage } from '../src/storage/quota.ts'
 import { idbResponseCache } from '../src/storage/response-store.ts'
@@ -29,9 +30,10 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
     listRuns: async () => (await listRuns(db)).map((r) => fromStored(r)!),
     deleteRun: (id) => deleteRun(db, id),
     updateRun: async (id, change) => fromStored(await updateRun(db, id, (r) => toStored(change(fromStored(r)!)))),
+    clearPartialDownloads: () => clearPartialDownloads(db),
     async usage() {
       const u = await storageUsage(storage)
-      return { usage: u?.usage, quota: u?.quota, persisted: u?.persisted }
+      return { usage: u?.usage, quota: u?.quota, persisted: u?.persisted, partialBytes: await partialDownloadBytes(db) }
     },
   }
 }

@@ -128,6 +128,8 @@ export interface StorageUsage {
   readonly persisted: boolean | undefined
   /** model responses in the response cache */
   readonly cachedResponses: number
+  /** bytes held by unfinished Hub downloads (kept so they resume); 0 when there are none */
+  readonly partialBytes: number
 }
 
 /** What the service stores and reads. */
@@ -149,6 +151,8 @@ export interface EvalStore {
   deleteRun(id: string): Promise<void>
   /** applies `change` to a stored run in one transaction; resolves with the new record, undefined when there is no such run */
   updateRun(id: string, change: (run: RunRecord) => RunRecord): Promise<RunRecord | undefined>
-  /** usage and quota (cachedResponses filled in by the service) */
+  /** usage, quota and unfinished-download bytes (cachedResponses filled in by the service) */
   usage(): Promise<Omit<StorageUsage, 'cachedResponses'>>
+  /** deletes unfinished downloads */
+  clearPartialDownloads(): Promise<void>
 }

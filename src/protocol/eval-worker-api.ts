@@ -123,8 +123,10 @@ export interface EvalWorkerApi extends HubWorkerApi {
   deleteRun(id: string): Promise<Outcome<null>>
   /** marks an interrupted ('running') run that will not be resumed as cancelled */
   abandonRun(id: string): Promise<Outcome<null>>
-  /** storage used vs quota, persistence, cached responses */
+  /** storage used vs quota, persistence, cached responses, unfinished downloads */
   storageUsage(): Promise<Outcome<StorageUsage>>
+  /** deletes the chunks of unfinished Hub downloads */
+  clearPartialDownloads(): Promise<Outcome<null>>
   /** stores results (+ samples) files as a finished, imported run; DATASET_PARSE_ERROR names what is wrong with them */
   importRun(input: ImportRunInput): Promise<Outcome<RunSummary>>
   /** sets a stored run's tags and/or note; USAGE for an unknown id or labels over the limits */

@@ -16,7 +16,7 @@ import { parsePyJson } from './wire-json.ts'
 /** The storage methods of EvalWorkerApi. */
 export type StoreApi = Pick<EvalWorkerApi,
   'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'listRuns' | 'getRun' |
-  'deleteRun' | 'abandonRun' | 'storageUsage' | 'importRun' | 'setRunLabels' | 'compareRuns'>
+  'deleteRun' | 'abandonRun' | 'storageUsage' | 'clearPartialDownloads' | 'importRun' | 'setRunLabels' | 'compareRuns'>
 
 /** Most tags on one run. */
 export const MAX_TAGS = 20
@@ -52,6 +52,7 @@ export function createStoreApi(store: EvalStore | undefined, clock: () => number
       return null
     }),
     storageUsage: () => call(async (s) => ({ ...(await s.usage()), cachedResponses: await s.responses.count() })),
+    clearPartialDownloads: () => call((s) => s.clearPartialDownloads().then(() => null)),
     importRun: (input) => call(async (s) => {
       const record = importedRecord(input, newId(), clock())
       await s.putRun(record)

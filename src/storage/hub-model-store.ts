@@ -299,3 +299,19 @@ async function fromStore(db: EvalzDb, opts: EnsureHubModelInDbOptions, repo: str
   }
   return { ...model, hub: { ...model.hub, dtype } }
 }
+
+/** Bytes held by unfinished downloads (their chunks in 'partials'). */
+export async function partialDownloadBytes(db: EvalzDb): Promise<number> {
+  let bytes = 0
+  let cursor = await db.transaction('partials').store.openCursor()
+  while (cursor) {
+    bytes += cursor.value.size
+    cursor = await cursor.continue()
+  }
+  return bytes
+}
+
+/** Deletes every unfinished download's chunks (a later download of those files starts from the beginning). */
+export async function clearPartialDownloads(db: EvalzDb): Promise<void> {
+  await db.clear('partials')
+}

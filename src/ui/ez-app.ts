@@ -178,7 +178,8 @@ export class EzApp extends LitElement {
             .entries=${this.tasks} ?disabled=${this.running}
             @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
             @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}
-            @persist-request=${() => this.persist()}></ez-storage-view>
+            @persist-request=${() => this.persist()}
+            @partials-clear=${() => this.guard(() => this.client.clearPartialDownloads()).then(() => this.refreshUsage())}></ez-storage-view>
         </section>
       </main>
     `

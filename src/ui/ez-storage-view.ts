@@ -2,7 +2,8 @@
  * `<ez-storage-view>`: what this browser keeps for evalz — models (dropped, converted or from the Hub) and datasets
  * (dropped or fetched from the Hub) with their sizes, when they were added and last used by a run, and a Delete
  * button each — plus storage used against the quota and persistence. "Last used" comes from the run history.
- * Events: 'model-remove' {id}, 'dataset-remove' {id}, 'persist-request'.
+ * Unfinished Hub downloads are counted too, with a button to delete them.
+ * Events: 'model-remove' {id}, 'dataset-remove' {id}, 'persist-request', 'partials-clear'.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
@@ -96,6 +97,8 @@ export class EzStorageView extends LitElement {
     return html`<div class="usage" data-testid="storage-summary">
       ${u.usage !== undefined && u.quota !== undefined ? html`<meter min="0" max=${u.quota} .value=${u.usage} aria-label="Storage used"></meter>` : nothing}
       <span>${u.usage === undefined ? 'Usage unknown' : `${formatBytes(u.usage)}${quota} used`} · ${u.cachedResponses.toLocaleString()} cached answers</span>
+      ${u.partialBytes > 0 ? html`<span data-testid="partial-downloads">${formatBytes(u.partialBytes)} in unfinished downloads (kept so they resume)
+        <button type="button" class="small" ?disabled=${this.disabled} @click=${() => fire(this, 'partials-clear', null)}>Delete them</button></span>` : nothing}
       ${u.persisted ? html`<span class="ok">persistent ✓</span>` : html`<button type="button" class="small" @click=${() => fire(this, 'persist-request', null)}
         title="Ask the browser not to evict stored models and runs under storage pressure">Keep storage persistent</button>`}
     </div>`

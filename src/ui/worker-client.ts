@@ -147,6 +147,11 @@ export class EvalWorkerClient implements ReactiveController {
     return this.unwrap((api) => api.downloadHubModel(id, dtype, Comlink.proxy(onProgress)) as Promise<Outcome<ModelInfo>>)
   }
 
+  /** Deletes the chunks of unfinished Hub downloads. */
+  async clearPartialDownloads(): Promise<void> {
+    await this.unwrap((api) => api.clearPartialDownloads() as Promise<Outcome<null>>)
+  }
+
   async storageUsage(): Promise<StorageUsage> {
     return this.unwrap((api) => api.storageUsage() as Promise<Outcome<StorageUsage>>)
   }

@@ -9,7 +9,7 @@ import { hubModelClient } from '../../src/data/hub-download.ts'
 import { openEvalzDb } from '../../src/storage/db.ts'
 import type { EvalzDb } from '../../src/storage/db.ts'
 import {
-  ensureHubModelInDb, hubPartialKey, hubStoredModelId, idbDownloadSink,
+  clearPartialDownloads, ensureHubModelInDb, hubPartialKey, hubStoredModelId, idbDownloadSink, partialDownloadBytes,
 } from '../../src/storage/hub-model-store.ts'
 import type { EnsureHubModelInDbOptions, HubModelProgress } from '../../src/storage/hub-model-store.ts'
 import { findModelFile, listModels, modelFileCache } from '../../src/storage/model-store.ts'
@@ -87,6 +87,18 @@ describe('idbDownloadSink', () => {
     expect(await a.stored()).toBe(0)
     expect(await idbDownloadSink(db, 'a').stored()).toBe(0)
     expect(await idbDownloadSink(db, 'b').stored()).toBe(5)
+    db.close()
+  })
+
+  it('counts the bytes of unfinished downloads and deletes them all', async () => {
+    const db = await freshDb()
+    expect(await partialDownloadBytes(db)).toBe(0)
+    await idbDownloadSink(db, 'a', { chunkBytes: 4 }).write(new Uint8Array(9))
+    await idbDownloadSink(db, 'b', { chunkBytes: 4 }).write(new Uint8Array(8))
+    expect(await partialDownloadBytes(db)).toBe(17)
+    await clearPartialDownloads(db)
+    expect(await partialDownloadBytes(db)).toBe(0)
+    expect(await idbDownloadSink(db, 'a').stored()).toBe(0)
     db.close()
   })
 })
