@@ -61,7 +61,7 @@ export function mean(xs: ArrayLike<number>, summation: Summation = DEFAULT_SUMMA
 
 /**
  * lm-eval `median`: `arr[len(arr) // 2]` of the items in doc order. lm-eval does not sort, so this is
- * the middle document's value, not a statistical median. Empty → NaN (Python raises IndexError).
+ * the value of the middle doc, not a statistical median. Empty → NaN (Python raises IndexError).
  */
 export function median(xs: ArrayLike<number>): number {
   if (xs.length === 0) return NaN
