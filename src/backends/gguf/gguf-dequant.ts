@@ -123,39 +123,10 @@ export function dequantize(type: number, bytes: Uint8Array, elements: number, na
       }
       break
     case GGML_TYPE.Q4_K: // d, dmin f16; scales[12] (8 × 6-bit scale/min); qs[128]
-      for (let b = 0; b < blocks; b++) {
-        const o = b * 144
-        const d = f16(o)
-        const dmin = f16(o + 2)
-        for (let j = 0; j < 4; j++) {
-          const [s1, m1] = scaleMinK4(2 * j, bytes, o + 4)
-          const [s2, m2] = scaleMinK4(2 * j + 1, bytes, o + 4)
-          const y = b * 256 + j * 64
-          for (let l = 0; l < 32; l++) {
-            const q = bytes[o + 16 + j * 32 + l]!
-            out[y + l] = d * s1 * (q & 0xf) - dmin * m1
-            out[y + 32 + l] = d * s2 * (q >> 4) - dmin * m2
-          }
-        }
-      }
+      kQuantScaleMin(bytes, out, blocks, 144, 16, undefined, f16)
       break
     case GGML_TYPE.Q5_K: // d, dmin f16; scales[12]; qh[32] (5th bits); qs[128]
-      for (let b = 0; b < blocks; b++) {
-        const o = b * 176
-        const d = f16(o)
-        const dmin = f16(o + 2)
-        for (let j = 0; j < 4; j++) {
-          const [s1, m1] = scaleMinK4(2 * j, bytes, o + 4)
-          const [s2, m2] = scaleMinK4(2 * j + 1, bytes, o + 4)
-          const y = b * 256 + j * 64
-          for (let l = 0; l < 32; l++) {
-            const q = bytes[o + 48 + j * 32 + l]!
-            const h = bytes[o + 16 + l]!
-            out[y + l] = d * s1 * ((q & 0xf) + ((h >> (2 * j)) & 1) * 16) - dmin * m1
-            out[y + 32 + l] = d * s2 * ((q >> 4) + ((h >> (2 * j + 1)) & 1) * 16) - dmin * m2
-          }
-        }
-      }
+      kQuantScaleMin(bytes, out, blocks, 176, 48, 16, f16)
       break
     case GGML_TYPE.Q6_K: // ql[128] (low 4 bits), qh[64] (high 2 bits), scales int8[16], d f16; code − 32
       for (let b = 0; b < blocks; b++) {
@@ -183,4 +154,31 @@ export function dequantize(type: number, bytes: Uint8Array, elements: number, na
       break
   }
   return out
+}
+
+/**
+ * Q4_K and Q5_K blocks (256 values): d and dmin as f16, 12 bytes of 6-bit scales/mins for 8 sub-blocks of 32, the
+ * low 4 bits in `qs` (at `qsAt`), and for Q5_K the 5th bits in `qh` (at `qhAt`, bit 2j / 2j+1 for sub-blocks 2j and
+ * 2j+1). value = d·scale·code − dmin·min.
+ */
+function kQuantScaleMin(
+  bytes: Uint8Array, out: Float32Array, blocks: number, blockBytes: number, qsAt: number, qhAt: number | undefined,
+  f16: (offset: number) => number,
+): void {
+  for (let b = 0; b < blocks; b++) {
+    const o = b * blockBytes
+    const d = f16(o)
+    const dmin = f16(o + 2)
+    for (let j = 0; j < 4; j++) {
+      const [s1, m1] = scaleMinK4(2 * j, bytes, o + 4)
+      const [s2, m2] = scaleMinK4(2 * j + 1, bytes, o + 4)
+      const y = b * 256 + j * 64
+      for (let l = 0; l < 32; l++) {
+        const q = bytes[o + qsAt + j * 32 + l]!
+        const h = qhAt === undefined ? 0 : bytes[o + qhAt + l]!
+        out[y + l] = d * s1 * ((q & 0xf) + ((h >> (2 * j)) & 1) * 16) - dmin * m1
+        out[y + 32 + l] = d * s2 * ((q >> 4) + ((h >> (2 * j + 1)) & 1) * 16) - dmin * m2
+      }
+    }
+  }
 }

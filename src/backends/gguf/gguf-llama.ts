@@ -110,34 +110,23 @@ export function llamaConfigFromGguf(file: GgufFile): LlamaConfig {
  * within each head, GGUF row 2i+j holds Hugging Face row j·D/2+i.
  */
 export function unpermuteRotary(w: Float32Array, heads: number, cols: number): Float32Array {
-  const rows = w.length / cols
-  const D = rows / heads
-  const half = D / 2
-  const out = new Float32Array(w.length)
-  for (let h = 0; h < heads; h++) {
-    for (let i = 0; i < half; i++) {
-      for (let j = 0; j < 2; j++) {
-        const src = (h * D + 2 * i + j) * cols
-        const dst = (h * D + j * half + i) * cols
-        out.set(w.subarray(src, src + cols), dst)
-      }
-    }
-  }
-  return out
+  return moveRotaryRows(w, heads, cols, (D, i, j) => [2 * i + j, j * (D / 2) + i])
 }
 
 /** The inverse of `unpermuteRotary` (what llama.cpp's converter does); for tests and writers. */
 export function permuteRotary(w: Float32Array, heads: number, cols: number): Float32Array {
-  const rows = w.length / cols
-  const D = rows / heads
-  const half = D / 2
+  return moveRotaryRows(w, heads, cols, (D, i, j) => [j * (D / 2) + i, 2 * i + j])
+}
+
+/** Copies each head's rows to new places: `move(D, i, j)` gives [source row, target row] within the head. */
+function moveRotaryRows(w: Float32Array, heads: number, cols: number, move: (D: number, i: number, j: number) => [number, number]): Float32Array {
+  const D = w.length / cols / heads
   const out = new Float32Array(w.length)
   for (let h = 0; h < heads; h++) {
-    for (let i = 0; i < half; i++) {
+    for (let i = 0; i < D / 2; i++) {
       for (let j = 0; j < 2; j++) {
-        const src = (h * D + j * half + i) * cols
-        const dst = (h * D + 2 * i + j) * cols
-        out.set(w.subarray(src, src + cols), dst)
+        const [from, to] = move(D, i, j)
+        out.set(w.subarray((h * D + from) * cols, (h * D + from + 1) * cols), (h * D + to) * cols)
       }
     }
   }
