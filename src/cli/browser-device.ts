@@ -13,6 +13,7 @@ import { builtinCatalogue } from '../core/catalogue.ts'
 import { HarnessError } from '../core/errors.ts'
 import type { ErrorCode } from '../core/errors.ts'
 import { pyJsonDumps } from '../core/python/json.ts'
+import { parsePythonJson } from '../core/python/json-parse.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { sanitizeModelName } from '../core/results/results-json.ts'
 import { resolveSelection } from '../core/tasks/registry.ts'
@@ -138,7 +139,7 @@ function checkBrowserArgs(args: RunArgs): void {
  * these keys (each must occur once) in the dumped text.
  */
 export function relabel(text: string, values: Readonly<Record<string, string | number>>): string {
-  const parsed = parseDump(text) as { config?: Record<string, unknown>; evalz?: Record<string, unknown> } & Record<string, unknown>
+  const parsed = parsePythonJson(text) as { config?: Record<string, unknown>; evalz?: Record<string, unknown> } & Record<string, unknown>
   const current: Record<string, unknown> = {
     model_args: parsed.config?.model_args,
     model_num_parameters: parsed.config?.model_num_parameters,
@@ -162,15 +163,9 @@ export function relabel(text: string, values: Readonly<Record<string, string | n
   return out
 }
 
-/** Python json.dumps text → a value; bare NaN / ±Infinity become numbers again. */
-function parseDump(text: string): unknown {
-  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m.startsWith('"') ? m : `"\\u0000${m}"`))
-  return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith('\u0000') ? Number(v.slice(1)) : v))
-}
-
 /** The results object the table is printed from (numbers as the cpu path holds them). */
 function tableValues(text: string): Record<string, unknown> {
-  return parseDump(text) as Record<string, unknown>
+  return parsePythonJson(text) as Record<string, unknown>
 }
 
 /** Parameter count of the ONNX weights, as the cpu path reports it; undefined when unreadable. */

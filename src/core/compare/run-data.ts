@@ -5,7 +5,7 @@
  */
 import { HarnessError } from '../errors.ts'
 import { sha256Hex } from '../hash.ts'
-import { parsePythonJson, syntaxMessage } from './python-json.ts'
+import { parsePythonJson, syntaxMessage } from '../python/json-parse.ts'
 import { parseSamples, type SampleData } from './sample-data.ts'
 
 export type { SampleData } from './sample-data.ts'

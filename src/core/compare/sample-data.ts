@@ -3,7 +3,7 @@
  * comparison needs: the doc id and hashes, the per-sample metric values and the model's prediction.
  */
 import { HarnessError } from '../errors.ts'
-import { parsePythonJson, syntaxMessage } from './python-json.ts'
+import { parsePythonJson, syntaxMessage } from '../python/json-parse.ts'
 
 /** A logged sample of one doc under one filter. */
 export interface SampleData {

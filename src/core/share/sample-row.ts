@@ -8,7 +8,7 @@ import { ANSWER_HASH_CHARS, PROMPT_HASH_CHARS } from './share-payload.ts'
 import { HarnessError } from '../errors.ts'
 import { sha256Hex } from '../hash.ts'
 import { PyFloat } from '../python/json.ts'
-import { parsePythonJson, syntaxMessage } from '../compare/python-json.ts'
+import { parsePythonJson, syntaxMessage } from '../python/json-parse.ts'
 
 /** Binary metrics preferred for `correct`, in this order; any other all-0/1 metric comes after them. */
 const PREFERRED_METRICS = ['acc', 'exact_match', 'acc_norm']

@@ -6,7 +6,7 @@
 import type { ShareChat, ShareModel, ShareOptions, SharePayload, SharePredictionKind, ShareRunSpec, ShareTaskResult, SampleTrack, ShareMetricValue } from './share-payload.ts'
 import { MAX_PAYLOAD_BYTES, SHARE_ERROR_CODE, SHARE_FORMAT_VERSION } from './share-payload.ts'
 import { HarnessError } from '../errors.ts'
-import { parsePythonJson, syntaxMessage } from '../compare/python-json.ts'
+import { parsePythonJson, syntaxMessage } from '../python/json-parse.ts'
 import { checkSharePayload } from './payload-check.ts'
 import { isPredictionKind, parseSampleLines, sampleTrack } from './sample-row.ts'
 
