@@ -3,6 +3,7 @@
  * client: settings with the token kept in IndexedDB, a repo's weights variants, and downloads into storage.
  */
 import { HarnessError } from '../src/core/errors.ts'
+import { F16_DTYPES } from '../src/core/dtypes.ts'
 import { chooseDtype, filesForDtype, formatSize, parseHubModelId, resolveHubModel } from '../src/data/hub-model.ts'
 import type { HubModelInfo } from '../src/data/hub-model.ts'
 import { hubModelClient } from '../src/data/hub-download.ts'
@@ -23,9 +24,6 @@ export interface HubServiceDeps {
   /** bytes used and allowed for this origin (navigator.storage.estimate); undefined values when unknown */
   estimate(): Promise<{ usage?: number; quota?: number }>
 }
-
-/** dtypes that need shader-f16 */
-const F16 = new Set(['fp16', 'q4f16'])
 
 /** The Hub half of the worker API. */
 export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
@@ -101,8 +99,8 @@ function options(info: HubModelInfo, f16: boolean, recommended: string): HubMode
   return info.dtypes.map((d) => ({
     dtype: d.dtype,
     bytes: filesForDtype(info, d.dtype).reduce((n, f) => n + f.size, 0),
-    usable: f16 || !F16.has(d.dtype),
-    ...(f16 || !F16.has(d.dtype) ? {} : { reason: 'needs WebGPU with shader-f16' }),
+    usable: f16 || !F16_DTYPES.has(d.dtype),
+    ...(f16 || !F16_DTYPES.has(d.dtype) ? {} : { reason: 'needs WebGPU with shader-f16' }),
     recommended: d.dtype === recommended,
   }))
 }

@@ -6,6 +6,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HarnessError } from '../core/errors.ts'
+import { ONNX_DTYPES, suffixOfDtype } from '../core/dtypes.ts'
 
 /** Checks that `dir` is a transformers.js model folder; names what is missing. */
 export function checkModelDir(dir: string, dtypeSuffix: string): void {
@@ -39,8 +40,7 @@ export async function modelWeightsSha256(dir: string, dtypeSuffix: string): Prom
 
 /** transformers.js file suffix of a dtype. */
 export function dtypeSuffix(dtype: string): string {
-  const map: Record<string, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' }
-  const s = map[dtype]
-  if (s === undefined) throw new HarnessError('USAGE', `--dtype '${dtype}' is unknown (valid: ${Object.keys(map).join(', ')})`)
+  const s = suffixOfDtype(dtype)
+  if (s === undefined) throw new HarnessError('USAGE', `--dtype '${dtype}' is unknown (valid: ${ONNX_DTYPES.map(d => d.dtype).join(', ')})`)
   return s
 }

@@ -5,6 +5,7 @@
  * A token goes in the `Authorization: Bearer` header only — never into a URL or a message.
  */
 import { HarnessError } from '../core/errors.ts'
+import { F16_DTYPES, ONNX_DTYPES, suffixOfDtype } from '../core/dtypes.ts'
 import type { ErrorCode } from '../core/errors.ts'
 
 /** A parsed model id. */
@@ -49,7 +50,7 @@ export interface HubModelInfo {
   readonly sha: string
   /** every file of the revision, sorted by path */
   readonly files: readonly HubFile[]
-  /** the transformers.js dtypes with onnx/model{suffix}.onnx, in HUB_DTYPES order */
+  /** the transformers.js dtypes with onnx/model{suffix}.onnx, in ONNX_DTYPES order */
   readonly dtypes: readonly HubDtype[]
   /** weight formats found, e.g. ['onnx', 'safetensors'] (onnx, gguf, safetensors, pytorch, tensorflow, flax, tflite, coreml) */
   readonly formats: readonly string[]
@@ -84,18 +85,6 @@ export interface ChooseDtypeOptions {
   readonly requested?: string
 }
 
-/** The dtypes evalz knows, in listing order, with their transformers.js file suffixes (browser-stack.md §1.2). */
-export const HUB_DTYPES: readonly { readonly dtype: string; readonly suffix: string }[] = [
-  { dtype: 'fp32', suffix: '' },
-  { dtype: 'fp16', suffix: '_fp16' },
-  { dtype: 'q8', suffix: '_quantized' },
-  { dtype: 'int8', suffix: '_int8' },
-  { dtype: 'uint8', suffix: '_uint8' },
-  { dtype: 'q4', suffix: '_q4' },
-  { dtype: 'q4f16', suffix: '_q4f16' },
-  { dtype: 'bnb4', suffix: '_bnb4' },
-]
-
 /** Non-weight files a transformers.js model folder needs, then those it uses when present. */
 const REQUIRED_FILES = ['config.json', 'tokenizer.json']
 const OPTIONAL_FILES = ['tokenizer_config.json', 'generation_config.json', 'chat_template.jinja']
@@ -103,7 +92,6 @@ const OPTIONAL_FILES = ['tokenizer_config.json', 'generation_config.json', 'chat
 /** Default choice order per device; f16 dtypes are skipped without shader-f16. */
 const CPU_ORDER = ['fp32', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'fp16', 'q4f16']
 const GPU_ORDER = ['fp32', 'fp16', 'q4f16', 'q4', 'q8', 'int8', 'uint8', 'bnb4']
-const F16_DTYPES = new Set(['fp16', 'q4f16'])
 
 const NAME = /^[\w][\w.-]{0,95}$/
 const REVISION = /^[\w.-]+(\/[\w.-]+)*$/
@@ -168,7 +156,7 @@ export function hubModelInfo(repo: string, revision: string, sha: string, files:
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const byPath = new Map(sorted.map(f => [f.path, f]))
   const dtypes: HubDtype[] = []
-  for (const { dtype, suffix } of HUB_DTYPES) {
+  for (const { dtype, suffix } of ONNX_DTYPES) {
     const base = `onnx/model${suffix}.onnx`
     if (!byPath.has(base)) continue
     const chunks = sorted.map(f => f.path).filter(p => p === `${base}_data` || new RegExp(`^${escapeRe(base)}_data_\\d+$`).test(p))
@@ -205,8 +193,8 @@ export function chooseDtype(info: HubModelInfo, opts: ChooseDtypeOptions): strin
   if (info.dtypes.length === 0) throw noOnnx(info)
   const f16ok = opts.shaderF16
   if (opts.requested !== undefined) {
-    if (!HUB_DTYPES.some(d => d.dtype === opts.requested)) {
-      throw new HarnessError('USAGE', `dtype '${opts.requested}' is unknown (valid: ${HUB_DTYPES.map(d => d.dtype).join(', ')})`, { dtype: opts.requested })
+    if (!ONNX_DTYPES.some(d => d.dtype === opts.requested)) {
+      throw new HarnessError('USAGE', `dtype '${opts.requested}' is unknown (valid: ${ONNX_DTYPES.map(d => d.dtype).join(', ')})`, { dtype: opts.requested })
     }
     if (!info.dtypes.some(d => d.dtype === opts.requested)) throw absentDtype(info, opts.requested)
     if (opts.device === 'webgpu' && F16_DTYPES.has(opts.requested) && !f16ok) {
@@ -359,7 +347,7 @@ function noOnnx(info: HubModelInfo): HarnessError {
 function absentDtype(info: HubModelInfo, dtype: string): HarnessError {
   return new HarnessError(
     'MODEL_NOT_FOUND',
-    `model repo ${info.repo} (revision ${info.revision}) has no ${dtype} weights (onnx/model${HUB_DTYPES.find(d => d.dtype === dtype)?.suffix ?? `_${dtype}`}.onnx); available: ${dtypeList(info)}`,
+    `model repo ${info.repo} (revision ${info.revision}) has no ${dtype} weights (onnx/model${suffixOfDtype(dtype) ?? `_${dtype}`}.onnx); available: ${dtypeList(info)}`,
     { repo: info.repo, dtype, available: info.dtypes.map(d => d.dtype) },
   )
 }

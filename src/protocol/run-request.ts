@@ -3,6 +3,7 @@
  */
 import type { ModelOrigin, RunInfo } from '../core/results/results-json.ts'
 import type { ModelInfo } from './eval-store.ts'
+import { suffixOfDtype } from '../core/dtypes.ts'
 import type { DeviceRequest } from './device.ts'
 
 /** Where a run's model comes from. */
@@ -94,7 +95,7 @@ export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: nu
 
 /** The results file's record of a Hub model: repo, revision, commit and the loaded dtype's files with hashes. */
 function hubOrigin(hub: NonNullable<ModelInfo['hub']>, model: ModelInfo): ModelOrigin {
-  const suffix = DTYPE_SUFFIX[hub.dtype] ?? ''
+  const suffix = suffixOfDtype(hub.dtype) ?? ''
   const onnx = `onnx/model${suffix}.onnx`
   const files = model.files.filter((f) => !f.path.startsWith('onnx/') || f.path === onnx || f.path.startsWith(`${onnx}_data`))
   return {
@@ -103,9 +104,4 @@ function hubOrigin(hub: NonNullable<ModelInfo['hub']>, model: ModelInfo): ModelO
     sha: hub.sha,
     detail: { repo: hub.repo, revision: hub.revision, sha: hub.sha, dtype: hub.dtype, files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })) },
   }
-}
-
-/** transformers.js file suffix of each dtype. */
-const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
-  fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4',
 }
