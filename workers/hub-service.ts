@@ -36,18 +36,12 @@ export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
     return { endpoint: hubEndpointOf(s), token: s.token || undefined }
   }
   /** Refuses a download that cannot fit: bytes still to fetch vs the quota left (QUOTA_EXCEEDED, one line). */
-  async function checkRoom(id: string, dtype: string, endpoint: string, token: string | undefined): Promise<void> {
-    const ref = parseHubModelId(id)
-    if (!ref) return
+  async function checkRoom(plan: { repo: string; dtype: string; bytes: number }): Promise<void> {
     const { usage, quota } = await deps.estimate()
     if (usage === undefined || quota === undefined) return
-    const info = await resolveHubModel({ endpoint, repo: ref.repo, revision: ref.revision, token })
-    if (!info.dtypes.some((d) => d.dtype === dtype)) return // ensureHubModelInDb names the available variants
-    const stored = new Set((await listModels(db)).flatMap((m) => m.files.map((f) => `${f.path}|${f.size}|${f.sha256}`)))
-    const needed = filesForDtype(info, dtype).filter((f) => !stored.has(`${f.path}|${f.size}|${f.sha256 ?? ''}`)).reduce((n, f) => n + f.size, 0)
     const free = quota - usage
-    if (needed > free) {
-      throw new HarnessError('QUOTA_EXCEEDED', `${info.repo} (${dtype}) needs ${formatSize(needed)} but this browser allows ${formatSize(Math.max(0, free))} more for this site; delete stored models or datasets under “Stored in this browser”, or choose a smaller variant`, { needed, free })
+    if (plan.bytes > free) {
+      throw new HarnessError('QUOTA_EXCEEDED', `${plan.repo} (${plan.dtype}) needs ${formatSize(plan.bytes)} but this browser allows ${formatSize(Math.max(0, free))} more for this site; delete stored models or datasets under “Stored in this browser”, or choose a smaller variant`, { needed: plan.bytes, free })
     }
   }
 
@@ -78,7 +72,6 @@ export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
     }),
     downloadHubModel: (id, dtype, onProgress) => outcome(async () => {
       const { endpoint, token } = await access()
-      if (deps.online()) await checkRoom(id, dtype, endpoint, token)
       return ensureHubModelInDb(db, {
         hub: hubModelClient,
         endpoint,
@@ -88,6 +81,7 @@ export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
         shaderF16: await deps.shaderF16(),
         token,
         offline: !deps.online(),
+        beforeDownload: checkRoom,
         onProgress: onProgress && ((p) => onProgress({ file: p.path, loaded: p.loaded, total: p.total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds })),
       })
     }),

@@ -94,6 +94,8 @@ export interface EnsureHubModelInDbOptions {
   readonly chunkBytes?: number
   /** clock for addedAt, unix ms (default Date.now) */
   readonly now?: () => number
+  /** called once the files are known, before any download, with the bytes still to fetch; may throw to refuse */
+  readonly beforeDownload?: (plan: { readonly repo: string; readonly dtype: string; readonly bytes: number }) => Promise<void>
 }
 
 /** The 'partials' store inside a readwrite transaction. */
@@ -233,6 +235,18 @@ export async function ensureHubModelInDb(db: EvalzDb, opts: EnsureHubModelInDbOp
   const needed = hub.filesForDtype(info, dtype)
   const modelId = hubStoredModelId(info.repo, info.sha)
   const existing = await db.get('models', modelId)
+  /** the stored blob of a needed file, when it is stored whole */
+  const stored = async (file: HubFileRef): Promise<DownloadedFile | undefined> => {
+    const sha256 = file.sha256 ?? existing?.files.find(f => f.path === file.path && f.size === file.size)?.sha256
+    if (sha256 === undefined) return undefined
+    const blob = await db.get('blobs', sha256)
+    return blob && blob.size === file.size && blob.data.size === file.size ? { path: file.path, sha256, size: file.size } : undefined
+  }
+  if (opts.beforeDownload) {
+    let missing = 0
+    for (const f of needed) if (!(await stored(f))) missing += f.size
+    await opts.beforeDownload({ repo: info.repo, dtype, bytes: missing })
+  }
   const got = await hub.downloadHubFiles({
     endpoint: opts.endpoint,
     repo: info.repo,
@@ -242,12 +256,7 @@ export async function ensureHubModelInDb(db: EvalzDb, opts: EnsureHubModelInDbOp
     signal: opts.signal,
     retryDelayMs: opts.retryDelayMs,
     files: needed,
-    cached: async (file) => {
-      const sha256 = file.sha256 ?? existing?.files.find(f => f.path === file.path && f.size === file.size)?.sha256
-      if (sha256 === undefined) return undefined
-      const blob = await db.get('blobs', sha256)
-      return blob && blob.size === file.size && blob.data.size === file.size ? { path: file.path, sha256, size: file.size } : undefined
-    },
+    cached: stored,
     sinkFor: file => idbDownloadSink(db, hubPartialKey(info.repo, info.sha, file.path), { chunkBytes: opts.chunkBytes }),
     onProgress: opts.onProgress,
   })

@@ -104,6 +104,19 @@ describe('idbDownloadSink', () => {
 })
 
 describe('ensureHubModelInDb', () => {
+  it('asks beforeDownload with the bytes still to fetch; a refusal downloads nothing, and a stored model needs 0', async () => {
+    const db = await freshDb()
+    const from = hub.requests.length
+    const refuse = async () => { throw new Error('no room') }
+    await expect(ensureHubModelInDb(db, options({ beforeDownload: refuse }))).rejects.toThrow('no room')
+    expect(fileRequests(from)).toEqual([])
+    const plans: { bytes: number }[] = []
+    const model = await ensureHubModelInDb(db, options({ beforeDownload: async (p) => { plans.push(p) } }))
+    await ensureHubModelInDb(db, options({ beforeDownload: async (p) => { plans.push(p) } }))
+    expect(plans.map(p => p.bytes)).toEqual([model.totalBytes, 0])
+    db.close()
+  })
+
   it('downloads a revision into blobs as a listed StoredModel that transformers.js loads with no network request', async () => {
     const db = await freshDb()
     const events: HubModelProgress[] = []
