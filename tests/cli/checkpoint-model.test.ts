@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { convertCheckpoint } from '../../src/backends/checkpoint/checkpoint-conversion.ts'
 import { isCheckpointPath, prepareCheckpointModel } from '../../src/cli/checkpoint-model.ts'
 import { checkModelDir } from '../../src/cli/model-files.ts'
-import { HarnessError } from '../../src/core/errors.ts'
 import { filesOpener } from '../backends/safetensors/write-safetensors.ts'
 import { DEMO, loraAdapter, memorySink, safetensorsFolder, tinyWeights, writeFiles } from '../backends/checkpoint/convert-files.ts'
+import { harnessFailure as errorOf } from '../rejection.ts'
 
 const STORIES_GGUF = resolve('../shared/models/stories260K/stories260K.gguf')
 const HAVE_STORIES = existsSync(STORIES_GGUF)
@@ -30,12 +30,6 @@ function folder(name: string, files: ReadonlyMap<string, Uint8Array>): string {
   return dir
 }
 
-async function errorOf(p: Promise<unknown>): Promise<HarnessError> {
-  const e = await p.then(() => undefined, (x: unknown) => x)
-  expect(e).toBeInstanceOf(HarnessError)
-  expect((e as Error).message).not.toContain('\n')
-  return e as HarnessError
-}
 
 /** Files of a folder (recursively), path → mtimeMs. */
 function listing(dir: string, prefix = ''): Map<string, number> {

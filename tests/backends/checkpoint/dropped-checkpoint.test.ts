@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { convertCheckpoint } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
 import { blobSource, convertDroppedCheckpoint, isDroppedCheckpoint } from '../../../src/backends/checkpoint/dropped-checkpoint.ts'
 import { bytesSource } from '../../../src/backends/safetensors/byte-source.ts'
-import { HarnessError } from '../../../src/core/errors.ts'
 import { checkModelLayout } from '../../../src/storage/model-store.ts'
 import { filesOpener } from '../safetensors/write-safetensors.ts'
 import { loraAdapter, memorySink, safetensorsFolder, tinyWeights } from './convert-files.ts'
+import { harnessFailure as errorOf } from '../../rejection.ts'
 
 const STORIES_GGUF = resolve('../shared/models/stories260K/stories260K.gguf')
 const HAVE_STORIES = existsSync(STORIES_GGUF)
@@ -26,12 +26,6 @@ async function blobBytes(files: { path: string, blob: Blob }[]): Promise<Map<str
   return new Map(await Promise.all(files.map(async (f) => [f.path, new Uint8Array(await f.blob.arrayBuffer())] as [string, Uint8Array])))
 }
 
-async function errorOf(p: Promise<unknown>): Promise<HarnessError> {
-  const e = await p.then(() => undefined, (x: unknown) => x)
-  expect(e).toBeInstanceOf(HarnessError)
-  expect((e as Error).message).not.toContain('\n')
-  return e as HarnessError
-}
 
 describe('convertDroppedCheckpoint', () => {
   const w = tinyWeights()

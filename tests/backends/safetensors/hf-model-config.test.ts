@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { HarnessError } from '../../../src/core/errors.ts'
 import { hfModelConfig } from '../../../src/backends/safetensors/hf-model-config.ts'
+import { harnessThrow as errorOf } from '../../rejection.ts'
 
 /** config.json of HuggingFaceTB/SmolLM2-135M (as published). */
 const SMOLLM2_135M = {
@@ -30,16 +30,6 @@ const QWEN25_05B = {
   transformers_version: '4.43.1', use_cache: true, use_mrope: false, use_sliding_window: false, vocab_size: 151936,
 }
 
-function errorOf(f: () => unknown): HarnessError {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarnessError)
-    expect((e as Error).message).not.toContain('\n')
-    return e as HarnessError
-  }
-  throw new Error('expected a HarnessError')
-}
 
 describe('config.json → LlamaConfig', () => {
   it('reads SmolLM2-135M: tied embeddings, rope_theta 100000, head_dim derived as 576 / 9', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { HarnessError } from '../../../src/core/errors.ts'
 import type { LlamaConfig, LlamaWeights } from '../../../src/backends/onnx/llama-config.ts'
 import { addLoraDelta, loraConfigFromPeft, mergeLoraAdapter, planLoraMerge } from '../../../src/backends/safetensors/lora-adapter.ts'
 import { openSafetensorsCheckpoint } from '../../../src/backends/safetensors/safetensors-checkpoint.ts'
@@ -7,6 +6,7 @@ import type { SafetensorsCheckpoint } from '../../../src/backends/safetensors/sa
 import { randomLlamaWeights } from '../../../scripts/demo-model/build.ts'
 import { encodeSafetensors, filesOpener } from './write-safetensors.ts'
 import type { TensorToWrite } from './write-safetensors.ts'
+import { harnessThrow as errorOf } from '../../rejection.ts'
 
 /** hidden 2, one head of size 2, MLP width 4: every linear is 2×2, 4×2 or 2×4. */
 const TINY: LlamaConfig = {
@@ -16,16 +16,6 @@ const TINY: LlamaConfig = {
 
 const PEFT = 'base_model.model.model.layers'
 
-function errorOf(f: () => unknown): HarnessError {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarnessError)
-    expect((e as Error).message).not.toContain('\n')
-    return e as HarnessError
-  }
-  throw new Error('expected a HarnessError')
-}
 
 function adapterOf(tensors: TensorToWrite[]): Promise<SafetensorsCheckpoint> {
   return openSafetensorsCheckpoint(filesOpener(new Map([['adapter_model.safetensors', encodeSafetensors(tensors)]])), 'adapter_model')

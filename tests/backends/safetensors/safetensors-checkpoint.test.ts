@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { HarnessError } from '../../../src/core/errors.ts'
 import { openSafetensorsCheckpoint } from '../../../src/backends/safetensors/safetensors-checkpoint.ts'
 import { encodeSafetensors, filesOpener, jsonBytes } from './write-safetensors.ts'
 import type { ReadLog } from './write-safetensors.ts'
+import { harnessFailure as errorOf } from '../../rejection.ts'
 
-async function errorOf(p: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarnessError)
-    expect((e as Error).message).not.toContain('\n')
-    return e as HarnessError
-  }
-  throw new Error('expected a HarnessError')
-}
 
 const A = { name: 'a', shape: [2], data: Float32Array.of(1, 2) }
 const B = { name: 'b', shape: [1, 3], data: Float32Array.of(3, 4, 5), dtype: 'BF16' }

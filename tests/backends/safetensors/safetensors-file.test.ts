@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { HarnessError } from '../../../src/core/errors.ts'
 import { bytesSource } from '../../../src/backends/safetensors/byte-source.ts'
 import { decodeFloats, float16ToNumber, readSafetensorsHeader, readTensor } from '../../../src/backends/safetensors/safetensors-file.ts'
 import { encodeSafetensors, filesOpener, floatBytes } from './write-safetensors.ts'
 import type { FloatDtype, ReadLog } from './write-safetensors.ts'
+import { harnessFailure as errorOf } from '../../rejection.ts'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures')
 
@@ -20,16 +20,6 @@ interface GoldenTensor {
 const golden = JSON.parse(readFileSync(join(FIXTURES, 'dtypes.json'), 'utf8')) as { metadata: Record<string, string>, tensors: Record<string, GoldenTensor> }
 const fixture = new Uint8Array(readFileSync(join(FIXTURES, 'dtypes.safetensors')))
 
-async function errorOf(p: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarnessError)
-    expect((e as Error).message).not.toContain('\n')
-    return e as HarnessError
-  }
-  throw new Error('expected a HarnessError')
-}
 
 /** A file whose 8-byte length prefix and header text are given directly. */
 function rawFile(headerText: string, dataBytes = 0, declaredLength?: number): Uint8Array {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { HarnessError } from '../../../src/core/errors.ts'
 import { llamaConfigFromHf } from '../../../src/backends/onnx/llama-config.ts'
 import type { LlamaConfig, LlamaWeights } from '../../../src/backends/onnx/llama-config.ts'
 import { llamaWeightsFromOnnx } from '../../../src/backends/onnx/llama-graph.ts'
@@ -11,6 +10,7 @@ import { readSafetensorsModel } from '../../../src/backends/safetensors/safetens
 import { randomLlamaWeights } from '../../../scripts/demo-model/build.ts'
 import { encodeSafetensors, filesOpener, jsonBytes, llamaCheckpointFiles, llamaTensors, roundTo } from './write-safetensors.ts'
 import type { FloatDtype, ReadLog } from './write-safetensors.ts'
+import { harnessFailure as errorOf } from '../../rejection.ts'
 
 const DEMO = join(import.meta.dirname, '../../../public/models/demo')
 
@@ -22,16 +22,6 @@ const SMALL: LlamaConfig = {
 const WEIGHTS = randomLlamaWeights(SMALL, 17, 0.3)
 const IDS = [[3, 14, 15, 9, 2, 6], [28, 0, 1, 1, 7, 20]]
 
-async function errorOf(p: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarnessError)
-    expect((e as Error).message).not.toContain('\n')
-    return e as HarnessError
-  }
-  throw new Error('expected a HarnessError')
-}
 
 function logits(c: LlamaConfig, w: LlamaWeights): Float64Array {
   return llamaForward(c, w, { inputIds: IDS }).logits
