@@ -44,7 +44,7 @@ function metricRow(name: string, m: MetricComparison): string[] {
   ]
 }
 
-/** The comparison as a Markdown document. */
+/** The comparison as Markdown text. */
 export function comparisonMarkdown(cmp: RunComparison): string {
   const out: string[] = []
   out.push(`# evalz comparison: ${cell(cmp.b.label)} vs ${cell(cmp.a.label)}`, '')

@@ -17,7 +17,7 @@ import {
   typeName, Undefined, type Kwargs,
 } from './runtime.ts'
 
-/** Variables passed to a render (a document's fields). */
+/** Variables passed to a render (the fields of a doc). */
 export interface TemplateContext {
   readonly [name: string]: unknown
 }

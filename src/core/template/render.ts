@@ -55,7 +55,7 @@ function compile(template: string): readonly Stmt[] {
   return body
 }
 
-/** Render `template` with the document's fields as variables (Python: env.from_string(t).render(**ctx)). */
+/** Render `template` with the fields of a doc as variables (Python: env.from_string(t).render(**ctx)). */
 export function renderTemplate(template: string, ctx: TemplateContext): string {
   const body = compile(template)
   return wrap(template, () => {
