@@ -1,12 +1,15 @@
 /**
  * Live per-task progress while the model runs: docs whose requests are all answered, and the running value of the
- * task's first mean metric (first filter) with its 95% interval (mean ± 1.96·stderr, Bessel), for the run view.
+ * task's first mean metric (first filter) with its 95% interval, for the run view: the Wilson score interval while every
+ * score is 0 or 1 (a proportion: accuracy, exact match — never outside [0, 1], not zero width at n = 1), else
+ * mean ± 1.96·stderr (Bessel).
  */
 import type { TaskPlan } from './tasks/task-plan.ts'
 import type { RawResponse } from './task-scores.ts'
 import type { EvalEvent } from './events.ts'
 import { applyFilterPipeline } from './filters/index.ts'
 import { plainValue, scoreDoc } from './scoring.ts'
+import { wilsonInterval, Z95 } from './metrics/interval.ts'
 
 /** Running value of a task's headline metric. */
 export interface RunningMetric {
@@ -16,8 +19,10 @@ export interface RunningMetric {
   readonly filter: string
   /** mean over the docs scored so far */
   readonly value: number
-  /** 95% interval [low, high]; equal to value while fewer than 2 docs are scored */
+  /** 95% interval [low, high]: Wilson for 0/1 scores, else normal (equal to value while fewer than 2 docs are scored) */
   readonly ci95: readonly [number, number]
+  /** how ci95 was made */
+  readonly interval: 'wilson' | 'normal'
   /** docs scored */
   readonly n: number
 }
@@ -26,7 +31,7 @@ export interface RunningMetric {
 export class RunningScores {
   private readonly remaining: number[][]
   private readonly docsDone: number[]
-  private readonly sums: { sum: number; sumSq: number; n: number }[]
+  private readonly sums: { sum: number; sumSq: number; n: number; binary: boolean }[]
 
   constructor(
     private readonly plans: readonly TaskPlan[],
@@ -35,7 +40,7 @@ export class RunningScores {
   ) {
     this.remaining = plans.map(p => p.docs.map(d => d.requests.length * (p.spec.repeats ?? 1)))
     this.docsDone = plans.map(() => 0)
-    this.sums = plans.map(() => ({ sum: 0, sumSq: 0, n: 0 }))
+    this.sums = plans.map(() => ({ sum: 0, sumSq: 0, n: 0, binary: true }))
   }
 
   /** Records one answered request of doc `doc` of plan `plan`. */
@@ -66,10 +71,13 @@ export class RunningScores {
     s.sum += value
     s.sumSq += value * value
     s.n++
+    s.binary &&= value === 0 || value === 1
     const mean = s.sum / s.n
-    if (s.n < 2) return { name: m.name, filter: pipeline.name, value: mean, ci95: [mean, mean], n: s.n }
+    const base = { name: m.name, filter: pipeline.name, value: mean, n: s.n }
+    if (s.binary) return { ...base, ci95: wilsonInterval(mean, s.n), interval: 'wilson' }
+    if (s.n < 2) return { ...base, ci95: [mean, mean], interval: 'normal' }
     const variance = Math.max(0, (s.sumSq - s.n * mean * mean) / (s.n - 1))
-    const half = 1.96 * Math.sqrt(variance / s.n)
-    return { name: m.name, filter: pipeline.name, value: mean, ci95: [mean - half, mean + half], n: s.n }
+    const half = Z95 * Math.sqrt(variance / s.n)
+    return { ...base, ci95: [mean - half, mean + half], interval: 'normal' }
   }
 }

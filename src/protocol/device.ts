@@ -1,6 +1,8 @@
 /**
- * Which device a run uses: WebGPU when an adapter exists (or when forced), else wasm. The GPU object is injected
- * (the worker passes `navigator.gpu`), so the policy is testable without a browser.
+ * Which device a run uses: 'auto' takes WebGPU when a hardware adapter exists and wasm otherwise — also when the only
+ * adapter is a software one (SwiftShader, llvmpipe, WARP: `isFallbackAdapter` or a software architecture), which
+ * runs slower than wasm's own CPU kernels. A forced device is honoured. Every report says why. The GPU object is
+ * injected (the worker passes `navigator.gpu`), so the policy is testable without a browser.
  */
 import type { WireError } from './wire-error.ts'
 
@@ -30,10 +32,25 @@ export interface DeviceReport {
   readonly device: RunDevice
   /** the WebGPU adapter found (also when the run fell back to wasm after a failed WebGPU load) */
   readonly adapter: AdapterSummary | undefined
-  /** true when 'auto' wanted WebGPU but the run uses wasm */
+  /** true when 'auto' wanted WebGPU but the run uses wasm (no usable adapter, or loading there failed) */
   readonly fellBack: boolean
-  /** why WebGPU was not used, when it was not */
+  /** why this device: why WebGPU was not used, or why 'auto' took it; undefined only for a forced 'webgpu' */
   readonly reason: string | undefined
+}
+
+/** Architectures and descriptions of software WebGPU adapters (CPU rasterisers), lower case. */
+const SOFTWARE_ADAPTERS: readonly string[] = ['swiftshader', 'llvmpipe', 'lavapipe', 'softpipe', 'microsoft basic render', 'warp']
+
+/** True for an adapter that runs on the CPU: flagged as a fallback adapter, or named like a software rasteriser. */
+export function isSoftwareAdapter(a: AdapterSummary): boolean {
+  if (a.isFallbackAdapter) return true
+  const text = `${a.architecture} ${a.description}`.toLowerCase()
+  return SOFTWARE_ADAPTERS.some((name) => text.includes(name))
+}
+
+/** 'google swiftshader', or 'unnamed' when the browser hides vendor and architecture. */
+export function adapterName(a: AdapterSummary): string {
+  return [a.vendor, a.architecture].filter(Boolean).join(' ') || a.description || 'unnamed'
 }
 
 /** The parts of GPUAdapter this module reads. */
@@ -81,7 +98,14 @@ export function chooseDevice(requested: DeviceRequest, probe: GpuProbe): DeviceR
   if (requested === 'wasm') {
     return { requested, device: 'wasm', adapter: probe.ok ? probe.adapter : undefined, fellBack: false, reason: 'wasm was requested' }
   }
-  if (probe.ok) return { requested, device: 'webgpu', adapter: probe.adapter, fellBack: false, reason: undefined }
+  if (requested === 'webgpu' && probe.ok) return { requested, device: 'webgpu', adapter: probe.adapter, fellBack: false, reason: undefined }
+  if (probe.ok && isSoftwareAdapter(probe.adapter)) {
+    const reason = `the WebGPU adapter (${adapterName(probe.adapter)}) is a software one that runs on the CPU, slower than wasm`
+    return { requested, device: 'wasm', adapter: probe.adapter, fellBack: false, reason }
+  }
+  if (probe.ok) {
+    return { requested, device: 'webgpu', adapter: probe.adapter, fellBack: false, reason: `a hardware WebGPU adapter (${adapterName(probe.adapter)}) is present` }
+  }
   if (requested === 'webgpu') {
     return { code: 'BACKEND_ERROR', message: `device 'webgpu' was requested but ${probe.reason}; use 'auto' or 'wasm'`, detail: { device: requested } }
   }

@@ -6,6 +6,7 @@
 import { css, html, LitElement, nothing } from 'lit'
 import type { EvalEvent, PlannedTaskSummary } from '../core/events.ts'
 import type { DeviceReport } from '../protocol/device.ts'
+import { adapterName } from '../protocol/device.ts'
 import type { RunPhase } from '../protocol/worker-event.ts'
 import { tokensPerSecond } from '../protocol/worker-event.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
@@ -120,7 +121,7 @@ export class EzRunProgress extends LitElement {
       <td class="mono">${t.task}</td>
       <td class="num">${tp?.docsDone ?? 0}/${t.docs}</td>
       <td class="num">${t.requests.toLocaleString()}</td>
-      <td>${m ? html`${m.name} <strong class="mono">${m.value.toFixed(3)}</strong> <span class="muted mono">[${m.ci95[0].toFixed(3)}, ${m.ci95[1].toFixed(3)}]</span> <span class="muted">n=${m.n}</span>`
+      <td>${m ? html`${m.name} <strong class="mono">${m.value.toFixed(3)}</strong> <span class="muted mono" data-testid="running-interval" data-low=${m.ci95[0]} data-high=${m.ci95[1]}>[${m.ci95[0].toFixed(3)}, ${m.ci95[1].toFixed(3)}]</span> <span class="muted">n=${m.n}</span>`
         : html`<span class="muted">${this.phase === 'done' ? '—' : 'after the first doc is scored'}</span>`}</td>
     </tr>`
   }
@@ -154,12 +155,12 @@ function kib(bytes: number): string {
 }
 
 function deviceText(d: DeviceReport) {
-  const adapter = d.adapter
-    ? [d.adapter.vendor, d.adapter.architecture].filter(Boolean).join(' ') + (d.adapter.isFallbackAdapter ? ', software adapter' : '')
-    : ''
   const name = d.device === 'webgpu' ? 'WebGPU' : 'WebAssembly (CPU)'
-  return html`Device: <strong>${name}</strong>${d.device === 'webgpu' && adapter ? html` <span class="muted">(${adapter})</span>` : nothing}${
-    d.fellBack ? html` <span class="fallback">— fell back to wasm: ${d.reason}</span>` : nothing}`
+  const adapter = d.device === 'webgpu' && d.adapter ? html` <span class="muted">(${adapterName(d.adapter)})</span>` : nothing
+  const why = d.fellBack ? html`<span class="fallback" data-testid="device-reason">— fell back to wasm: ${d.reason}</span>`
+    : d.requested === 'auto' && d.reason ? html`<span class="muted" data-testid="device-reason">— Auto chose it: ${d.reason}</span>`
+    : html`<span class="muted" data-testid="device-reason">— as chosen</span>`
+  return html`Device: <strong>${name}</strong>${adapter} ${why}`
 }
 
 customElements.define('ez-run-progress', EzRunProgress)

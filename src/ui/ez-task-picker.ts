@@ -28,7 +28,7 @@ export interface RunSettings {
 const OFFLINE_TAG = 'demo'
 
 const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
-  { value: 'auto', label: 'Auto (WebGPU if present)' },
+  { value: 'auto', label: 'Auto (WebGPU on a hardware GPU, else wasm)' },
   { value: 'webgpu', label: 'WebGPU' },
   { value: 'wasm', label: 'WebAssembly (CPU)' },
 ]

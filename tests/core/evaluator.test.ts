@@ -114,6 +114,23 @@ describe('evaluate', () => {
     expect(entry['word_perplexity_stderr,none']).toBe('N/A')
   })
 
+  it('reports running intervals of proportions as Wilson intervals inside [0, 1], never zero width', async () => {
+    const progress: { task: string; ci95: readonly [number, number]; value: number; n: number; interval: string }[] = []
+    await run(['toy_mc', 'toy_roll'], {
+      onEvent: e => { if (e.type === 'task-progress' && e.metric) progress.push({ task: e.task, ...e.metric }) },
+    })
+    const mc = progress.filter(p => p.task === 'toy_mc')
+    expect(mc.map(p => p.n)).toEqual([1, 2, 3])
+    for (const p of mc) {
+      expect(p.interval).toBe('wilson')
+      expect(p.ci95[0]).toBeGreaterThanOrEqual(0)
+      expect(p.ci95[1]).toBeLessThanOrEqual(1)
+      expect(p.ci95[1] - p.ci95[0]).toBeGreaterThan(0)
+    }
+    // rolling perplexity has no mean metric: no running value
+    expect(progress.filter(p => p.task === 'toy_roll')).toEqual([])
+  })
+
   it('records a doc whose scoring fails in its sample and leaves it out of the metrics', async () => {
     const events: string[] = []
     const { results, samples } = await run(['toy_mc2_hook'], { onEvent: e => events.push(e.type) })

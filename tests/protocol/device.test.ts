@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { HarnessError } from '../../src/core/errors.ts'
-import { chooseDevice, isWireError, loadOnDevice, probeGpu } from '../../src/protocol/device.ts'
+import { adapterName, chooseDevice, isSoftwareAdapter, isWireError, loadOnDevice, probeGpu } from '../../src/protocol/device.ts'
 import type { AdapterLike, DeviceReport, GpuLike, GpuProbe, RunDevice } from '../../src/protocol/device.ts'
 
+const NVIDIA = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false }
 const SWIFTSHADER = { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true }
 
 function gpuWith(adapter: AdapterLike | null | Error): GpuLike {
@@ -39,9 +40,24 @@ describe('chooseDevice', () => {
   const yes: GpuProbe = { ok: true, adapter: SWIFTSHADER }
   const no: GpuProbe = { ok: false, reason: 'no adapter' }
 
-  it('auto uses WebGPU when there is an adapter, else wasm with fellBack', () => {
-    expect(chooseDevice('auto', yes)).toEqual({ requested: 'auto', device: 'webgpu', adapter: SWIFTSHADER, fellBack: false, reason: undefined })
+  it('auto uses WebGPU on a hardware adapter, else wasm with fellBack, and says why', () => {
+    expect(chooseDevice('auto', { ok: true, adapter: NVIDIA })).toEqual({
+      requested: 'auto', device: 'webgpu', adapter: NVIDIA, fellBack: false, reason: 'a hardware WebGPU adapter (nvidia ampere) is present',
+    })
     expect(chooseDevice('auto', no)).toEqual({ requested: 'auto', device: 'wasm', adapter: undefined, fellBack: true, reason: 'no adapter' })
+  })
+
+  it('auto prefers wasm over a software adapter (SwiftShader), naming it', () => {
+    expect(chooseDevice('auto', yes)).toEqual({
+      requested: 'auto', device: 'wasm', adapter: SWIFTSHADER, fellBack: false,
+      reason: 'the WebGPU adapter (google swiftshader) is a software one that runs on the CPU, slower than wasm',
+    })
+    // older browsers hide isFallbackAdapter: the architecture or description still gives a software rasteriser away
+    const llvmpipe = { vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', isFallbackAdapter: false }
+    expect(chooseDevice('auto', { ok: true, adapter: llvmpipe })).toMatchObject({ device: 'wasm', reason: expect.stringMatching(/^the WebGPU adapter \(mesa\) is a software one/) })
+    expect(chooseDevice('auto', { ok: true, adapter: { ...SWIFTSHADER, isFallbackAdapter: false } })).toMatchObject({ device: 'wasm' })
+    expect(isSoftwareAdapter(NVIDIA)).toBe(false)
+    expect(adapterName({ vendor: '', architecture: '', description: '', isFallbackAdapter: false })).toBe('unnamed')
   })
 
   it('honours a forced choice', () => {
@@ -55,7 +71,7 @@ describe('chooseDevice', () => {
 })
 
 describe('loadOnDevice', () => {
-  const autoGpu = chooseDevice('auto', { ok: true, adapter: SWIFTSHADER }) as DeviceReport
+  const autoGpu = chooseDevice('auto', { ok: true, adapter: NVIDIA }) as DeviceReport
 
   it('falls back to wasm when auto picked WebGPU and loading there fails', async () => {
     const tried: RunDevice[] = []
@@ -66,7 +82,7 @@ describe('loadOnDevice', () => {
     })
     expect(tried).toEqual(['webgpu', 'wasm'])
     expect(out.value).toBe('model')
-    expect(out.report).toMatchObject({ requested: 'auto', device: 'wasm', fellBack: true, adapter: SWIFTSHADER })
+    expect(out.report).toMatchObject({ requested: 'auto', device: 'wasm', fellBack: true, adapter: NVIDIA })
     expect(out.report.reason).toMatch(/shader-f16 unsupported/)
   })
 

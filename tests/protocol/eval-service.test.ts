@@ -80,7 +80,8 @@ function request(over: Partial<RunRequest> = {}): RunRequest {
   return { ...RUN_DEFAULTS, runId: 'r1', limit: 2, numFewshot: undefined, bootstrapIters: 10, ...over }
 }
 
-const ADAPTER: GpuLike = { requestAdapter: async () => ({ info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true } }) }
+const ADAPTER: GpuLike = { requestAdapter: async () => ({ info: { vendor: 'nvidia', architecture: 'ampere', isFallbackAdapter: false } }) }
+const SOFTWARE: GpuLike = { requestAdapter: async () => ({ info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true } }) }
 
 describe('createEvalService', () => {
   it('lists the catalogue', async () => {
@@ -117,10 +118,13 @@ describe('createEvalService', () => {
     expect((result.results.evalz as Record<string, unknown>).version).toBe('9.9.9')
   })
 
-  it('uses WebGPU when an adapter exists and falls back to wasm when loading there fails', async () => {
+  it('uses WebGPU when a hardware adapter exists and falls back to wasm when loading there fails', async () => {
     const log: string[] = []
     const ok = await service({ gpu: ADAPTER }, log).run(request({ tasks: ['demo_cloze'] }), () => undefined)
-    expect(ok.status === 'done' && ok.device).toMatchObject({ device: 'webgpu', fellBack: false, adapter: { architecture: 'swiftshader' } })
+    expect(ok.status === 'done' && ok.device).toMatchObject({ device: 'webgpu', fellBack: false, adapter: { architecture: 'ampere' } })
+    // a software adapter: auto runs wasm and says why
+    const soft = await service({ gpu: SOFTWARE }, log).run(request({ tasks: ['demo_cloze'] }), () => undefined)
+    expect(soft.status === 'done' && soft.device).toMatchObject({ device: 'wasm', fellBack: false, reason: expect.stringMatching(/swiftshader.*software/) })
     const failing = service({
       gpu: ADAPTER,
       async loadBackend(model, device) {

@@ -10,6 +10,7 @@ import { escapeHtml, tableRow } from './html-text.ts'
 import { runFacts } from './run-facts.ts'
 import { REPORT_CSS } from './report-style.ts'
 import { comparisonBody } from './comparison-sections.ts'
+import { wilsonInterval } from '../metrics/interval.ts'
 
 /** Options of the HTML reports. */
 export interface ReportOptions {
@@ -67,10 +68,8 @@ export function valueInterval(h: HeadlineMetric, n: number | undefined): ValueIn
   const v = h.value
   if (v === undefined || v < 0 || v > 1) return undefined
   if (h.stderr === 0 && (v === 0 || v === 1) && n !== undefined && n > 0) {
-    const z2n = (Z * Z) / n
-    const center = (v + z2n / 2) / (1 + z2n)
-    const half = (Z / (1 + z2n)) * Math.sqrt((v * (1 - v)) / n + z2n / (4 * n))
-    return { low: Math.max(0, center - half), high: Math.min(1, center + half), method: 'Wilson' }
+    const [low, high] = wilsonInterval(v, n, Z)
+    return { low, high, method: 'Wilson' }
   }
   if (h.stderr === undefined) return undefined
   return { low: v - Z * h.stderr, high: v + Z * h.stderr, method: 'normal' }
