@@ -2,6 +2,9 @@
  * Command-line parsing for `evalz`: long options with lm-eval's spellings and the seed proposal's aliases.
  */
 import { HarnessError } from '../core/errors.ts'
+import type { ChatArgs } from './chat-args.ts'
+import { parseChatArgs } from './chat-args.ts'
+import { CHAT_HELP } from './chat-help.ts'
 
 /** Options of `evalz run`. */
 export interface RunArgs {
@@ -69,11 +72,14 @@ export type Command =
     readonly dataDir: string | undefined
   }
   | { readonly command: 'export-task'; readonly args: ExportArgs }
+  | { readonly command: 'chat'; readonly args: ChatArgs }
   | { readonly command: 'report'; readonly runs: readonly string[]; readonly output: string; readonly seed?: number; readonly iterations?: number }
   | { readonly command: 'help'; readonly topic: string | undefined }
   | { readonly command: 'version' }
 
-type Kind = 'string' | 'int' | 'number' | 'flag' | 'optional-string' | 'list'
+/** How an option takes its value: 'list' joins repeats with commas and splits on them; 'multi' keeps each value. */
+export type OptionKind = 'string' | 'int' | 'number' | 'flag' | 'optional-string' | 'list' | 'multi'
+type Kind = OptionKind
 
 /** Canonical option name → kind, and alias → canonical name. */
 const RUN_OPTIONS: Record<string, Kind> = {
@@ -96,8 +102,9 @@ function usage(message: string): HarnessError {
   return new HarnessError('USAGE', message)
 }
 
-function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<string, string | boolean> {
-  const out = new Map<string, string | boolean>()
+/** Parses `--name value` / `--name=value` options by `spec`; unknown options and missing values are usage errors. */
+export function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<string, string | boolean | string[]> {
+  const out = new Map<string, string | boolean | string[]>()
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]
     if (!token.startsWith('--')) throw usage(`unexpected argument '${token}' (options start with --; see evalz --help)`)
@@ -117,13 +124,14 @@ function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<
       out.set(name, value ?? '')
       continue
     }
-    if (kind === 'list') {
+    if (kind === 'list' || kind === 'multi') {
       if (value === undefined) {
         value = argv[++i]
         if (value === undefined || value.startsWith('--')) throw usage(`--${name} needs a value`)
       }
       const prev = out.get(name)
-      out.set(name, typeof prev === 'string' ? `${prev},${value}` : value)
+      if (kind === 'multi') out.set(name, [...(Array.isArray(prev) ? prev : []), value])
+      else out.set(name, typeof prev === 'string' ? `${prev},${value}` : value)
       continue
     }
     if (value === undefined) {
@@ -135,12 +143,14 @@ function parseOptions(argv: readonly string[], spec: Record<string, Kind>): Map<
   return out
 }
 
-function listOption(opts: Map<string, string | boolean>, name: string): string[] {
+/** A 'list' option's comma-separated values (trimmed, empty ones dropped), or a 'multi' option's values as given. */
+export function listOption(opts: Map<string, string | boolean | string[]>, name: string, split = true): string[] {
   const v = opts.get(name)
+  if (Array.isArray(v)) return split ? v.flatMap(x => x.split(',')).map(x => x.trim()).filter(x => x !== '') : v
   return typeof v === 'string' ? v.split(',').map(x => x.trim()).filter(x => x !== '') : []
 }
 
-function intOption(opts: Map<string, string | boolean>, name: string, min: number): number | undefined {
+function intOption(opts: Map<string, string | boolean | string[]>, name: string, min: number): number | undefined {
   const v = opts.get(name)
   if (v === undefined) return undefined
   const n = Number(v)
@@ -180,7 +190,8 @@ export function parseCommand(argv: readonly string[]): Command {
     if (typeof output !== 'string') throw usage('evalz report needs --output FILE (.html, .md or .json)')
     return { command: 'report', runs, output, seed: intOption(opts, 'seed', -(2 ** 31)), iterations: intOption(opts, 'iterations', 1) }
   }
-  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, ls, export-task, report, help)`)
+  if (command === 'chat') return { command: 'chat', args: parseChatArgs(rest) }
+  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, chat, ls, export-task, report, help)`)
   const opts = parseOptions(rest, RUN_OPTIONS)
   const model = opts.get('model')
   if (typeof model !== 'string') throw usage('evalz run needs --model <dir> (a transformers.js model folder)')
@@ -226,12 +237,13 @@ export function parseCommand(argv: readonly string[]): Command {
   }
 }
 
-export const HELP = `evalz — LLM evaluation with lm-evaluation-harness's exact prompts and numbers
+export const HELP: string = `evalz — LLM evaluation with lm-evaluation-harness's exact prompts and numbers
 
 Usage:
   evalz run --model <dir> --tasks <names> [options]
   evalz ls [--json]
   evalz report RUN [RUN2] --output FILE   a run's report, or RUN2 compared with RUN (paired tests)
+  evalz chat --model <dir> [--prompt TEXT]   talk to a model (a REPL, or one reply with --prompt)
 
 run options:
   --model <dir|owner/name[@rev]|file.gguf>  transformers.js model folder (config.json, tokenizer.json,
@@ -263,5 +275,7 @@ run options:
   --max-length <n>          context length in tokens (default: from the model config)
   --bootstrap-iters <n>     bootstrap iterations for perplexity stderr (default 100000)
   --verbose                 stack traces on errors
+
+${CHAT_HELP}
 
 Exit codes: 0 ok, 1 the run failed, 2 usage error.`

@@ -4,6 +4,7 @@
  */
 import { HELP, parseCommand } from './args.ts'
 import { runCommand } from './run-command.ts'
+import { chatCommand } from './chat-command.ts'
 import { lsCommand, lsTaskCommand } from './ls-command.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { exportTaskCommand } from './export-task.ts'
@@ -43,6 +44,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'export-task':
         await exportTaskCommand(cmd.args, t => process.stdout.write(t))
         return 0
+      case 'chat':
+        return await chatCommand(cmd.args, {
+          stdout: t => process.stdout.write(t),
+          stderr: t => process.stderr.write(t),
+          stdin: process.stdin,
+          isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        })
       case 'run':
         await runCommand(cmd.args, {
           stdout: t => process.stdout.write(t),

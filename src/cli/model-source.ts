@@ -25,6 +25,9 @@ export interface ResolvedModel {
   readonly origin?: ModelOrigin
 }
 
+/** The options that name a model (evalz run and evalz chat). */
+export type ModelArgs = Pick<RunArgs, 'model' | 'adapter' | 'dtype'>
+
 /** Hub access for a run: endpoint, token (never printed or written), offline. */
 export interface HubAccess {
   /** Hub base URL without a trailing slash */
@@ -38,7 +41,7 @@ export interface HubAccess {
 }
 
 /** Resolves --model to a local folder, downloading a Hub model when needed. */
-export async function resolveModel(args: RunArgs, hub: HubAccess, progress: ProgressSink): Promise<ResolvedModel> {
+export async function resolveModel(args: ModelArgs, hub: HubAccess, progress: ProgressSink): Promise<ResolvedModel> {
   if (args.adapter !== undefined || isCheckpointPath(args.model)) return convertCheckpoint(args, hub.cacheDir, progress)
   if (existsSync(args.model)) return { dir: resolve(args.model), dtype: args.dtype ?? 'fp32', name: args.model }
   const id = parseHubModelId(args.model)
@@ -69,7 +72,7 @@ export async function resolveModel(args: RunArgs, hub: HubAccess, progress: Prog
 }
 
 /** A GGUF file or safetensors folder (with an optional LoRA adapter), converted once into the cache. */
-async function convertCheckpoint(args: RunArgs, cacheDir: string, progress: ProgressSink): Promise<ResolvedModel> {
+async function convertCheckpoint(args: ModelArgs, cacheDir: string, progress: ProgressSink): Promise<ResolvedModel> {
   if (args.dtype !== undefined && args.dtype !== 'fp32') {
     throw new HarnessError('USAGE', `--dtype '${args.dtype}' does not apply to a converted checkpoint (its weights become fp32); drop --dtype`)
   }

@@ -155,7 +155,7 @@ function cachedHubSource(hub: HubAccess): DocSource {
 }
 
 /** The Hub: --hub-endpoint, else HF_ENDPOINT, else huggingface.co; --hf-token, else HF_TOKEN. */
-function hubAccess(args: RunArgs): { endpoint: string; token: string | undefined } {
+export function hubAccess(args: Pick<RunArgs, 'hubEndpoint' | 'hfToken'>): { endpoint: string; token: string | undefined } {
   const endpoint = (args.hubEndpoint ?? (process.env.HF_ENDPOINT || undefined) ?? 'https://huggingface.co').replace(/\/+$/, '')
   try {
     new URL(endpoint)

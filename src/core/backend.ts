@@ -4,6 +4,7 @@
 import type {
   GenerateRequest, GenerateResponse, LoglikelihoodRequest, LoglikelihoodResponse, RollingRequest, RollingResponse,
 } from './requests.ts'
+import type { StreamOptions, StreamRequest, StreamResult } from './sampling/generation-stream.ts'
 
 /** What a backend reports about itself; written into results.json. */
 export interface BackendInfo {
@@ -81,6 +82,8 @@ export interface ModelBackend {
   loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions<LoglikelihoodResponse>): Promise<LoglikelihoodResponse[]>
   loglikelihoodRolling(reqs: readonly RollingRequest[], opts: BatchOptions<RollingResponse>): Promise<RollingResponse[]>
   generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions<GenerateResponse>): Promise<GenerateResponse[]>
+  /** one reply, sampled with evalz's seeded sampler and reported token by token (chat); greedy = generateUntil's answer */
+  streamGenerate?(req: StreamRequest, opts: StreamOptions): Promise<StreamResult>
   /** releases sessions and buffers */
   dispose(): Promise<void>
 }

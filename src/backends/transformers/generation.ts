@@ -72,7 +72,7 @@ export async function generateGreedy(
 }
 
 /** True when the decoded tokens (special tokens kept, like lm-eval's stop criterion) contain a stop string. */
-function hitsStop(codec: TextCodec, tokens: readonly number[], stops: readonly string[]): boolean {
+export function hitsStop(codec: TextCodec, tokens: readonly number[], stops: readonly string[]): boolean {
   if (stops.length === 0) return false
   const text = codec.decode(tokens, false)
   return stops.some((s) => text.includes(s))

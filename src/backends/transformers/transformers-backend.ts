@@ -24,6 +24,7 @@ import type { TextCodec } from './tokenization.ts'
 import { causalLmFromModel } from './transformers-lm.ts'
 import { renderChatTemplate, selectChatTemplate } from './chat-template.ts'
 import type { ChatTokenizerLike } from './chat-template.ts'
+import { endOfTurnIds, streamGeneration } from './stream-generation.ts'
 
 type ModelDtype = NonNullable<Parameters<typeof AutoModelForCausalLM.from_pretrained>[1]>['dtype']
 
@@ -92,7 +93,10 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
   }
   const generationConfig = model.generation_config as unknown as Record<string, unknown> | null
   const stopIds = eosTokenIds(tokenizer.eos_token_id, generationConfig?.['eos_token_id'] ?? config['eos_token_id'])
-  return makeBackend({ info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId, chatTokenizer: tokenizer as unknown as ChatTokenizerLike })
+  return makeBackend({
+    info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId, chatTokenizer: tokenizer as unknown as ChatTokenizerLike,
+    endOfTurnIds: endOfTurnIds(tokenizer),
+  })
 }
 
 /** What makeBackend assembles. */
@@ -111,10 +115,12 @@ export interface BackendParts {
   readonly padTokenId: number
   /** tokenizer whose chat template renders chat prompts; undefined = no chat support */
   readonly chatTokenizer?: ChatTokenizerLike
+  /** special-token ids that end a chat turn (stream-generation.ts); default none */
+  readonly endOfTurnIds?: ReadonlySet<number>
 }
 
 /** The ModelBackend over a CausalLm and a codec (exported for tests with other models). */
-export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId, chatTokenizer }: BackendParts): ModelBackend {
+export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId, chatTokenizer, endOfTurnIds: eot }: BackendParts): ModelBackend {
   const maxLength = info.maxLength
   const eosText = typeof eosTokenId === 'number' ? codec.decode([eosTokenId], false) : undefined
   const chat = chatTokenizer && {
@@ -125,6 +131,8 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId, 
   return {
     info,
     ...chat,
+    streamGenerate: (req, opts) =>
+      streamGeneration({ lm, codec, stopIds, eosText, endOfTurnIds: eot ?? new Set(), maxLength }, req, opts),
     async loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]> {
       checkBatchSize(opts.batchSize)
       const memo = memoizedCodec(codec)
