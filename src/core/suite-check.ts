@@ -7,6 +7,7 @@ import type { TaskSpec } from './tasks/task-spec.ts'
 import { evalSplit } from './tasks/task-spec.ts'
 import { effectiveFewshot } from './tasks/task-plan.ts'
 import { HarnessError } from './errors.ts'
+import { checkTaskRegexes } from './tasks/task-regexes.ts'
 
 /** What a task reads a split for. */
 export type SplitUse = 'eval' | 'fewshot'
@@ -57,8 +58,12 @@ export async function findMissingSplits(specs: readonly TaskSpec[], source: DocS
   return missing
 }
 
-/** Throws one DATASET_SPLIT_MISSING error listing every missing split (task, dataset, config, split); else resolves. */
+/**
+ * Throws one DATASET_SPLIT_MISSING error listing every missing split (task, dataset, config, split); else resolves.
+ * First the tasks' regexes are compiled (a pattern that could backtrack for minutes is named with its task).
+ */
 export async function checkSplits(specs: readonly TaskSpec[], source: DocSource, numFewshot: number | undefined): Promise<void> {
+  checkTaskRegexes(specs)
   const missing = await findMissingSplits(specs, source, numFewshot)
   if (missing.length === 0) return
   const listed = missing.map(m => {

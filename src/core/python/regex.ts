@@ -3,11 +3,14 @@
  * regex-translate.ts, and findall / sub / split scan the string as CPython's sre does, including the
  * "must advance" rule: after an empty match at p, the next match may start at p only if it is non-empty.
  *
+ * Every pattern passes regex-guard.ts first: one that can backtrack exponentially is refused in one line.
+ *
  * Positions (`start`, `end`) are UTF-16 indices into the JS string; matching itself is per code point
  * (the 'u' flag), as Python's is. Approximations are listed in regex-translate.ts.
  */
 
 import { HarnessError } from '../errors.ts'
+import { guardRegex } from './regex-guard.ts'
 import { translatePattern, type PyRegexFlags, type Translation } from './regex-translate.ts'
 
 export type { PyRegexFlags } from './regex-translate.ts'
@@ -100,6 +103,7 @@ class CompiledRegex implements PyRegex {
 
   constructor(readonly pattern: string, private readonly flags: PyRegexFlags) {
     this.t = translatePattern(pattern, flags)
+    guardRegex(pattern, this.t.source, this.t.ignoreCase)
     const f = this.t.ignoreCase ? 'ui' : 'u'
     this.global = buildRegExp(pattern, this.t.source, 'g' + f)
     this.sticky = buildRegExp(pattern, this.t.source, 'y' + f)

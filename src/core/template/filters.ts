@@ -4,6 +4,7 @@
  * here exist in Python but fail with "not supported" (escape, tojson, groupby, wordwrap, …).
  */
 
+import { checkItems } from './budget.ts'
 import { PyFloat } from '../python/json.ts'
 import { pyRegex } from '../python/regex.ts'
 import {
@@ -146,7 +147,9 @@ function truncateFilter(value: unknown, args: unknown[], kwargs: Kwargs): unknow
 
 function indentFilter(value: unknown, args: unknown[], kwargs: Kwargs): string {
   const [width, first, blank] = bind('indent', [['width', 4], ['first', false], ['blank', false]], args, kwargs)
-  const ind = typeof width === 'string' ? width : ' '.repeat(Math.max(0, argInt('indent', width)))
+  const w = typeof width === 'string' ? 0 : Math.max(0, argInt('indent', width))
+  checkItems(w, `indent(${w})`)
+  const ind = typeof width === 'string' ? width : ' '.repeat(w)
   if (typeof value !== 'string') throw new RenderError(`indent needs a str, not ${typeName(value)}`)
   const lines = pySplitlines(value + '\n')
   let rv: string

@@ -9,6 +9,7 @@ import { isPyDict, isPyTuple, pyTuple } from '../python/str.ts'
 import { getAttr, getItem, SliceValue } from './access.ts'
 import { argInt, bind } from './args.ts'
 import type { Expr, Stmt, Target } from './ast.ts'
+import { spendOutput, spendSteps } from './budget.ts'
 import { applyFilter, filterExists } from './filters.ts'
 import { callTest, testExists } from './is-tests.ts'
 import { binaryOp, unaryOp } from './operators.ts'
@@ -124,6 +125,7 @@ function dictLiteral(pairs: readonly (readonly [Expr, Expr])[], scope: Scope): M
 
 /** Evaluate an expression to a Python value. */
 export function evalExpr(e: Expr, scope: Scope): unknown {
+  spendSteps()
   switch (e.type) {
     case 'const': return e.value
     case 'name': return scope.resolve(e.name)
@@ -218,10 +220,15 @@ function renderBlock(body: readonly Stmt[], scope: Scope): string {
   return out.join('')
 }
 
+function emit(out: string[], text: string): void {
+  spendOutput(text.length)
+  out.push(text)
+}
+
 function execStmt(s: Stmt, scope: Scope, out: string[]): void {
   switch (s.type) {
-    case 'text': out.push(s.text); return
-    case 'print': out.push(toStr(evalExpr(s.expr, scope))); return
+    case 'text': emit(out, s.text); return
+    case 'print': emit(out, toStr(evalExpr(s.expr, scope))); return
     case 'if': execBody(truthy(evalExpr(s.test, scope)) ? s.body : s.else_, scope, out); return
     case 'for': {
       let items = iterate(evalExpr(s.iter, scope))
@@ -238,6 +245,7 @@ function execStmt(s: Stmt, scope: Scope, out: string[]): void {
         return
       }
       items.forEach((item, i) => {
+        spendSteps()
         const inner = scope.child()
         inner.set('loop', new LoopContext(items, i))
         assign(s.target, item, inner)
@@ -260,7 +268,7 @@ function execStmt(s: Stmt, scope: Scope, out: string[]): void {
       return
     }
     case 'filterblock': {
-      out.push(toStr(applyFilterCall(s.filter, renderBlock(s.body, scope.child()), scope)))
+      emit(out, toStr(applyFilterCall(s.filter, renderBlock(s.body, scope.child()), scope)))
       return
     }
   }

@@ -3,6 +3,7 @@
  * with Python's argument rules and errors. Mutating methods exist as attributes but fail when called.
  */
 
+import { checkItems } from './budget.ts'
 import {
   isPyDict, isPyTuple, pyCapitalize, pyCenter, pyCount, pyEndsWith, pyFind, pyIsAlnum, pyIsAlpha, pyIsDecimal,
   pyIsDigit, pyIsLower, pyIsNumeric, pyIsSpace, pyIsUpper, isPyPrintable, codePoints, pyLower, pyLstrip,
@@ -35,6 +36,7 @@ function pad(fname: string, s: string, args: unknown[], kwargs: Kwargs, side: 'l
   if (pyLen(fill) !== 1) throw new RenderError('The fill character must be exactly one character long')
   const n = width - pyLen(s)
   if (n <= 0) return s
+  checkItems(n, `${fname}(${width})`)
   return side === 'l' ? s + fill.repeat(n) : fill.repeat(n) + s
 }
 

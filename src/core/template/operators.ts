@@ -3,6 +3,7 @@
  * floor division and modulo follow the divisor's sign), unary minus/plus and printf-style `str % args`.
  */
 
+import { checkItems } from './budget.ts'
 import { PyFloat } from '../python/json.ts'
 import { isPyDict, isPyTuple, mkFloat, pyRepr, pyTuple } from '../python/str.ts'
 import { checkDefined, dictLookup, intValue, numeric, RenderError, toStr, typeName, Undefined } from './runtime.ts'
@@ -55,6 +56,7 @@ function repeat(seq: unknown, n: number): unknown {
   const times = Math.max(0, n)
   const len = typeof seq === 'string' ? seq.length : (seq as unknown[]).length
   if (len * times > MAX_REPEAT) throw new RenderError('MemoryError: sequence repetition is too large')
+  checkItems(len * times, 'a repeated sequence')
   if (typeof seq === 'string') return seq.repeat(times)
   const arr = seq as unknown[]
   const out: unknown[] = []
@@ -160,6 +162,7 @@ export function printf(fmt: string, args: unknown): string {
     const v = take(key)
     let body = formatOne(conv, v, p, flags)
     if (body.length < w) {
+      checkItems(w, `the printf width %${w}`)
       if (flags.includes('-')) body = body.padEnd(w)
       else if (flags.includes('0') && 'diouxXeEfFgG'.includes(conv)) {
         const sign = /^[-+ ]/.test(body) ? body[0] as string : ''

@@ -10,6 +10,7 @@
 import { PyFloat } from '../python/json.ts'
 import { isPyDict } from '../python/str.ts'
 import type { Stmt } from './ast.ts'
+import { withRenderBudget } from './budget.ts'
 import { checkNames, evalExpr, execBody, Scope, type TemplateContext } from './interpreter.ts'
 import { tokenize } from './lexer.ts'
 import { parseTokens } from './parser.ts'
@@ -34,7 +35,7 @@ const cache = new Map<string, readonly Stmt[]>()
 
 function wrap<T>(template: string, fn: () => T): T {
   try {
-    return fn()
+    return withRenderBudget(fn)
   } catch (e) {
     if (e instanceof TemplateError) throw e
     const msg = e instanceof Error ? e.message : String(e)

@@ -5,6 +5,7 @@
  */
 
 import { PyFloat } from '../python/json.ts'
+import { checkItems } from './budget.ts'
 import { codePoints, isPyDict, isPyTuple, pyLen, pyRepr, pyStrRepr, type PyReprable } from '../python/str.ts'
 
 /** A failure while evaluating a template (Python would raise); render.ts wraps it in TemplateError. */
@@ -105,8 +106,15 @@ export class PyRange implements PyReprable {
     readonly step: number,
   ) {}
 
-  /** The numbers of the range. */
+  /** How many numbers the range holds (Python len(range)). */
+  get length(): number {
+    const n = this.step > 0 ? Math.ceil((this.stop - this.start) / this.step) : Math.ceil((this.start - this.stop) / -this.step)
+    return Math.max(0, n)
+  }
+
+  /** The numbers of the range (within the render budget's item limit). */
   items(): number[] {
+    checkItems(this.length, `range(${this.start}, ${this.stop}, ${this.step})`)
     const out: number[] = []
     if (this.step > 0) for (let i = this.start; i < this.stop; i += this.step) out.push(i)
     else for (let i = this.start; i > this.stop; i += this.step) out.push(i)
@@ -198,7 +206,7 @@ export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0
   if (v instanceof Map) return v.size > 0
   if (v instanceof PyDictView) return v.items.length > 0
-  if (v instanceof PyRange) return v.items().length > 0
+  if (v instanceof PyRange) return v.length > 0
   if (isPyDict(v)) return Object.keys(v).length > 0
   return true
 }
@@ -322,7 +330,7 @@ export function lenOf(v: unknown): number {
   if (Array.isArray(v)) return v.length
   if (v instanceof Map) return v.size
   if (v instanceof PyDictView) return v.items.length
-  if (v instanceof PyRange) return v.items().length
+  if (v instanceof PyRange) return v.length
   if (isPyDict(v)) return dictEntries(v).length
   throw new RenderError(`object of type '${typeName(v)}' has no len()`)
 }
