@@ -1,5 +1,6 @@
 /**
- * `evalz ls`: tasks, groups, tags and suites with dataset, output type, default shots and metrics.
+ * `evalz ls`: tasks, groups, tags and suites with dataset, output type, default shots and metrics, then the YAML
+ * files of --include-path that did not load, each with its reason (with --json: `{entries, problems}`).
  * `evalz ls <name>`: one task's config as lm-eval YAML (or JSON with --json) and the prompt of doc 0 when its data
  * is reachable (--data-dir), else its templates; for a group or suite, its config and resolved members.
  */
@@ -38,7 +39,8 @@ export function lsCommand(catalogue: TaskCatalogue, json: boolean): string {
   }))
   const order: Record<LsKind, number> = { suite: 0, group: 1, tag: 2, task: 3 }
   entries.sort((a, b) => order[a.kind] - order[b.kind])
-  if (json) return `${JSON.stringify(entries, null, 2)}\n`
+  const problems = catalogue.problems ?? []
+  if (json) return `${JSON.stringify({ entries, problems: problems.map(p => ({ file: p.file, names: p.names, code: p.code, reason: p.reason })) }, null, 2)}\n`
   const rows = entries.map(e => {
     if (e.kind === 'task') {
       const ds = e.config === undefined ? e.dataset! : `${e.dataset!}:${e.config}`
@@ -50,7 +52,9 @@ export function lsCommand(catalogue: TaskCatalogue, json: boolean): string {
   const header = ['name', 'kind', 'dataset / members', 'output type', 'shots', 'metrics']
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map(r => r[c].length)))
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
-  return `${[line(header), line(widths.map(w => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`
+  const table = [line(header), line(widths.map(w => '-'.repeat(w))), ...rows.map(line)]
+  if (problems.length > 0) table.push('', `${problems.length} file(s) did not load (asking for what they define fails with the reason):`, ...problems.map(p => `  ${p.reason}`))
+  return `${table.join('\n')}\n`
 }
 
 /** `evalz ls <name>`: a task's config and example prompt, or a group's / tag's config and members. */

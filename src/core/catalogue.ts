@@ -1,7 +1,7 @@
 /** The catalogue evalz ships: built-in tasks and groups, and the lm-eval names it knows it lacks. */
 import type { TaskCatalogue } from './tasks/registry.ts'
 import { makeCatalogue } from './tasks/registry.ts'
-import { memberName } from './tasks/task-spec.ts'
+import { memberName, metricName } from './tasks/task-spec.ts'
 import { builtinGroups, builtinTasks, LM_EVAL_ONLY } from './tasks/builtin/index.ts'
 
 /** Builds the built-in catalogue. */
@@ -38,7 +38,7 @@ export function listCatalogue(cat: TaskCatalogue): CatalogueEntry[] {
   const tasks = [...cat.tasks.values()].map((t): CatalogueEntry => ({
     name: t.task, kind: 'task', dataset: t.dataset_path, config: t.dataset_name, outputType: t.output_type,
     numFewshot: t.num_fewshot ?? 0,
-    metrics: (t.metric_list ?? []).map(m => m.metric),
+    metrics: (t.metric_list ?? []).map(m => metricName(m.metric)),
     members: [],
   }))
   const byName = (a: CatalogueEntry, b: CatalogueEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)

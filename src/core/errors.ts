@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'TASK_SPEC_INVALID' // a TaskSpec field has a bad value
   | 'TEMPLATE_ERROR' // a Jinja template failed to render for a doc
   | 'HOOK_UNKNOWN' // a !function name that is not in the hook registry
+  | 'HOOK_UNAVAILABLE' // a Python hook that cannot run here (no runtime, or a module Pyodide lacks)
   | 'DATASET_NOT_FOUND' // no files for a dataset path/config in the data dir
   | 'DATASET_SPLIT_MISSING' // the dataset exists but the split does not
   | 'DATASET_PARSE_ERROR' // a data file could not be parsed

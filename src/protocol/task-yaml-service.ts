@@ -75,7 +75,7 @@ export function createTaskYamlService(base: TaskCatalogue, baseEntries: readonly
     if (batch.length === 0) throw new HarnessError('USAGE', 'no YAML files were given: drop .yaml task or group files', {})
     const own = new Map(batch.map((f) => [normalise(f.path), f.text]))
     // the walk sees only this batch; includes may also reach files added earlier
-    const loaded = await loadTaskYaml(memoryReader(own, files), ['.'], { knownNames })
+    const loaded = await loadTaskYaml(memoryReader(own, files), ['.'], { knownNames, strict: true })
     if (loaded.tasks.length === 0 && loaded.groups.length === 0) {
       throw new HarnessError('TASK_SPEC_INVALID', `no task or group is defined in ${[...own.keys()].join(', ')}: a .yaml file needs a 'task:' or 'group:' key`, { files: [...own.keys()] })
     }

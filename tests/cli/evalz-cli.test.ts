@@ -82,7 +82,8 @@ describe('usage and errors', () => {
   it('lists tasks and groups as JSON', () => {
     const r = evalz('ls', '--json')
     expect(r.code).toBe(0)
-    const entries = JSON.parse(r.stdout) as { name: string; kind: string; dataset?: string; metrics: string[] }[]
+    const { entries, problems } = JSON.parse(r.stdout) as { entries: { name: string; kind: string; dataset?: string; metrics: string[] }[]; problems: unknown[] }
+    expect(problems).toEqual([])
     expect(entries.filter(e => e.name.startsWith('mmlu_') && e.kind === 'task')).toHaveLength(57)
     expect(entries.find(e => e.name === 'mmlu')?.kind).toBe('group')
     expect(entries.find(e => e.name === 'gsm8k')).toMatchObject({ dataset: 'openai/gsm8k', metrics: ['exact_match'] })

@@ -15,7 +15,7 @@ describe('evalz export-task', () => {
     try {
       const out: string[] = []
       const written = await exportTaskCommand({ target: 'local_suite', to: dir, includePath: [FIXTURE_TASKS], verbose: false }, t => out.push(t))
-      expect(written.map(p => p.slice(dir.length + 1)).sort()).toEqual(['arith_gen.yaml', 'local_inner.yaml', 'local_suite.yaml', 'quiz_mc.yaml', 'reviews_dict.yaml'])
+      expect(written.map(p => p.slice(dir.length + 1)).sort()).toEqual(['arith_gen.yaml', 'local_suite.yaml', 'local_suite__local_inner.yaml', 'quiz_mc.yaml', 'reviews_dict.yaml'])
       expect(out.join('')).toContain('lm_eval --include_path')
       const before = leafTasks(resolveSelection(await catalogueWithIncludePaths([FIXTURE_TASKS]), ['local_suite']))
       const after = leafTasks(resolveSelection(await catalogueWithIncludePaths([dir]), ['local_suite']))

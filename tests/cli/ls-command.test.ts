@@ -19,7 +19,7 @@ const cat = builtinCatalogue()
 
 describe('evalz ls', () => {
   it('lists suites first, then groups, tags and tasks, with their kinds', () => {
-    const entries = JSON.parse(lsCommand(cat, true)) as { name: string; kind: string; members: string[] }[]
+    const { entries } = JSON.parse(lsCommand(cat, true)) as { entries: { name: string; kind: string; members: string[] }[] }
     const kindOf = (n: string): string | undefined => entries.find(e => e.name === n)?.kind
     expect(entries.slice(0, 2).map(e => [e.name, e.kind])).toEqual([['leaderboard-v2', 'suite'], ['open-llm-leaderboard', 'suite']])
     expect([kindOf('mmlu'), kindOf('leaderboard_bbh'), kindOf('ai2_arc'), kindOf('leaderboard_gpqa_main')]).toEqual(['group', 'group', 'tag', 'task'])

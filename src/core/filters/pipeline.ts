@@ -8,8 +8,8 @@ import { FILTER_DEFS, type FilterFn } from './steps.ts'
 
 /** One pipeline step as written in YAML: `function` plus the filter's keyword arguments. */
 export interface FilterStep {
-  /** registry name of the filter, e.g. 'regex', 'take_first' */
-  readonly function: string
+  /** registry name of the filter, e.g. 'regex', 'take_first', or a Python filter class (`!function utils.F`) */
+  readonly function: string | { readonly function: string }
   /** keyword arguments of the filter (regex_pattern, group_select, fallback, k, mapping_dict, …) */
   readonly [kwarg: string]: unknown
 }

@@ -5,6 +5,7 @@
  */
 import type { Doc } from '../source.ts'
 import { HarnessError } from '../errors.ts'
+import { pythonHookHost } from './python-hooks.ts'
 import { hellaswagProcessDocs } from './builtin/hellaswag.ts'
 import { winograndeDocToChoice, winograndeDocToTarget, winograndeDocToText } from './builtin/winogrande.ts'
 import { truthfulqaProcessResultsMc2 } from './builtin/truthfulqa.ts'
@@ -31,7 +32,13 @@ export interface ProcessResultsHook {
   readonly numpyValues?: boolean
 }
 
-export type Hook = ProcessDocsHook | DocHook | ProcessResultsHook
+/** Returns few-shot samples (lm-eval's fewshot_config.samples: !function). */
+export interface SamplesHook {
+  readonly kind: 'samples'
+  readonly fn: () => Doc[]
+}
+
+export type Hook = ProcessDocsHook | DocHook | ProcessResultsHook | SamplesHook
 
 /** Every hook evalz knows, by lm-eval name. */
 export const HOOKS: Readonly<Record<string, Hook>> = {
@@ -50,7 +57,7 @@ export const HOOKS: Readonly<Record<string, Hook>> = {
 
 /** Looks a hook up by name and kind; unknown names fail with the list of known ones. */
 export function resolveHook<K extends Hook['kind']>(name: string, kind: K, where: string): Extract<Hook, { kind: K }> {
-  const hook = HOOKS[name]
+  const hook = HOOKS[name] ?? pythonHook(name, kind)
   if (hook === undefined) {
     const known = Object.keys(HOOKS).filter(k => HOOKS[k].kind === kind)
     throw new HarnessError('HOOK_UNKNOWN', `${where}: no hook named '${name}' (known ${kind} hooks: ${known.join(', ')})`, { name, known })
@@ -59,4 +66,16 @@ export function resolveHook<K extends Hook['kind']>(name: string, kind: K, where
     throw new HarnessError('TASK_SPEC_INVALID', `${where}: hook '${name}' is a ${hook.kind} hook, not a ${kind} hook`, { name })
   }
   return hook as Extract<Hook, { kind: K }>
+}
+
+/** A hook served by the installed Python host, or undefined when none is installed. */
+function pythonHook(name: string, kind: Hook['kind']): Hook | undefined {
+  const host = pythonHookHost()
+  if (host === undefined) return undefined
+  switch (kind) {
+    case 'process_docs': return { kind, fn: docs => host.processDocs(name, docs) }
+    case 'doc': return { kind, fn: doc => host.call(name, [doc]) }
+    case 'process_results': return { kind, fn: (doc, results) => host.call(name, [doc, results]) as Record<string, unknown> }
+    case 'samples': return { kind, fn: () => host.call(name, []) as Doc[] }
+  }
 }

@@ -44,7 +44,13 @@ const AGGREGATIONS: readonly AggregationName[] = ['mean', 'median', 'perplexity'
 export function resolveMetrics(spec: TaskSpec): ResolvedMetric[] {
   const list: readonly MetricConfig[] = spec.metric_list ?? DEFAULT_METRICS[spec.output_type].map(metric => ({ metric }))
   return list.map(entry => {
-    const { metric, aggregation, higher_is_better, ...kwargs } = entry
+    const { metric: rawMetric, aggregation: rawAggregation, higher_is_better, ...kwargs } = entry
+    if (typeof rawMetric !== 'string' || (rawAggregation !== undefined && typeof rawAggregation !== 'string')) {
+      const fn = typeof rawMetric !== 'string' ? rawMetric.function : (rawAggregation as { function: string }).function
+      throw new HarnessError('HOOK_UNAVAILABLE', `task '${spec.task}': the Python metric or aggregation ${fn} cannot run in evalz yet (metric_list !function)`, { function: fn })
+    }
+    const metric = rawMetric
+    const aggregation = rawAggregation
     const known = METRICS[metric]
     if (known === undefined && (aggregation === undefined || spec.process_results === undefined)) {
       throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown metric '${metric}' (known: ${Object.keys(METRICS).join(', ')})`, { metric })

@@ -3,6 +3,8 @@
  * a tag expands to its tasks sorted by name, a task stands alone. Unknown names get the closest known names.
  */
 import type { GroupMember, GroupSpec, TaskSpec } from './task-spec.ts'
+import type { LoadProblem } from './yaml/task-yaml-loader.ts'
+import type { ErrorCode } from '../errors.ts'
 import { HarnessError } from '../errors.ts'
 import { closestNames } from './closest-names.ts'
 
@@ -19,6 +21,10 @@ export interface TaskCatalogue {
   readonly tags: ReadonlyMap<string, readonly string[]>
   /** names that exist in lm-evaluation-harness only */
   readonly lmEvalOnly: ReadonlySet<string>
+  /** names whose YAML file did not load (--include-path): asking for one fails with its reason */
+  readonly broken?: ReadonlyMap<string, { readonly code: string; readonly reason: string }>
+  /** every YAML file that did not load, with its reason (`evalz ls` lists them) */
+  readonly problems?: readonly LoadProblem[]
 }
 
 /** Tags whose lm-eval membership evalz has in full; other tags are not offered (they would silently differ). */
@@ -102,6 +108,8 @@ function resolveName(cat: TaskCatalogue, name: string, stack: readonly string[],
 }
 
 function unknownTaskError(cat: TaskCatalogue, name: string): HarnessError {
+  const broken = cat.broken?.get(name)
+  if (broken !== undefined) return new HarnessError(broken.code as ErrorCode, broken.reason, { name })
   if (isLmEvalOnly(cat, name)) {
     return new HarnessError(
       'TASK_ONLY_IN_LM_EVAL',

@@ -8,7 +8,7 @@ import type { TaskSpec } from './task-spec.ts'
 import type { ResolvedMetric } from './metric-config.ts'
 import type { FilterPipeline } from '../filters/index.ts'
 import { DEFAULT_FILTER } from '../filters/index.ts'
-import { evalSplit, taskDefaults } from './task-spec.ts'
+import { evalSplit, isHookRef, taskDefaults } from './task-spec.ts'
 import { resolveMetrics } from './metric-config.ts'
 import { docToChoice, docToTarget, docToText, taskFields } from './doc-fields.ts'
 import { resolveHook } from './hooks.ts'
@@ -90,7 +90,11 @@ async function loadSplit(spec: TaskSpec, source: DocSource, split: string): Prom
 async function fewshotPool(spec: TaskSpec, source: DocSource): Promise<Doc[]> {
   const split = spec.fewshot_config?.split ?? spec.fewshot_split
   if (split !== undefined) return loadSplit(spec, source, split)
-  if (spec.fewshot_config?.samples !== undefined) return [...spec.fewshot_config.samples]
+  const samples = spec.fewshot_config?.samples
+  if (samples !== undefined) {
+    if (isHookRef(samples)) return resolveHook(samples.function, 'samples', `task '${spec.task}' fewshot_config.samples`).fn()
+    return [...samples]
+  }
   const fallback = spec.training_split ?? spec.validation_split ?? spec.test_split
   if (fallback === undefined) throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}' has no split to draw few-shot examples from`)
   return loadSplit(spec, source, fallback)

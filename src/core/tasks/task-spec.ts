@@ -17,10 +17,10 @@ export type DocField = string | number | readonly unknown[] | { readonly [key: s
 
 /** One metric_list entry; extra keys are keyword arguments for the metric (e.g. ignore_case). */
 export interface MetricConfig {
-  /** metric name, e.g. 'acc', 'exact_match' */
-  readonly metric: string
-  /** aggregation name; default from the metric registry */
-  readonly aggregation?: string
+  /** metric name, e.g. 'acc', 'exact_match', or a Python metric function (`!function metrics.f`) */
+  readonly metric: string | HookRef
+  /** aggregation name, or a Python function (`!function utils.agg`); default from the metric registry */
+  readonly aggregation?: string | HookRef
   /** default from the metric registry */
   readonly higher_is_better?: boolean
   readonly [kwarg: string]: unknown
@@ -32,8 +32,8 @@ export interface FewshotConfig {
   readonly sampler?: 'default' | 'first_n'
   /** split to draw shots from; defaults to the task's fewshot_split */
   readonly split?: string
-  /** hard-coded shot documents */
-  readonly samples?: readonly Record<string, unknown>[]
+  /** hard-coded shot documents, or a Python function returning them */
+  readonly samples?: readonly Record<string, unknown>[] | HookRef
   /** indices into the pool to keep before sampling */
   readonly fewshot_indices?: readonly number[]
   readonly doc_to_text?: DocField
@@ -147,4 +147,9 @@ export function memberName(member: string | GroupMember): string {
 /** True when a DocField is a hook reference. */
 export function isHookRef(v: unknown): v is HookRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as HookRef).function === 'string' && Object.keys(v).length === 1
+}
+
+/** A metric's name as results key it: the metric, or the Python function's name (lm-eval: `fn.__name__`). */
+export function metricName(metric: string | HookRef): string {
+  return typeof metric === 'string' ? metric : metric.function.slice(metric.function.lastIndexOf('.') + 1)
 }

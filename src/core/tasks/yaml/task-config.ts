@@ -3,26 +3,19 @@
  * lm-eval.md §2.1. Errors are one line naming the file, the field and the valid values.
  */
 import type { DocField, FewshotConfig, HookRef, MetricConfig, OutputType, TaskSpec } from '../task-spec.ts'
+import { isHookRef } from '../task-spec.ts'
 import type { FilterPipeline, FilterStep } from '../../filters/index.ts'
 import type { Hook } from '../hooks.ts'
-import type { YamlKey, YamlValue } from './yaml-parse.ts'
+import type { ConfigMap } from './config-files.ts'
+import type { YamlKey } from './yaml-parse.ts'
 import { compileFilterPipeline } from '../../filters/index.ts'
 import { HarnessError, isHarnessError } from '../../errors.ts'
-import { resolveHook } from '../hooks.ts'
-import { FunctionTag, isYamlMap } from './yaml-parse.ts'
+import { HOOKS, resolveHook } from '../hooks.ts'
+import { HookMark, showValue } from './config-files.ts'
+import { isYamlMap } from './yaml-parse.ts'
 
-/** A `!function` after its name was resolved against the file's folder (lm-eval.md §2.2). */
-export class HookMark {
-  constructor(
-    /** hook registry name, e.g. 'hellaswag/utils.process_docs' */
-    readonly name: string,
-    /** as written after the tag, e.g. 'utils.process_docs' */
-    readonly spec: string,
-  ) {}
-}
-
-/** A config mapping: YAML keys in source order, `!function` values as HookMark. */
-export type ConfigMap = Map<YamlKey, unknown>
+export { HookMark, showValue } from './config-files.ts'
+export type { ConfigMap } from './config-files.ts'
 
 const OUTPUT_TYPES: readonly OutputType[] = ['loglikelihood', 'loglikelihood_rolling', 'multiple_choice', 'generate_until']
 
@@ -58,14 +51,8 @@ function invalid(ctx: Ctx, field: string, message: string): HarnessError {
   return new HarnessError('TASK_SPEC_INVALID', `${ctx.file}: ${field}: ${message}`, { file: ctx.file, field })
 }
 
-/** Short Python-ish rendering of a bad value for messages. */
-export function showValue(v: unknown): string {
-  if (v instanceof HookMark) return `!function ${v.spec}`
-  if (v instanceof FunctionTag) return `!function ${v.spec}`
-  if (v === null || v === undefined) return 'null'
-  const text = typeof v === 'string' ? JSON.stringify(v) : isYamlMap(v) ? JSON.stringify(Object.fromEntries(v)) : JSON.stringify(v)
-  return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 57)}...` : text
-}
+/** Where a `!function` is a Python value lm-eval calls: a metric, an aggregation or a filter class. */
+const PYTHON_VALUE_FIELDS = /^(?:metric_list\[\d+\]\.(?:metric|aggregation)|filter_list\[\d+\]\.filter\[\d+\]\.(?:function|filter_fn))$/
 
 /** Python's str() of a YAML key (dict keys become strings in TaskSpec's plain objects). */
 function keyText(k: YamlKey): string {
@@ -76,7 +63,10 @@ function keyText(k: YamlKey): string {
 
 /** A YAML value as plain data: mappings → objects; `!function` is refused here (only hook fields take one). */
 export function plainValue(v: unknown, ctx: Ctx, field: string): unknown {
-  if (v instanceof HookMark) throw invalid(ctx, field, `!function ${v.spec} is not supported here (only process_docs, doc_to_text, doc_to_target, doc_to_choice and process_results take a !function)`)
+  if (v instanceof HookMark) {
+    if (PYTHON_VALUE_FIELDS.test(field)) return pythonOrPorted(v, ctx, field, undefined)
+    throw invalid(ctx, field, `!function ${v.spec} is not supported here (only hooks, fewshot samples, metrics, aggregations and filter functions take a !function)`)
+  }
   if (Array.isArray(v)) return v.map((x, i) => plainValue(x, ctx, `${field}[${i}]`))
   if (isYamlMap(v)) {
     const out: Record<string, unknown> = {}
@@ -113,7 +103,17 @@ function list(v: unknown, ctx: Ctx, field: string): unknown[] {
 
 function hook(v: unknown, ctx: Ctx, field: string, kind: Hook['kind']): HookRef {
   if (!(v instanceof HookMark)) throw invalid(ctx, field, `must be a !function (e.g. !function utils.${field}), got ${showValue(v)}`)
-  resolveHook(v.name, kind, `${ctx.file}: ${field}: !function ${v.spec}`)
+  return pythonOrPorted(v, ctx, field, kind)
+}
+
+/** A `!function` as a HookRef: the TS port (kind-checked) or the Python function its module defines. */
+function pythonOrPorted(v: HookMark, ctx: Ctx, field: string, kind: Hook['kind'] | undefined): HookRef {
+  const where = `${ctx.file}: ${field}: !function ${v.spec}`
+  if (Object.hasOwn(HOOKS, v.name)) {
+    if (kind !== undefined) resolveHook(v.name, kind, where)
+    return { function: v.name }
+  }
+  if (v.missing !== undefined) throw new HarnessError('HOOK_UNKNOWN', `${where}: ${v.missing}`, { name: v.name })
   return { function: v.name }
 }
 
@@ -152,8 +152,7 @@ function fewshotConfig(v: unknown, ctx: Ctx): FewshotConfig {
       if (x !== 'default' && x !== 'first_n') throw invalid(ctx, field, `unknown sampler ${showValue(x)} (valid: default, first_n)`)
       out.sampler = x
     } else if (key === 'samples') {
-      if (x instanceof HookMark) throw invalid(ctx, field, `!function ${x.spec}: evalz has no hook that returns few-shot samples; list the samples in the YAML instead`)
-      out.samples = list(x, ctx, field).map((d, i) => dict(d, ctx, `${field}[${i}]`))
+      out.samples = x instanceof HookMark ? pythonOrPorted(x, ctx, field, undefined) : list(x, ctx, field).map((d, i) => dict(d, ctx, `${field}[${i}]`))
     } else if (key === 'fewshot_indices') {
       out.fewshot_indices = list(x, ctx, field).map((n, i) => int(n, ctx, `${field}[${i}]`, 0))
     } else if (key.startsWith('doc_to_')) {
@@ -168,8 +167,8 @@ function metricList(v: unknown, ctx: Ctx): MetricConfig[] {
     const field = `metric_list[${i}]`
     if (!isYamlMap(m)) throw invalid(ctx, field, `must be a mapping with a 'metric' key, got ${showValue(m)}`)
     const out = plainValue(m, ctx, field) as Record<string, unknown>
-    str(out.metric, ctx, `${field}.metric`)
-    if (out.aggregation !== undefined) str(out.aggregation, ctx, `${field}.aggregation`)
+    if (!isHookRef(out.metric)) str(out.metric, ctx, `${field}.metric`)
+    if (out.aggregation !== undefined && !isHookRef(out.aggregation)) str(out.aggregation, ctx, `${field}.aggregation`)
     if (out.higher_is_better !== undefined) bool(out.higher_is_better, ctx, `${field}.higher_is_better`)
     return out as unknown as MetricConfig
   })
@@ -185,7 +184,8 @@ function filterList(v: unknown, ctx: Ctx): FilterPipeline[] {
       return plainValue(s, ctx, `${field}.filter[${j}]`) as FilterStep
     })
     try {
-      compileFilterPipeline(steps)
+      // steps that are Python filter classes are checked when the Python runtime loads them
+      if (!steps.some(st => isHookRef(st.function) || isHookRef(st.filter_fn))) compileFilterPipeline(steps)
     } catch (e) {
       if (isHarnessError(e)) throw invalid(ctx, `${field} (${name})`, e.message)
       throw e

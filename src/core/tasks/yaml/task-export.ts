@@ -22,6 +22,11 @@ export interface ExportPlan {
   readonly notes: readonly string[]
 }
 
+/** A file name for a task or group name: an inline member's `<parent>::<name>` becomes `<parent>__<name>`. */
+function fileStem(name: string): string {
+  return name.replaceAll('::', '__')
+}
+
 /** Plans the export of a task, group or tag (unknown names fail as in `evalz run`). */
 export function planExport(cat: TaskCatalogue, name: string): ExportPlan {
   resolveSelection(cat, [name])
@@ -34,11 +39,11 @@ export function planExport(cat: TaskCatalogue, name: string): ExportPlan {
     seen.add(`task:${spec.task}`)
     const { text, hooks } = taskToYaml(spec)
     if (hooks.length === 0) {
-      files.set(`${spec.task}.yaml`, text)
+      files.set(`${fileStem(spec.task)}.yaml`, text)
       return
     }
     const folder = hooks[0].folder
-    files.set(`${folder}/${spec.task}.yaml`, text)
+    files.set(`${folder}/${fileStem(spec.task)}.yaml`, text)
     for (const [file, source] of hookModules(hooks)) {
       const path = `${folder}/${file}`
       const prev = files.get(path)
@@ -58,7 +63,7 @@ export function planExport(cat: TaskCatalogue, name: string): ExportPlan {
   const addGroup = (group: GroupSpec): void => {
     if (seen.has(`group:${group.group}`)) return
     seen.add(`group:${group.group}`)
-    files.set(`${group.group}.yaml`, groupToYaml(group))
+    files.set(`${fileStem(group.group)}.yaml`, groupToYaml(group))
     for (const m of group.task) addName(memberName(m))
   }
 

@@ -1,7 +1,8 @@
 /**
  * Merges tasks and groups loaded from YAML (--include-path) into a catalogue. A YAML task or group replaces a
  * built-in of the same name (the user's file is what they asked to run); YAML tags are registered in full
- * (sorted task names), unless the tag's name is already a task or group (lm-eval skips such tags).
+ * (sorted task names), unless the tag's name is already a task or group (lm-eval skips such tags). Names whose
+ * file did not load are kept as `broken`, so asking for one fails with the file's reason.
  */
 import type { TaskCatalogue } from '../registry.ts'
 import type { LoadedYaml } from './task-yaml-loader.ts'
@@ -24,5 +25,7 @@ export function catalogueWithYaml(base: TaskCatalogue, loaded: LoadedYaml): Task
     }
   }
   for (const [tag, names] of added) tags.set(tag, [...names].sort(comparePython))
-  return { ...base, tasks, groups, tags }
+  const broken = new Map(base.broken ?? [])
+  for (const p of loaded.problems ?? []) for (const name of p.names) if (!tasks.has(name) && !groups.has(name)) broken.set(name, p)
+  return { ...base, tasks, groups, tags, broken, problems: [...base.problems ?? [], ...loaded.problems ?? []] }
 }

@@ -36,7 +36,7 @@ describe('lm-eval YAML tasks produce lm-eval requests (golden from gen_golden.py
 
   it('indexes the tasks, groups and tags lm-eval would', () => {
     expect(loaded.tasks.map(t => t.task).sort()).toEqual(['arith_gen', 'quiz_first_n', 'quiz_mc', 'reviews_dict', 'reviews_list'])
-    expect(loaded.groups.map(g => g.group).sort()).toEqual(['local_inner', 'local_suite'])
+    expect(loaded.groups.map(g => g.group).sort()).toEqual(['local_suite', 'local_suite::local_inner'])
     for (const [tag, names] of Object.entries(golden.tags)) expect(cat.tags.get(tag), tag).toEqual(names)
   })
 

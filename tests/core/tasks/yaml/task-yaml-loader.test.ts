@@ -10,7 +10,7 @@ import { memoryReader } from './memory-reader.ts'
 const BASE = 'dataset_path: d\noutput_type: multiple_choice\ntest_split: test\ndoc_to_text: q\ndoc_to_target: 0\ndoc_to_choice: [a, b]\n'
 
 function load(files: Record<string, string>, knownNames: Iterable<string> = []) {
-  return loadTaskYaml(memoryReader(files), ['/t'], { knownNames })
+  return loadTaskYaml(memoryReader(files), ['/t'], { knownNames, strict: true })
 }
 
 async function failure(files: Record<string, string>): Promise<{ code: string; message: string }> {
@@ -57,14 +57,14 @@ describe('index, include, tags, groups', () => {
     const g = groups.find(x => x.group === 'g')!
     expect(g.task).toEqual([
       { task: 'a', num_fewshot: 2 }, { task: 'arc_easy', num_fewshot: 2, description: 'hi' },
-      { task: 'inner', num_fewshot: 2 }, { task: 'inline_t', num_fewshot: 2 },
+      { task: 'g::inner', num_fewshot: 2 }, { task: 'g::inline_t', num_fewshot: 2 },
     ])
     expect(g.aggregate_metric_list).toEqual([{ metric: 'acc', aggregation: 'mean', weight_by_size: false, filter_list: ['none'] }])
-    expect(groups.find(x => x.group === 'inner')!.task).toEqual(['a'])
-    expect(tasks.find(t => t.task === 'inline_t')).toMatchObject({ dataset_path: 'd2', output_type: 'generate_until' })
+    expect(groups.find(x => x.group === 'g::inner')!.task).toEqual(['a'])
+    expect(tasks.find(t => t.task === 'g::inline_t')).toMatchObject({ dataset_path: 'd2', output_type: 'generate_until' })
     const cat = catalogueWithYaml(builtinCatalogue(), { tasks, groups })
     const leaves = leafTasks(resolveSelection(cat, ['g']))
-    expect(leaves.map(l => [l.task, l.num_fewshot])).toEqual([['a', 2], ['arc_easy', 2], ['inline_t', 2]])
+    expect(leaves.map(l => [l.task, l.num_fewshot])).toEqual([['a', 2], ['arc_easy', 2], ['g::inline_t', 2]])
     expect(leaves[1].description).toBe('hi')
   })
 
@@ -88,11 +88,10 @@ describe('index, include, tags, groups', () => {
 })
 
 describe('errors are one line naming the file, the field and the valid values', () => {
-  it('unknown !function names the missing hook and the known ones', async () => {
+  it('a !function with no TS port and no module beside the file names the module it looked for', async () => {
     const e = await failure({ '/t/mytask/a.yaml': `task: a\n${BASE}process_docs: !function utils.clean\n` })
     expect(e.code).toBe('HOOK_UNKNOWN')
-    expect(e.message).toMatch(/^\/t\/mytask\/a\.yaml: process_docs: !function utils\.clean: no hook named 'mytask\/utils\.clean' \(known process_docs hooks: .*hellaswag\/utils\.process_docs/)
-    expect(e.message).not.toContain('\n')
+    expect(e.message).toBe('/t/mytask/a.yaml: process_docs: !function utils.clean: no TypeScript port and no module /t/mytask/utils.py beside the YAML file')
   })
   it('include cycle', async () => {
     const e = await failure({ '/t/a.yaml': 'include: b.yaml\ntask: a\n', '/t/b.yaml': 'include: a.yaml\n' })
@@ -121,5 +120,49 @@ describe('errors are one line naming the file, the field and the valid values', 
   it('YAML syntax errors name the line', async () => {
     const e = await failure({ '/t/a.yaml': 'task: a\ndoc_to_choice: [a, b\n' })
     expect(e.message).toMatch(/^\/t\/a\.yaml:\d+:\d+: YAML error: /)
+  })
+})
+
+describe('lazy loading: problems per file, Python hooks, inline names', () => {
+  it('a file that cannot load is a problem; the rest load; asking for its task fails with its reason', async () => {
+    const loaded = await loadTaskYaml(memoryReader({
+      '/t/a.yaml': `task: a\n${BASE}`,
+      '/t/b.yaml': `task: b\n${BASE}output_type: choice\n`,
+      '/t/c.yaml': 'task: [c\n',
+      '/t/g.yaml': 'group: g\ntask: [a, b]\n',
+    }), ['/t'])
+    expect(loaded.tasks.map(t => t.task)).toEqual(['a'])
+    expect(loaded.groups.map(g => g.group)).toEqual(['g'])
+    expect(loaded.problems!.map(p => [p.file, p.names, p.code])).toEqual([
+      ['/t/c.yaml', [], 'TASK_SPEC_INVALID'], ['/t/b.yaml', ['b'], 'TASK_SPEC_INVALID'],
+    ])
+    const cat = catalogueWithYaml(builtinCatalogue(), loaded)
+    expect(leafTasks(resolveSelection(cat, ['a'])).map(t => t.task)).toEqual(['a'])
+    expect(() => resolveSelection(cat, ['b'])).toThrow(/^\/t\/b\.yaml: output_type: unknown output type "choice"/)
+    expect(() => resolveSelection(cat, ['g'])).toThrow(/^\/t\/b\.yaml: output_type/)
+  })
+  it('a !function without a TS port resolves to the module beside the YAML file (Python), in every place lm-eval takes one', async () => {
+    const { tasks, problems } = await loadTaskYaml(memoryReader({
+      '/t/x/utils.py': 'def f(d):\n  return d\n',
+      '/t/x/a.yaml': [
+        `task: a\n${BASE}process_docs: !function utils.f\nprocess_results: !function utils.pr`,
+        'metric_list: [{metric: !function utils.m, aggregation: !function utils.agg}]',
+        'filter_list: [{name: f, filter: [{function: !function utils.Filt}, {function: custom, filter_fn: !function utils.g}]}]',
+        'fewshot_config: {sampler: first_n, samples: !function utils.shots}',
+      ].join('\n'),
+    }), ['/t'])
+    expect(problems).toEqual([])
+    expect(tasks[0].process_docs).toEqual({ function: '/t/x/utils.f' })
+    expect(tasks[0].metric_list).toEqual([{ metric: { function: '/t/x/utils.m' }, aggregation: { function: '/t/x/utils.agg' } }])
+    expect(tasks[0].filter_list![0].filter).toEqual([{ function: { function: '/t/x/utils.Filt' } }, { function: 'custom', filter_fn: { function: '/t/x/utils.g' } }])
+    expect(tasks[0].fewshot_config!.samples).toEqual({ function: '/t/x/utils.shots' })
+  })
+  it('names inline tasks and groups <parent>::<name>, so two groups may define the same inline name', async () => {
+    const inline = (g: string) => `group: ${g}\ntask:\n  - group: stem\n    task:\n      - task: t1\n        ${BASE.trimEnd().replaceAll('\n', '\n        ')}\n`
+    const { tasks, groups, problems } = await loadTaskYaml(memoryReader({ '/t/g1.yaml': inline('g1'), '/t/g2.yaml': inline('g2') }), ['/t'])
+    expect(problems).toEqual([])
+    expect(groups.map(g => g.group)).toEqual(['g1', 'g1::stem', 'g2', 'g2::stem'])
+    expect(tasks.map(t => t.task)).toEqual(['g1::stem::t1', 'g2::stem::t1'])
+    expect(groups[0].task).toEqual(['g1::stem'])
   })
 })

@@ -1,0 +1,27 @@
+/**
+ * The port through which task hooks written in Python (`!function utils.x` with no TypeScript port) are called.
+ * A composition root (the CLI, the engine worker) loads a Python runtime, loads the task folders' modules into it
+ * and installs a host here before planning; calls are synchronous because the runtime runs in the same thread.
+ * Values cross as plain data (dicts ↔ objects, lists ↔ arrays, str, int/float ↔ number, bool, None ↔ null).
+ */
+import type { Doc } from '../source.ts'
+
+/** A loaded Python runtime. `name` is '<module path without .py>.<function>', as the YAML loader resolves it. */
+export interface PythonHookHost {
+  /** calls the function with positional and keyword arguments and returns its result as plain data */
+  call(name: string, args: readonly unknown[], kwargs?: Readonly<Record<string, unknown>>): unknown
+  /** lm-eval's process_docs: the function receives a datasets.Dataset-like over `docs`; its rows come back */
+  processDocs(name: string, docs: readonly Doc[]): Doc[]
+}
+
+let installed: PythonHookHost | undefined
+
+/** Installs (or removes, with undefined) the Python host used by hooks without a TypeScript port. */
+export function usePythonHooks(host: PythonHookHost | undefined): void {
+  installed = host
+}
+
+/** The installed Python host, if any. */
+export function pythonHookHost(): PythonHookHost | undefined {
+  return installed
+}
