@@ -5,7 +5,7 @@
  * Usage: npm run bench [-- --model DIR --batch-size N --questions N --prompts N --gen-tokens N --reps N]
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers'
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers'
 import type { GenerateRequest, LoglikelihoodRequest } from '../src/core/requests.ts'

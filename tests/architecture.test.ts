@@ -17,7 +17,7 @@ function files(dir: string): string[] {
 }
 
 /** Import specifiers of a file (static imports, re-exports and dynamic imports). */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const out: string[] = []
   const re = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(])import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm
   for (const m of source.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3])
@@ -25,7 +25,7 @@ export function importsOf(source: string): string[] {
 }
 
 /** Source with comments and string/template literal contents blanked, so globals are found only in code. */
-export function codeOnly(source: string): string {
+function codeOnly(source: string): string {
   return source
     .replace(/\/\*[\s\S]*?\*\//g, ' ')
     .replace(/(^|[^:\\])\/\/.*$/gm, '$1')

@@ -186,7 +186,7 @@ export function fitBigramFactors(b: BigramCounts, target: Float64Array, options:
 function representatives(seen: Float64Array): { ids: number[], multiplicity: Float64Array } {
   const ids: number[] = []
   const multiplicity = new Float64Array(seen.length)
-  const first = seen.findIndex((n) => n === 0)
+  const first = seen.indexOf(0)
   for (let i = 0; i < seen.length; i++) {
     if (seen[i]! > 0 || i === first) ids.push(i)
     multiplicity[seen[i]! > 0 ? i : first] += 1
@@ -196,7 +196,7 @@ function representatives(seen: Float64Array): { ids: number[], multiplicity: Flo
 
 /** Copies the row of the first unseen id (the one that was fitted) to every other unseen id. */
 function shareUnseen(m: Float64Array, seen: Float64Array, width: number): void {
-  const first = seen.findIndex((n) => n === 0)
+  const first = seen.indexOf(0)
   if (first < 0) return
   const row = m.slice(first * width, first * width + width)
   for (let i = 0; i < seen.length; i++) if (seen[i] === 0) m.set(row, i * width)

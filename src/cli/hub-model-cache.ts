@@ -230,7 +230,7 @@ async function fromCache(opts: EnsureHubModelOptions, repo: string, revision: st
  * its mtime changed since it was verified (or it was never verified); undefined means download it again.
  */
 async function checkCached(path: string, file: HubFile, manifest: Manifest): Promise<DownloadedFile | undefined> {
-  let st
+  let st: Awaited<ReturnType<typeof stat>>
   try {
     st = await stat(path)
   } catch {

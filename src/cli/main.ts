@@ -13,7 +13,7 @@ import { mirrorSource } from '../data/mirror-source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
 import { resolve } from 'node:path'
 import { EVALZ_VERSION } from './version.ts'
-import { HarnessError, isHarnessError } from '../core/errors.ts'
+import { isHarnessError } from '../core/errors.ts'
 
 /** Setup errors that mean the command line itself was wrong (exit 2). */
 const USAGE_CODES = new Set(['USAGE', 'TASK_UNKNOWN', 'TASK_ONLY_IN_LM_EVAL'])

@@ -317,7 +317,7 @@ export function hubDatasetSource(opts: HubDatasetSourceOptions): DocSource {
     },
     async hasSplit(ref) {
       const splits = await splitsOf(ref)
-      return splits !== undefined && splits.includes(ref.split)
+      return splits?.includes(ref.split) ?? false
     },
     async loadSplit(ref) {
       const url = listingUrl(ref, true)

@@ -69,7 +69,7 @@ export class EzCompareSample extends LitElement {
 
   private renderChoices(a: SampleView | undefined, b: SampleView | undefined) {
     const bars = choiceBars([a, b])
-    const ll = (s: SampleView | undefined, i: number) => (s && s.choices[i] ? s.choices[i].loglikelihood.toFixed(4) : '—')
+    const ll = (s: SampleView | undefined, i: number) => (s?.choices[i] ? s.choices[i].loglikelihood.toFixed(4) : '—')
     const p = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—')
     return html`<div class="scroll"><table data-testid="compare-sample-choices">
       <thead><tr><th scope="col">Choice</th><th scope="col" class="num">A loglikelihood</th><th scope="col" class="num">A p</th>

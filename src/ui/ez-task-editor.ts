@@ -19,7 +19,7 @@ const YAML_NAME = /(\.ya?ml|_yaml)$/i
 
 /** The file name the editor's text is sent under: 'editor/<task or group name>.yaml'. */
 export function editorPath(text: string): string {
-  const m = /^(?:task|group):[ \t]*['"]?([A-Za-z0-9_.\-]+)/m.exec(text)
+  const m = /^(?:task|group):[ \t]*['"]?([A-Za-z0-9_.-]+)/m.exec(text)
   return `editor/${m ? m[1] : 'task'}.yaml`
 }
 

@@ -13,7 +13,7 @@ import { relabel } from '../../src/cli/browser-device.ts'
 import { parseCommand } from '../../src/cli/args.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
-const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM = process.env.EVALZ_CHROMIUM || '/usr/bin/chromium'
 const HAS_CHROMIUM = existsSync(CHROMIUM)
 const HF_DATA = resolve(ROOT, '../shared/hf-data')
 const HAS_HF_DATA = existsSync(HF_DATA)

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { PreTrainedTokenizer } from '@huggingface/transformers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytesSource, readGgufModel } from '../../src/backends/gguf/gguf-model.ts'

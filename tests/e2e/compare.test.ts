@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
 import type { StoredRun } from './app-driver.ts'
-import { CHROMIUM, ROOT, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 
 const GGUF = resolve(ROOT, '../shared/models/stories260K/stories260K.gguf')
@@ -88,7 +88,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     work = await mkdtemp(join(tmpdir(), 'evalz-e2e-compare-'))
     await mkdir(join(work, 'checkpoint'))
     await copyFile(GGUF, join(work, 'checkpoint', 'stories260K.gguf'))
-    app = await buildProductionApp('evalz-e2e-compare-dist-')
+    app = await serveProductionApp()
     browser = await launchChromium()
     ;({ page } = await openPage(browser, problems, { viewport: { width: 1280, height: 900 } }))
     await page.goto(app.server.url)

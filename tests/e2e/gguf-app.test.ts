@@ -16,7 +16,7 @@ import { runEvalz } from '../cli/evalz-process.ts'
 import type { EvalzResult } from '../cli/evalz-process.ts'
 import { dropModel, startRun, waitForRun } from './app-driver.ts'
 import { compareRuns, requestCount } from './cli-reference.ts'
-import { CHROMIUM, ROOT, WEBGPU_ARGS, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, ROOT, WEBGPU_ARGS, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 
 const GGUF = resolve(ROOT, '../shared/models/stories260K/stories260K.gguf')
@@ -66,7 +66,7 @@ describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the productio
     // the CLI reference runs while Vite builds
     const reference = runEvalz(ROOT, { model: GGUF, tasks: TASKS, dataDir: 'public/datasets', limit: LIMIT })
     reference.catch(() => undefined) // awaited below; a failing build must not leave it unhandled
-    app = await buildProductionApp('evalz-e2e-gguf-dist-')
+    app = await serveProductionApp()
     cli = await reference
     browser = await launchChromium(WEBGPU_ARGS)
     ;({ page } = await openPage(browser, problems))

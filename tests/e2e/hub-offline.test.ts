@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { CHROMIUM, HAS_CHROMIUM, ROOT, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 import { startRun, waitForRun } from './app-driver.ts'
 import type { StoredRun } from './app-driver.ts'
@@ -40,7 +40,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
   const problems: string[] = []
 
   beforeAll(async () => {
-    app = await buildProductionApp('evalz-e2e-hub-')
+    app = await serveProductionApp()
     hub = await startMockHub({
       models: { 'evalz/demo': { dir: join(ROOT, 'public/models/demo') } },
       datasets: { 'allenai/ai2_arc': { hfDataDir: HF_DATA } },

@@ -1,13 +1,12 @@
 /**
  * What the browser e2e tests share: Debian Chromium (path, flags, whether it is installed, launching it), the
- * production build (`vite build` into a temp folder, served by tests/e2e/static-server.ts) and a fresh browser
- * profile whose page errors, console errors and (optionally) failed requests land in a test's `problems`.
+ * production build (built once per run by tests/e2e/global-setup.ts, served by tests/e2e/static-server.ts) and a
+ * fresh browser profile whose page errors, console errors and (optionally) failed requests land in a test's
+ * `problems`.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { build } from 'vite'
+import { resolve } from 'node:path'
+import { inject } from 'vitest'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { serveStatic } from './static-server.ts'
@@ -15,11 +14,11 @@ import type { StaticServer } from './static-server.ts'
 
 /** The production build, served. */
 export interface ProductionApp {
-  /** the temp folder `vite build` wrote (absolute path) */
+  /** the temp folder `vite build` wrote, shared by every suite of the run (absolute path; read it, never write) */
   readonly outDir: string
   /** the static server over outDir */
   readonly server: StaticServer
-  /** stops the server and deletes outDir */
+  /** stops the server (the build stays for the other suites; global-setup.ts deletes it) */
   close(): Promise<void>
 }
 
@@ -39,8 +38,8 @@ export interface OpenedPage {
   readonly page: Page
 }
 
-/** Debian's Chromium (`apt-get install chromium`), driven through playwright-core. */
-export const CHROMIUM = '/usr/bin/chromium'
+/** Debian's Chromium (`apt-get install chromium`), driven through playwright-core; EVALZ_CHROMIUM names another. */
+export const CHROMIUM = process.env.EVALZ_CHROMIUM || '/usr/bin/chromium'
 /** Whether CHROMIUM is installed; the browser tests skip with a message without it. */
 export const HAS_CHROMIUM = existsSync(CHROMIUM)
 /** The repository root (absolute, no trailing separator). */
@@ -59,28 +58,15 @@ export function launchChromium(args: readonly string[] = CHROMIUM_ARGS): Promise
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...args] })
 }
 
-/** Builds the app with vite.config.ts into a new temp folder whose name starts with `prefix`, served on 127.0.0.1. */
-export async function buildProductionApp(prefix: string): Promise<ProductionApp> {
-  const outDir = await mkdtemp(join(tmpdir(), prefix))
-  let server: StaticServer
-  try {
-    await build({
-      root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', clearScreen: false,
-      build: { outDir, emptyOutDir: true },
-    })
-    server = await serveStatic(outDir)
-  } catch (e) {
-    await rm(outDir, { recursive: true, force: true })
-    throw e
-  }
-  return {
-    outDir,
-    server,
-    async close() {
-      await server.close()
-      await rm(outDir, { recursive: true, force: true })
-    },
-  }
+/**
+ * The run's one production build (tests/e2e/global-setup.ts) behind a new static server on 127.0.0.1: each suite
+ * gets its own origin (own service worker and storage) over the same files.
+ */
+export async function serveProductionApp(): Promise<ProductionApp> {
+  const outDir = inject('productionDist')
+  if (!outDir) throw new Error('e2e: no production build was provided; run the browser suites through `vitest --project e2e`')
+  const server = await serveStatic(outDir)
+  return { outDir, server, close: () => server.close() }
 }
 
 /** A fresh browser context whose page errors, console errors and (unless turned off) failed requests go to `problems`. */

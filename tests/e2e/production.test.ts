@@ -1,9 +1,10 @@
 /**
- * The production build end to end: `vite build` into a temp folder, served by a tiny static server with COOP/COEP
- * (tests/e2e/static-server.ts), driven in Debian Chromium (playwright-core). Drops public/models/demo in through
+ * The production build end to end: the run's shared `vite build` (tests/e2e/global-setup.ts), served by a tiny
+ * static server with COOP/COEP (tests/e2e/static-server.ts), driven in Debian Chromium (playwright-core). Drops public/models/demo in through
  * the model-files input, runs two demo tasks on WebGPU (SwiftShader) and on wasm and compares every request's
  * log-likelihood with the Node CLI's (within 1e-3) and the accuracies (identical); reloads in the middle of a run
- * and checks it resumes from the stored responses; takes the docs/screenshots. Fails on any page or console error.
+ * and checks it resumes from the stored responses; takes the docs/screenshots only when EVALZ_SCREENSHOTS=1
+ * (`npm run screenshots`). Fails on any page or console error.
  * Skipped when /usr/bin/chromium is absent (install it with `apt-get install chromium`).
  */
 import { readdir } from 'node:fs/promises'
@@ -12,12 +13,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { compareRuns, requestCount, runCli } from './cli-reference.ts'
 import type { RunFiles } from './cli-reference.ts'
-import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 import { dropModel, startRun, storedResponses, waitForRun } from './app-driver.ts'
 
 const MODEL_DIR = join(ROOT, 'public/models/demo')
-const SHOTS = join(ROOT, 'docs/screenshots')
+/** docs/screenshots, rewritten only when EVALZ_SCREENSHOTS=1 (`npm run screenshots`); other runs take none. */
+const SHOTS = process.env.EVALZ_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : undefined
 /** The two tasks compared with the CLI: one multiple-choice, one loglikelihood task. */
 const TASKS = ['demo_capitals', 'demo_cloze']
 /** Docs per task on WebGPU and wasm (SwiftShader is slow: keep it tiny). */
@@ -41,7 +43,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
     // the CLI references run while Vite builds (both are mostly single-threaded)
     const cli = Promise.all([runCli(ROOT, { tasks: TASKS, limit: LIMIT }), runCli(ROOT, { tasks: RELOAD_TASKS, limit: RELOAD_LIMIT })])
     cli.catch(() => undefined) // awaited below; a failing build must not leave it unhandled
-    app = await buildProductionApp('evalz-e2e-dist-')
+    app = await serveProductionApp()
     ;[cliSmall, cliReload] = await cli
     browser = await launchChromium(WEBGPU_ARGS)
     ;({ page } = await openPage(browser, problems))
@@ -92,7 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
 
   it('takes a dropped model folder and lists the tasks', async () => {
     await dropModel(page, MODEL_DIR)
-    await page.screenshot({ path: join(SHOTS, 'model-and-tasks.png') })
+    await shot(page, 'model-and-tasks.png')
   })
 
   it('runs two tasks on wasm with the CLI\'s numbers, and downloads the stored files', async () => {
@@ -110,7 +112,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
     const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device: 'webgpu' })
     await expect.poll(() => requestsDone(page), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0)
     await page.getByTestId('progress').evaluate((e) => e.scrollIntoView({ block: 'start' }))
-    await page.screenshot({ path: join(SHOTS, 'run-progress.png') })
+    await shot(page, 'run-progress.png')
     const run = await waitForRun(page, known, 90_000)
     expect(run.device?.device).toBe('webgpu')
     expect(compareRuns(run, cliSmall, TASKS, TOL)).toEqual([])
@@ -120,22 +122,22 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
   it('shows results, samples, a narrow window and dark mode (docs/screenshots)', async () => {
     const results = page.getByTestId('results')
     await results.evaluate((e) => e.scrollIntoView({ block: 'start' }))
-    await page.screenshot({ path: join(SHOTS, 'results.png') })
+    await shot(page, 'results.png')
     await page.getByTestId('inspector').locator('summary').first().click()
     const sample = page.getByTestId('sample').first()
     await sample.locator('summary').first().click()
     await sample.getByTestId('sample-prompt').waitFor()
     await page.getByTestId('inspector').evaluate((e) => e.scrollIntoView({ block: 'start' }))
-    await page.screenshot({ path: join(SHOTS, 'sample-inspector.png') })
+    await shot(page, 'sample-inspector.png')
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.evaluate(() => window.scrollTo(0, 0))
-    await page.screenshot({ path: join(SHOTS, 'dark.png') })
+    await shot(page, 'dark.png')
     await page.emulateMedia({ colorScheme: 'light' })
     await page.setViewportSize({ width: 400, height: 800 })
     await page.evaluate(() => window.scrollTo(0, 0))
-    await page.screenshot({ path: join(SHOTS, 'narrow.png') })
+    await shot(page, 'narrow.png')
     await results.evaluate((e) => e.scrollIntoView({ block: 'start' }))
-    await page.screenshot({ path: join(SHOTS, 'narrow-results.png') })
+    await shot(page, 'narrow-results.png')
     // nothing sticks out sideways at 400px
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
     await page.setViewportSize(VIEWPORT)
@@ -182,4 +184,9 @@ async function requestsDone(page: Page): Promise<number> {
   const el = page.getByTestId('requests')
   if (await el.count() === 0) return 0
   return Number((await el.first().textContent())?.split('/')[0].replace(/\D/g, '') ?? 0)
+}
+
+/** Saves the page as docs/screenshots/`name` when screenshots were asked for (EVALZ_SCREENSHOTS=1). */
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS !== undefined) await page.screenshot({ path: join(SHOTS, name) })
 }

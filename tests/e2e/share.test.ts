@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { CHROMIUM, HAS_CHROMIUM, ROOT, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
 import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/protocol/share-link.ts'
@@ -27,7 +27,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
   }
 
   beforeAll(async () => {
-    app = await buildProductionApp('evalz-e2e-share-')
+    app = await serveProductionApp()
     browser = await launchChromium()
   }, 120_000)
 

@@ -127,7 +127,7 @@ describe('createEvalService', () => {
     expect(soft.status === 'done' && soft.device).toMatchObject({ device: 'wasm', fellBack: false, reason: expect.stringMatching(/swiftshader.*software/) })
     const failing = service({
       gpu: ADAPTER,
-      async loadBackend(model, device) {
+      async loadBackend(_model, device) {
         if (device === 'webgpu') throw new Error('no shader-f16')
         return fakeBackend(device, log)
       },

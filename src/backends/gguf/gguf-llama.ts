@@ -71,7 +71,7 @@ export function llamaConfigFromGguf(file: GgufFile): LlamaConfig {
     throw invalid('gguf: tensor rope_freqs.weight (Llama 3.1-style rope scaling) is not supported; only plain rotary embeddings are', { tensor: 'rope_freqs.weight' })
   }
   const embd = tensors.get('token_embd.weight')
-  if (!embd || embd.dims.length !== 2) {
+  if (embd?.dims.length !== 2) {
     throw invalid(`gguf: tensor token_embd.weight is ${embd ? `[${embd.dims.join(', ')}]` : 'missing'}; expected a 2-d [hidden, vocab] matrix`, { tensor: 'token_embd.weight' })
   }
   const hiddenSize = meta.number(k('embedding_length'))

@@ -48,7 +48,7 @@ export function applyFilterPipeline(steps: readonly FilterStep[], resps: readonl
 
 function compileStep(step: FilterStep, index: number): FilterFn {
   const name = step.function
-  const def = typeof name === 'string' && Object.prototype.hasOwnProperty.call(FILTER_DEFS, name) ? FILTER_DEFS[name] : undefined
+  const def = typeof name === 'string' && Object.hasOwn(FILTER_DEFS, name) ? FILTER_DEFS[name] : undefined
   if (def === undefined) {
     throw new HarnessError('TASK_SPEC_INVALID',
       `unknown filter function ${JSON.stringify(name)} (step ${index}); known filters: ${FILTER_NAMES.join(', ')}`,

@@ -146,7 +146,7 @@ export const FILTER_DEFS: Readonly<Record<string, FilterDef>> = {
       const lookup = (resp: unknown): unknown => {
         if (isMap) return (mapping as Map<unknown, unknown>).has(resp) ? (mapping as Map<unknown, unknown>).get(resp) : defaultValue
         const obj = mapping as Record<string, unknown>
-        return typeof resp === 'string' && Object.prototype.hasOwnProperty.call(obj, resp) ? obj[resp] : defaultValue
+        return typeof resp === 'string' && Object.hasOwn(obj, resp) ? obj[resp] : defaultValue
       }
       return (resps) => resps.map((inst) => pyItems(inst, 'map').map(lookup))
     },

@@ -74,7 +74,10 @@ export function getAttr(obj: unknown, name: string): unknown {
   if (method) return method
   if (obj instanceof LoopContext) {
     let state = LOOP_STATE.get(obj.items)
-    if (!state) LOOP_STATE.set(obj.items, state = {})
+    if (!state) {
+      state = {}
+      LOOP_STATE.set(obj.items, state)
+    }
     const v = loopAttr(obj, name, state)
     return v === undefined ? missingAttr(obj, name) : v
   }

@@ -82,7 +82,7 @@ function isPlainValue(v: unknown): boolean {
 export function renderTemplateValue(template: string, ctx: TemplateContext): unknown {
   const body = compile(template)
   const only = body.length === 1 ? body[0] : undefined
-  if (!only || only.type !== 'print') return renderTemplate(template, ctx)
+  if (only?.type !== 'print') return renderTemplate(template, ctx)
   return wrap(template, () => {
     const value = evalExpr(only.expr, new Scope(null, ctx))
     if (value instanceof Undefined && value.strict) value.fail()

@@ -117,6 +117,8 @@ export class PyRange implements PyReprable {
     checkItems(this.length, `range(${this.start}, ${this.stop}, ${this.step})`)
     const out: number[] = []
     if (this.step > 0) for (let i = this.start; i < this.stop; i += this.step) out.push(i)
+    // step < 0 here, so i moves down towards stop
+    // biome-ignore lint/correctness/useValidForDirection: the sign of step is checked on the line above
     else for (let i = this.start; i > this.stop; i += this.step) out.push(i)
     return out
   }

@@ -38,7 +38,11 @@ async function failure(p: () => Promise<unknown>): Promise<{ code: string, messa
 
 function withBiases(w: LlamaWeights, c: LlamaConfig, seed: number): LlamaWeights {
   let s = seed
-  const vec = (n: number) => Float32Array.from({ length: n }, () => ((s = (s * 69069 + 1) % 65536) / 65536 - 0.5) * 0.2)
+  const next = (): number => {
+    s = (s * 69069 + 1) % 65536
+    return s / 65536
+  }
+  const vec = (n: number) => Float32Array.from({ length: n }, () => (next() - 0.5) * 0.2)
   return {
     ...w,
     layers: w.layers.map((l) => ({

@@ -127,7 +127,7 @@ describe('readGgufModel on a synthetic checkpoint', () => {
   const tokenizerMeta = {
     'tokenizer.ggml.model': meta.str('llama'),
     'tokenizer.ggml.tokens': meta.strs(tokens),
-    'tokenizer.ggml.scores': meta.f32s(tokens.map((t, i) => (i < 259 ? 0 : -i))),
+    'tokenizer.ggml.scores': meta.f32s(tokens.map((_t, i) => (i < 259 ? 0 : -i))),
     'tokenizer.ggml.token_type': meta.i32s(tokens.map((_, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1))),
     'tokenizer.ggml.bos_token_id': meta.u32(1),
     'tokenizer.ggml.eos_token_id': meta.u32(2),

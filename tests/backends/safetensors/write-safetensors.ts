@@ -181,6 +181,9 @@ export function filesOpener(files: ReadonlyMap<string, Uint8Array>, log?: ReadLo
     const bytes = files.get(name)
     if (!bytes) return undefined
     const src = bytesSource(bytes)
-    return { size: src.size, read: async (offset, length) => (log?.push({ file: name, length }), src.read(offset, length)) }
+    return { size: src.size, read: async (offset, length) => {
+      log?.push({ file: name, length })
+      return src.read(offset, length)
+    } }
   }
 }

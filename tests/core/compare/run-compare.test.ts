@@ -100,7 +100,7 @@ function run(opts: {
       doc_hash: t.hash?.(id) ?? `h${id}`, prompt_hash: `${t.prompt ?? 'p'}${id}`, target_hash: 't', acc: t.acc[i],
     })).join('\n')
   }
-  for (const [g, children] of Object.entries(opts.groups ?? {})) results[g] = { alias: g, 'acc,none': 0.5, 'acc_stderr,none': 0.05 }
+  for (const g of Object.keys(opts.groups ?? {})) results[g] = { alias: g, 'acc,none': 0.5, 'acc_stderr,none': 0.05 }
   const root = { results, group_subtasks: opts.groups ?? {}, 'n-shot': nShot, config: { limit: null, fewshot_seed: 1234, ...opts.config }, ...opts.extra }
   return parseRun(JSON.stringify(root), samples)
 }
