@@ -9,7 +9,11 @@ import { LLAMA_LINEARS, linearShape } from '../onnx/llama-config.ts'
 import type { LlamaConfig } from '../onnx/llama-config.ts'
 import { readGgufHeader } from '../gguf/gguf-file.ts'
 import { llamaConfigFromGguf } from '../gguf/gguf-llama.ts'
-import { readGgufModel } from '../gguf/gguf-model.ts'
+import type { GgufFile } from '../gguf/gguf-file.ts'
+import { readGgufModel, readGgufModelInfo } from '../gguf/gguf-model.ts'
+import { buildLlamaOnnx } from '../onnx/llama-graph.ts'
+import { quantizedGgufPlan } from './gguf-quantized.ts'
+import { writeStreamedOnnx } from './streamed-onnx-writer.ts'
 import { readJsonObject, readText } from '../safetensors/byte-source.ts'
 import type { ByteSource, FileOpener } from '../safetensors/byte-source.ts'
 import { loraConfigFromPeft, mergeLoraAdapter, planLoraMerge } from '../safetensors/lora-adapter.ts'
@@ -89,6 +93,9 @@ export async function convertCheckpoint(conv: CheckpointConversion, sink: FileSi
 async function ggufInput(conv: CheckpointConversion): Promise<ModelFolderInput> {
   const src = conv.source as Extract<CheckpointSource, { format: 'gguf' }>
   const header = await readGgufHeader(src.file)
+  // a LoRA adapter merges into float weights, so only a GGUF without one stays quantised
+  const quantized = conv.adapter ? undefined : await quantizedGgufInput(conv, header)
+  if (quantized) return quantized
   const adapter = conv.adapter ? await openAdapter(llamaConfigFromGguf(header), conv.adapter) : undefined
   const model = await readGgufModel(src.file)
   const merged = adapter ? await adapter.merge(model.weights) : undefined
@@ -102,6 +109,38 @@ async function ggufInput(conv: CheckpointConversion): Promise<ModelFolderInput> 
     identity: conv.identity,
     name: stem(src.name),
     description: `${src.name}: gguf ${model.architecture}, ${parameters(model.config)} parameters (${types})${adapterNote(conv.adapter, merged)}`,
+  }
+}
+
+/** MatMulNBits accuracy_level of each compute mode's graph (see README, `--compute`). */
+export const COMPUTE_GRAPHS = [['onnx/model.onnx', 0], ['onnx/model_int8.onnx', 4]] as const
+
+/** A GGUF with quantised matrices, kept quantised and streamed tensor by tensor; undefined when nothing is quantised. */
+async function quantizedGgufInput(conv: CheckpointConversion, header: GgufFile): Promise<ModelFolderInput | undefined> {
+  const src = conv.source as Extract<CheckpointSource, { format: 'gguf' }>
+  const plan = quantizedGgufPlan(src.file, header, llamaConfigFromGguf(header))
+  if (!plan) return undefined
+  const info = await readGgufModelInfo(src.file)
+  const types = Object.keys(info.summary.tensorTypes).join('/')
+  return {
+    config: info.config,
+    weights: plan.shapes,
+    tokenizerJson: info.tokenizer.tokenizerJson,
+    tokenizerConfig: info.tokenizer.tokenizerConfig,
+    sourceConfig: info.configJson,
+    identity: conv.identity,
+    name: stem(src.name),
+    description: `${src.name}: gguf ${info.architecture}, ${parameters(info.config)} parameters (${types}, kept quantised)`,
+    onnx: async (sink, opts) => {
+      const graphs = COMPUTE_GRAPHS.map(([path, accuracyLevel]): [string, ReturnType<typeof buildLlamaOnnx>] => [path, buildLlamaOnnx(info.config, plan.shapes, {
+        shapesOnly: true, quantized: { ...plan.layout, accuracyLevel }, producerName: 'evalz checkpoint conversion',
+      })])
+      const written = await writeStreamedOnnx(graphs, plan.data, sink, {
+        ...(opts.maxChunkBytes !== undefined ? { maxChunkBytes: opts.maxChunkBytes } : {}),
+        ...(opts.onTensor ? { onTensor: opts.onTensor } : {}),
+      })
+      return { ...written, warnings: [] }
+    },
   }
 }
 

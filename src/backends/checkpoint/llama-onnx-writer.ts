@@ -78,9 +78,9 @@ interface WeightEntry {
 }
 
 /** Where one weight's bytes go. */
-interface Placement {
+export interface Placement<T extends { bytes: number } = WeightEntry> {
   /** the weight */
-  entry: WeightEntry
+  entry: T
   /** external data chunk index; -1 = inline */
   chunk: number
   /** byte offset in the chunk */
@@ -178,8 +178,8 @@ function withWeights(model: OnnxModel, placements: readonly Placement[]): OnnxMo
 }
 
 /** Assigns weights to chunks in order, offsets aligned (4 KiB for tensors of 1 MiB or more, else 64 bytes). */
-function planChunks(ordered: readonly WeightEntry[], maxChunk: number): { placements: Placement[], chunks: number } {
-  const placements: Placement[] = []
+export function planChunks<T extends { bytes: number }>(ordered: readonly T[], maxChunk: number): { placements: Placement<T>[], chunks: number } {
+  const placements: Placement<T>[] = []
   let chunk = 0
   let size = 0
   for (const entry of ordered) {

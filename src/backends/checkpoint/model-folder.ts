@@ -41,6 +41,23 @@ export interface ModelFolderInput {
   name: string
   /** one line describing the source (format, architecture, size, adapter), written as evalz.source */
   description: string
+  /**
+   * writes onnx/ itself instead of `writeLlamaOnnx(config, weights)` (then `weights` only tells which biases exist):
+   * a streamed, quantised model with onnx/model.onnx (exact) and onnx/model_int8.onnx sharing onnx/model.onnx_data
+   */
+  onnx?: (sink: FileSink, opts: ModelFolderOptions) => Promise<OnnxFilesResult>
+}
+
+/** What an ONNX writer wrote. */
+export interface OnnxFilesResult {
+  /** paths written, relative to the folder */
+  files: string[]
+  /** number of external data chunks (0 = inline weights) */
+  externalChunks: number
+  /** weight bytes */
+  weightBytes: number
+  /** notes */
+  warnings: string[]
 }
 
 /** Options of `writeModelFolder`. */
@@ -61,7 +78,7 @@ export interface ModelFolderResult {
 }
 
 /** Bumped when the converted files change for the same input, so cached conversions are redone. */
-export const CONVERTER_VERSION = 1
+export const CONVERTER_VERSION = 2
 
 /** Special token ids of a model, null when it has none. */
 export interface SpecialTokenIds {
@@ -85,10 +102,13 @@ export async function writeModelFolder(input: ModelFolderInput, sink: FileSink, 
     input.weights.layers.some((l) => keys.some((k) => l[k].bias !== undefined))
   const attentionBias = hasBias(['qProj', 'kProj', 'vProj', 'oProj'])
   const mlpBias = hasBias(['gateProj', 'upProj', 'downProj'])
-  const onnx = await writeLlamaOnnx(input.config, input.weights, sink, { producerName: 'evalz checkpoint conversion', ...opts })
+  const onnx = input.onnx
+    ? await input.onnx(sink, opts)
+    : await writeLlamaOnnx(input.config, input.weights, sink, { producerName: 'evalz checkpoint conversion', ...opts })
   const ids = specialTokenIds(input.tokenizerJson, input.tokenizerConfig, input.sourceConfig)
   const tjs: Record<string, unknown> = { dtype: 'fp32' }
-  if (onnx.externalChunks > 0) tjs.use_external_data_format = onnx.externalChunks === 1 ? true : onnx.externalChunks
+  // per file when several graphs share the data: model_int8.onnx then reads model.onnx_data by its recorded location
+  if (onnx.externalChunks > 0) tjs.use_external_data_format = input.onnx ? { 'model.onnx': onnx.externalChunks } : onnx.externalChunks === 1 ? true : onnx.externalChunks
   const configJson: Record<string, unknown> = {
     _name_or_path: input.name,
     ...llamaConfigToHf(input.config),

@@ -65,7 +65,7 @@ export function halfToFloat(h: number): number {
 }
 
 /** The 6-bit (scale, min) pair `j` of a K-quant super-block's 12 packed scale bytes at `q[o..o+12)`. */
-function scaleMinK4(j: number, q: Uint8Array, o: number): [number, number] {
+export function scaleMinK4(j: number, q: Uint8Array, o: number): [number, number] {
   if (j < 4) return [q[o + j]! & 63, q[o + j + 4]! & 63]
   return [(q[o + j + 4]! & 0xf) | ((q[o + j - 4]! >> 6) << 4), (q[o + j + 4]! >> 4) | ((q[o + j]! >> 6) << 4)]
 }

@@ -194,7 +194,7 @@ export async function readGgufLlamaWeights(src: ByteSource, file: GgufFile, conf
 const LAYER_TENSOR = /^blk\.(\d+)\.(?:(?:attn_norm|ffn_norm)\.weight|(?:attn_q|attn_k|attn_v|attn_output|ffn_gate|ffn_up|ffn_down)\.(?:weight|bias))$/
 
 /** Whether a tensor name belongs to a plain Llama/Qwen2 decoder with `layers` layers. */
-function expectedTensor(name: string, layers: number): boolean {
+export function expectedTensor(name: string, layers: number): boolean {
   if (name === 'token_embd.weight' || name === 'output_norm.weight' || name === 'output.weight') return true
   const m = LAYER_TENSOR.exec(name)
   return m !== null && Number(m[1]) < layers

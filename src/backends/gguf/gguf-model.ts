@@ -79,17 +79,23 @@ export function ggufSummary(file: GgufFile): GgufSummary {
  * time. Throws HarnessError MODEL_INVALID naming the unsupported architecture, tensor type or tokenizer.
  */
 export async function readGgufModel(src: ByteSource, options: GgufWeightOptions = {}): Promise<GgufModel> {
+  const { file, ...info } = await readGgufModelInfo(src)
+  const weights = await readGgufLlamaWeights(src, file, info.config, options)
+  return { ...info, weights }
+}
+
+/** Everything of `readGgufModel` but the weights, plus the parsed header (for converters that read weights themselves). */
+export async function readGgufModelInfo(src: ByteSource): Promise<Omit<GgufModel, 'weights'> & { file: GgufFile }> {
   const file = await readGgufHeader(src)
   const architecture = ggufArchitecture(file)
   const config = llamaConfigFromGguf(file)
   const tokenizer = ggufTokenizerFiles(new GgufMetadata(file.metadata), { modelMaxLength: config.maxPositionEmbeddings })
-  const weights = await readGgufLlamaWeights(src, file, config, options)
   const ids = tokenizer.tokenizerJson.model as { vocab: Record<string, number> }
   const idOf = (key: string): number | undefined => {
     const token = tokenizer.tokenizerConfig[key]
     return typeof token === 'string' ? ids.vocab[token] : undefined
   }
-  const hasBias = weights.layers.some((l) => l.qProj.bias || l.kProj.bias || l.vProj.bias || l.oProj.bias)
+  const hasBias = file.tensors.some((t) => /^blk\.\d+\.attn_(q|k|v|output)\.bias$/.test(t.name))
   const configJson: Record<string, unknown> = {
     ...llamaConfigToHf(config),
     attention_bias: hasBias,
@@ -100,5 +106,5 @@ export async function readGgufModel(src: ByteSource, options: GgufWeightOptions 
     torch_dtype: 'float32',
     'transformers.js_config': { dtype: 'fp32' },
   }
-  return { architecture, config, weights, tokenizer, configJson, summary: ggufSummary(file) }
+  return { architecture, config, tokenizer, configJson, summary: ggufSummary(file), file }
 }

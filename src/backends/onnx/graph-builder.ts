@@ -82,13 +82,18 @@ export class GraphBuilder {
     }
   }
 
-  /** Adds a single-output node; returns the output name (`outputName` or an auto name). */
-  op(opType: string, inputs: string[], attributes: AttrMap = {}, outputName?: string): string {
-    return this.opMulti(opType, inputs, 1, attributes, outputName ? [outputName] : undefined)[0]!
+  /** Adds a single-output node (of operator domain `domain`, default ONNX's); returns the output name (`outputName` or an auto name). */
+  op(opType: string, inputs: string[], attributes: AttrMap = {}, outputName?: string, domain?: string): string {
+    return this.opMulti(opType, inputs, 1, attributes, outputName ? [outputName] : undefined, domain)[0]!
+  }
+
+  /** Whether a value or initializer of this name exists. */
+  has(name: string): boolean {
+    return this.names.has(name)
   }
 
   /** Adds a node with `numOutputs` outputs; returns their names. */
-  opMulti(opType: string, inputs: string[], numOutputs: number, attributes: AttrMap = {}, outputNames?: string[]): string[] {
+  opMulti(opType: string, inputs: string[], numOutputs: number, attributes: AttrMap = {}, outputNames?: string[], domain?: string): string[] {
     const base = `/${[...this.scopePath, opType].join('/')}`
     const n = this.counters.get(base) ?? 0
     this.counters.set(base, n + 1)
@@ -97,6 +102,7 @@ export class GraphBuilder {
     for (const o of outputs) this.claim(o)
     this.nodes.push({
       opType,
+      ...(domain ? { domain } : {}),
       name,
       inputs,
       outputs,

@@ -13,6 +13,20 @@ import { DataType, encodeOnnxModel, float32Tensor, tensorToFloat32 } from './onn
 import type { OnnxModel, OnnxTensor } from './onnx-proto.ts'
 import { LLAMA_LINEARS, linearShape, validateLlamaConfig, validateLlamaWeights } from './llama-config.ts'
 import type { LlamaConfig, LlamaLayerWeights, LlamaLinear, LlamaWeights } from './llama-config.ts'
+import { MS_DOMAIN, gatherNBits, matMulNBits } from './nbits-graph.ts'
+import type { NBitsSpec } from './nbits-graph.ts'
+
+/** Which weights stay quantised (MatMulNBits, see nbits-graph.ts); the rest are float32. */
+export interface LlamaQuantLayout {
+  /** by module name ('model.layers.0.self_attn.q_proj', …): that linear's quantised shape */
+  linears: ReadonlyMap<string, NBitsSpec>
+  /** the token embedding ('model.embed_tokens'), gathered from its codes; a tied head multiplies by the same codes */
+  embed?: NBitsSpec
+  /** an untied output head ('lm_head') */
+  lmHead?: NBitsSpec
+  /** MatMulNBits accuracy_level: 0 = float32 from the codes (exact), 4 = int8 activations */
+  accuracyLevel: number
+}
 
 /** Options for `buildLlamaOnnx`. */
 export interface LlamaOnnxOptions {
@@ -22,6 +36,13 @@ export interface LlamaOnnxOptions {
   producerName?: string
   /** ModelProto.producer_version; default '0.1.0' */
   producerVersion?: string
+  /** weights kept quantised */
+  quantized?: LlamaQuantLayout
+  /**
+   * the weight arrays are empty stand-ins: every weight initializer gets its dims and no data (for writers that
+   * stream the data into external files); only bias presence is read from `weights`
+   */
+  shapesOnly?: boolean
 }
 
 /** Additive mask value for disallowed keys: the float32 minimum, as Hugging Face uses (finite, so no NaN). */
@@ -36,9 +57,14 @@ export const LLAMA_ONNX_IR_VERSION = 8
 /** Builds the ONNX model (in memory) for a config and its weights. */
 export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, options: LlamaOnnxOptions = {}): OnnxModel {
   validateLlamaConfig(config)
-  validateLlamaWeights(config, weights)
+  if (!options.shapesOnly) validateLlamaWeights(config, weights)
   const c = config
   const g = new GraphBuilder()
+  const q = options.quantized
+  const f32 = (name: string, dims: number[], values: Float32Array, from?: [number, number]): OnnxTensor => {
+    if (options.shapesOnly) return { name, dataType: DataType.FLOAT, dims, rawData: new Uint8Array(0) }
+    return float32Tensor(name, dims, from ? transpose(values, from[0], from[1]) : values)
+  }
   const { FLOAT, INT64 } = DataType
   const withKeep = options.numLogitsToKeep ?? true
 
@@ -51,25 +77,29 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
   }))
   const keep = withKeep ? g.input('num_logits_to_keep', INT64, []) : null
 
-  const embed = g.initializer(float32Tensor('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize], weights.embedTokens))
-  let hidden = g.scope('model/embed_tokens', () => g.op('Gather', [embed, inputIds], { axis: attr.int(0) }))
+  const embed = q?.embed ? '' : g.initializer(f32('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize], weights.embedTokens))
+  let hidden = g.scope('model/embed_tokens', () => (q?.embed
+    ? gatherNBits(g, inputIds, 'model.embed_tokens', q.embed)
+    : g.op('Gather', [embed, inputIds], { axis: attr.int(0) })))
 
   const rope = g.scope('model/rotary_emb', () => rotaryTables(g, c, positionIds))
   const mask = g.scope('model/attn_mask', () => attentionBias(g, inputIds, attentionMask))
 
   weights.layers.forEach((lw, i) => {
-    hidden = g.scope(`model/layers.${i}`, () => decoderLayer(g, c, lw, i, hidden, rope, mask.bias, past[i]!))
+    hidden = g.scope(`model/layers.${i}`, () => decoderLayer({ g, c, f32, q }, lw, i, hidden, rope, mask.bias, past[i]!))
   })
 
   const logits = g.scope('model', () => {
-    let h = rmsNorm(g, c, hidden, g.initializer(float32Tensor('model.norm.weight', [c.hiddenSize], weights.norm)), 'norm')
+    let h = rmsNorm(g, c, hidden, g.initializer(f32('model.norm.weight', [c.hiddenSize], weights.norm)), 'norm')
     if (keep) {
       const start = g.op('Unsqueeze', [g.op('Neg', [keep]), g.int64([0])])
       h = g.op('Slice', [h, start, mask.seqLen, g.int64([1])])
     }
+    const quantHead = c.tieWordEmbeddings ? q?.embed : q?.lmHead
+    if (q && quantHead) return matMulNBits(g, h, c.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head', quantHead, q.accuracyLevel)
     const head = c.tieWordEmbeddings
       ? g.op('Transpose', [embed], { perm: attr.ints([1, 0]) })
-      : g.initializer(float32Tensor('lm_head.weight', [c.hiddenSize, c.vocabSize], transpose(weights.lmHead!, c.vocabSize, c.hiddenSize)))
+      : g.initializer(f32('lm_head.weight', [c.hiddenSize, c.vocabSize], weights.lmHead!, [c.vocabSize, c.hiddenSize]))
     return g.op('MatMul', [h, head], {}, 'logits')
   })
   g.output('logits', FLOAT, ['batch_size', keep ? 'num_logits' : 'sequence_length', c.vocabSize], logits)
@@ -81,7 +111,7 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
   }
   return {
     irVersion: LLAMA_ONNX_IR_VERSION,
-    opsets: [{ domain: '', version: LLAMA_ONNX_OPSET }],
+    opsets: [{ domain: '', version: LLAMA_ONNX_OPSET }, ...(q ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
     producerName: options.producerName ?? 'evalz',
     producerVersion: options.producerVersion ?? '0.1.0',
     graph: g.build('llama'),
@@ -176,13 +206,24 @@ function rmsNorm(g: GraphBuilder, c: LlamaConfig, x: string, weight: string, sco
   })
 }
 
-/** x · Wᵀ (+ b) with W stored as [in, out]. */
-function linear(g: GraphBuilder, c: LlamaConfig, x: string, lin: LlamaLinear, key: typeof LLAMA_LINEARS[number][0], name: string, scope: string): string {
+/** What the layer builders share: the graph, the config, the float32 initializer maker and the quantised layout. */
+interface LayerContext {
+  g: GraphBuilder
+  c: LlamaConfig
+  f32: (name: string, dims: number[], values: Float32Array, from?: [number, number]) => OnnxTensor
+  q: LlamaQuantLayout | undefined
+}
+
+/** x · Wᵀ (+ b) with W stored as [in, out], or as MatMulNBits codes when the layout quantises it. */
+function linear(ctx: LayerContext, x: string, lin: LlamaLinear, key: typeof LLAMA_LINEARS[number][0], name: string, scope: string): string {
+  const { g, c, f32, q } = ctx
   const [out, inp] = linearShape(c, key)
   return g.scope(scope, () => {
-    const w = g.initializer(float32Tensor(`${name}.weight`, [inp, out], transpose(lin.weight, out, inp)))
-    const y = g.op('MatMul', [x, w])
-    return lin.bias ? g.op('Add', [y, g.initializer(float32Tensor(`${name}.bias`, [out], lin.bias))]) : y
+    const spec = q?.linears.get(name)
+    const y = q && spec
+      ? matMulNBits(g, x, name, spec, q.accuracyLevel)
+      : g.op('MatMul', [x, g.initializer(f32(`${name}.weight`, [inp, out], lin.weight, [out, inp]))])
+    return lin.bias ? g.op('Add', [y, g.initializer(f32(`${name}.bias`, [out], lin.bias))]) : y
   })
 }
 
@@ -197,17 +238,18 @@ function applyRope(g: GraphBuilder, c: LlamaConfig, x: string, rope: RopeTables)
 }
 
 function decoderLayer(
-  g: GraphBuilder, c: LlamaConfig, w: LlamaLayerWeights, i: number, hidden: string, rope: RopeTables, bias: string,
+  ctx: LayerContext, w: LlamaLayerWeights, i: number, hidden: string, rope: RopeTables, bias: string,
   past: { key: string, value: string },
 ): string {
+  const { g, c, f32 } = ctx
   const p = `model.layers.${i}`
   const nRep = c.numHeads / c.numKvHeads
-  const normed = rmsNorm(g, c, hidden, g.initializer(float32Tensor(`${p}.input_layernorm.weight`, [c.hiddenSize], w.inputLayernorm)), 'input_layernorm')
+  const normed = rmsNorm(g, c, hidden, g.initializer(f32(`${p}.input_layernorm.weight`, [c.hiddenSize], w.inputLayernorm)), 'input_layernorm')
   const attnOut = g.scope('self_attn', () => {
     const heads = (x: string, n: number) => g.op('Transpose', [g.op('Reshape', [x, g.int64([0, 0, n, c.headDim])])], { perm: attr.ints([0, 2, 1, 3]) })
-    const q = applyRope(g, c, heads(linear(g, c, normed, w.qProj, 'qProj', `${p}.self_attn.q_proj`, 'q_proj'), c.numHeads), rope)
-    const k = applyRope(g, c, heads(linear(g, c, normed, w.kProj, 'kProj', `${p}.self_attn.k_proj`, 'k_proj'), c.numKvHeads), rope)
-    const v = heads(linear(g, c, normed, w.vProj, 'vProj', `${p}.self_attn.v_proj`, 'v_proj'), c.numKvHeads)
+    const q = applyRope(g, c, heads(linear(ctx, normed, w.qProj, 'qProj', `${p}.self_attn.q_proj`, 'q_proj'), c.numHeads), rope)
+    const k = applyRope(g, c, heads(linear(ctx, normed, w.kProj, 'kProj', `${p}.self_attn.k_proj`, 'k_proj'), c.numKvHeads), rope)
+    const v = heads(linear(ctx, normed, w.vProj, 'vProj', `${p}.self_attn.v_proj`, 'v_proj'), c.numKvHeads)
     const key = g.op('Concat', [past.key, k], { axis: attr.int(2) }, `present.${i}.key`)
     const value = g.op('Concat', [past.value, v], { axis: attr.int(2) }, `present.${i}.value`)
     // grouped-query attention without copying K/V: queries [B, KV, nRep, S, D] against keys [B, KV, 1, T, D]
@@ -215,18 +257,18 @@ function decoderLayer(
     const kT = g.op('Transpose', [g.op('Unsqueeze', [key, g.int64([2])])], { perm: attr.ints([0, 1, 2, 4, 3]) })
     const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q5, kT]), g.float32(1 / Math.sqrt(c.headDim))]), bias])
     const probs = g.op('Softmax', [scores], { axis: attr.int(-1) })
-    const ctx = g.op('MatMul', [probs, g.op('Unsqueeze', [value, g.int64([2])])])
-    const merged = g.op('Reshape', [ctx, g.int64([0, c.numHeads, -1, c.headDim])])
+    const context = g.op('MatMul', [probs, g.op('Unsqueeze', [value, g.int64([2])])])
+    const merged = g.op('Reshape', [context, g.int64([0, c.numHeads, -1, c.headDim])])
     const flat = g.op('Reshape', [g.op('Transpose', [merged], { perm: attr.ints([0, 2, 1, 3]) }), g.int64([0, 0, c.numHeads * c.headDim])])
-    return linear(g, c, flat, w.oProj, 'oProj', `${p}.self_attn.o_proj`, 'o_proj')
+    return linear(ctx, flat, w.oProj, 'oProj', `${p}.self_attn.o_proj`, 'o_proj')
   })
   const afterAttn = g.op('Add', [hidden, attnOut])
-  const normed2 = rmsNorm(g, c, afterAttn, g.initializer(float32Tensor(`${p}.post_attention_layernorm.weight`, [c.hiddenSize], w.postAttentionLayernorm)), 'post_attention_layernorm')
+  const normed2 = rmsNorm(g, c, afterAttn, g.initializer(f32(`${p}.post_attention_layernorm.weight`, [c.hiddenSize], w.postAttentionLayernorm)), 'post_attention_layernorm')
   const mlpOut = g.scope('mlp', () => {
-    const gate = linear(g, c, normed2, w.gateProj, 'gateProj', `${p}.mlp.gate_proj`, 'gate_proj')
-    const up = linear(g, c, normed2, w.upProj, 'upProj', `${p}.mlp.up_proj`, 'up_proj')
+    const gate = linear(ctx, normed2, w.gateProj, 'gateProj', `${p}.mlp.gate_proj`, 'gate_proj')
+    const up = linear(ctx, normed2, w.upProj, 'upProj', `${p}.mlp.up_proj`, 'up_proj')
     const act = g.op('Mul', [gate, g.op('Sigmoid', [gate])])
-    return linear(g, c, g.op('Mul', [act, up]), w.downProj, 'downProj', `${p}.mlp.down_proj`, 'down_proj')
+    return linear(ctx, g.op('Mul', [act, up]), w.downProj, 'downProj', `${p}.mlp.down_proj`, 'down_proj')
   })
   return g.op('Add', [afterAttn, mlpOut])
 }

@@ -1,0 +1,182 @@
+/**
+ * A quantised GGUF checkpoint as an ONNX model that keeps its weights quantised: every linear layer (and the
+ * embedding and output head) stored in a ggml type with a MatMulNBits form (gguf-nbits.ts) stays in codes and
+ * scales; norms, biases and float-stored matrices are float32. Weights are read from the GGUF one tensor at a time,
+ * when the writer asks for them.
+ */
+import { HarnessError } from '../../core/errors.ts'
+import { ggmlTypeName, requireDequantizable, dequantize, SUPPORTED_GGML_TYPES } from '../gguf/gguf-dequant.ts'
+import { readTensorBytes } from '../gguf/gguf-file.ts'
+import type { ByteSource, GgufFile, GgufTensorInfo } from '../gguf/gguf-file.ts'
+import { expectedTensor, ggufArchitecture, unpermuteRotary } from '../gguf/gguf-llama.ts'
+import { NBITS_GGML_TYPES, ggmlToNBits, mapNBitsRows, nbitsForm } from '../gguf/gguf-nbits.ts'
+import type { NBitsMatrix } from '../gguf/gguf-nbits.ts'
+import { LLAMA_LINEARS, linearShape } from '../onnx/llama-config.ts'
+import type { LlamaConfig, LlamaLayerWeights, LlamaLinear, LlamaLinearKey, LlamaWeights } from '../onnx/llama-config.ts'
+import type { LlamaQuantLayout } from '../onnx/llama-graph.ts'
+import { nbitsInitializerNames } from '../onnx/nbits-graph.ts'
+import type { NBitsSpec } from '../onnx/nbits-graph.ts'
+import { transposed } from './llama-onnx-writer.ts'
+import { float32Bytes } from './streamed-onnx-writer.ts'
+import type { TensorData } from './streamed-onnx-writer.ts'
+
+/** How a quantised GGUF becomes an ONNX graph and its weight data. */
+export interface GgufQuantizedPlan {
+  /** which matrices stay quantised (accuracy level left to the caller) */
+  layout: Omit<LlamaQuantLayout, 'accuracyLevel'>
+  /** weights of the right structure with empty arrays (for buildLlamaOnnx's shapesOnly) */
+  shapes: LlamaWeights
+  /** the bytes of each weight initializer, read from the GGUF on demand */
+  data: TensorData
+}
+
+/** Where an ONNX matrix comes from in the GGUF. */
+interface Source {
+  /** GGUF tensor name without '.weight' / '.bias' */
+  gguf: string
+  /** rotary heads whose rows llama.cpp permuted (llama Q/K); absent = rows in order */
+  heads?: number
+  /** [rows, cols] in Hugging Face layout */
+  shape: [number, number]
+}
+
+const GGUF_LINEAR: Record<LlamaLinearKey, string> = {
+  qProj: 'attn_q', kProj: 'attn_k', vProj: 'attn_v', oProj: 'attn_output', gateProj: 'ffn_gate', upProj: 'ffn_up', downProj: 'ffn_down',
+}
+
+/** Types a quantised conversion reads: kept quantised, or read as float. */
+export function supportedGgufTypes(): string[] {
+  return [...new Set([...SUPPORTED_GGML_TYPES, ...NBITS_GGML_TYPES])]
+}
+
+function invalid(message: string, detail: Record<string, unknown>): HarnessError {
+  return new HarnessError('MODEL_INVALID', message, detail)
+}
+
+/** The plan for a GGUF whose matrices are (at least partly) quantised; undefined when none has a MatMulNBits form. */
+export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfig): GgufQuantizedPlan | undefined {
+  const arch = ggufArchitecture(file)
+  const tensors = new Map(file.tensors.map((t) => [t.name, t]))
+  const unexpected = file.tensors.map((t) => t.name).filter((name) => !expectedTensor(name, c.numLayers))
+  if (unexpected.length > 0) {
+    throw invalid(`gguf: tensors ${unexpected.slice(0, 5).join(', ')} are not part of a plain ${arch} decoder; this variant is not supported`, { unexpected })
+  }
+  for (const t of file.tensors) {
+    if (nbitsForm(t.type) !== undefined) continue
+    try {
+      requireDequantizable(t.type, t.name)
+    } catch {
+      throw invalid(`gguf: ${t.name} has ggml type ${ggmlTypeName(t.type)}, which evalz cannot read; supported: ${supportedGgufTypes().join(', ')}`, { name: t.name, type: ggmlTypeName(t.type) })
+    }
+  }
+  const tensor = (name: string, dims: number[]): GgufTensorInfo => {
+    const t = tensors.get(name)
+    if (!t) throw invalid(`gguf: tensor ${name} is missing; a ${arch} checkpoint needs it`, { tensor: name })
+    if (t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {
+      throw invalid(`gguf: tensor ${name} is [${t.dims.join(', ')}]; expected [${dims.join(', ')}] (ggml order, fastest-varying first)`, { tensor: name, dims: t.dims })
+    }
+    return t
+  }
+  const sources = new Map<string, Source>() // ONNX matrix name → GGUF source
+  const linears = new Map<string, NBitsSpec>()
+  const specOf = (t: GgufTensorInfo, rows: number, cols: number): NBitsSpec | undefined => {
+    const form = nbitsForm(t.type)
+    if (!form) return undefined
+    return { rows, cols, bits: form.bits, blockSize: form.blockSize, zeroPoints: form.offset === 'zero-point', mins: form.offset === 'min' }
+  }
+  const empty = new Float32Array(0)
+  const layers: LlamaLayerWeights[] = []
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `model.layers.${i}`
+    tensor(`blk.${i}.attn_norm.weight`, [c.hiddenSize])
+    tensor(`blk.${i}.ffn_norm.weight`, [c.hiddenSize])
+    sources.set(`${p}.input_layernorm`, { gguf: `blk.${i}.attn_norm`, shape: [c.hiddenSize, 1] })
+    sources.set(`${p}.post_attention_layernorm`, { gguf: `blk.${i}.ffn_norm`, shape: [c.hiddenSize, 1] })
+    const lin = {} as Record<LlamaLinearKey, LlamaLinear>
+    for (const [key, path] of LLAMA_LINEARS) {
+      const [rows, cols] = linearShape(c, key)
+      const gguf = `blk.${i}.${GGUF_LINEAR[key]}`
+      const heads = arch === 'llama' && key === 'qProj' ? c.numHeads : arch === 'llama' && key === 'kProj' ? c.numKvHeads : undefined
+      const spec = specOf(tensor(`${gguf}.weight`, [cols, rows]), rows, cols)
+      if (spec) linears.set(`${p}.${path}`, spec)
+      sources.set(`${p}.${path}`, { gguf, shape: [rows, cols], ...(heads ? { heads } : {}) })
+      const bias = tensors.has(`${gguf}.bias`)
+      if (bias) tensor(`${gguf}.bias`, [rows])
+      lin[key] = bias ? { weight: empty, bias: empty } : { weight: empty }
+    }
+    layers.push({ inputLayernorm: empty, postAttentionLayernorm: empty, ...lin })
+  }
+  tensor('output_norm.weight', [c.hiddenSize])
+  sources.set('model.norm', { gguf: 'output_norm', shape: [c.hiddenSize, 1] })
+  const embed = specOf(tensor('token_embd.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize)
+  sources.set('model.embed_tokens', { gguf: 'token_embd', shape: [c.vocabSize, c.hiddenSize] })
+  const lmHead = c.tieWordEmbeddings ? undefined : specOf(tensor('output.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize)
+  if (!c.tieWordEmbeddings) sources.set('lm_head', { gguf: 'output', shape: [c.vocabSize, c.hiddenSize] })
+  if (linears.size === 0 && !embed && !lmHead) return undefined
+  const shapes: LlamaWeights = { embedTokens: empty, layers, norm: empty, ...(c.tieWordEmbeddings ? {} : { lmHead: empty }) }
+  const layout = { linears, ...(embed ? { embed } : {}), ...(lmHead ? { lmHead } : {}) }
+  return { layout, shapes, data: tensorData(src, file, tensors, sources, layout) }
+}
+
+/** Serves initializer bytes: float tensors dequantised (and transposed for MatMul), quantised ones in MatMulNBits parts. */
+function tensorData(
+  src: ByteSource, file: GgufFile, tensors: ReadonlyMap<string, GgufTensorInfo>, sources: ReadonlyMap<string, Source>,
+  layout: GgufQuantizedPlan['layout'],
+): TensorData {
+  const specs = new Map<string, NBitsSpec>(layout.linears)
+  if (layout.embed) specs.set('model.embed_tokens', layout.embed)
+  if (layout.lmHead) specs.set('lm_head', layout.lmHead)
+  const parts = new Map<string, { base: string, part: 'codes' | 'scales' | 'zeroPoints' | 'mins' }>()
+  for (const [base, spec] of specs) {
+    for (const [part, name] of Object.entries(nbitsInitializerNames(base, spec))) parts.set(name, { base, part: part as 'codes' })
+  }
+  let cached: { base: string, matrix: NBitsMatrix } | undefined
+  const read = async (name: string) => {
+    const t = tensors.get(name)!
+    return { t, bytes: await readTensorBytes(src, file, t) }
+  }
+  const quantized = async (base: string): Promise<NBitsMatrix> => {
+    if (cached?.base === base) return cached.matrix
+    const s = sources.get(base)!
+    const { t, bytes } = await read(`${s.gguf}.weight`)
+    let m = ggmlToNBits(t.type, bytes, s.shape[0], s.shape[1], t.name)
+    if (s.heads) m = mapNBitsRows(m, rotaryRowMap(s.heads, s.shape[0]))
+    cached = { base, matrix: m }
+    return m
+  }
+  const floats = async (name: string, s: Source, suffix: 'weight' | 'bias'): Promise<Float32Array> => {
+    const { t, bytes } = await read(`${s.gguf}.${suffix}`)
+    const v = dequantize(t.type, bytes, t.elements, t.name)
+    return s.heads ? unpermuteRotary(v, s.heads, suffix === 'bias' ? 1 : s.shape[1]) : v
+  }
+  return async (name) => {
+    const part = parts.get(name)
+    if (part) {
+      const m = await quantized(part.base)
+      if (part.part === 'codes') return m.codes
+      if (part.part === 'mins') return float32Bytes(transposed(m.mins!, m.rows, m.cols / m.blockSize))
+      return float32Bytes(part.part === 'scales' ? m.scales : m.zeroPoints!)
+    }
+    const dot = name.lastIndexOf('.')
+    const base = name.slice(0, dot)
+    const suffix = name.slice(dot + 1)
+    const s = sources.get(base)
+    if (!s || (suffix !== 'weight' && suffix !== 'bias')) throw new Error(`gguf conversion: no source for initializer ${name}`)
+    const v = await floats(name, s, suffix)
+    // linear weights and an untied head are stored [in, out] for MatMul; the embedding and norms as they are
+    const matmul = suffix === 'weight' && s.shape[1] > 1 && base !== 'model.embed_tokens'
+    return float32Bytes(matmul ? transposed(v, s.shape[0], s.shape[1]) : v)
+  }
+}
+
+/** Target row → source row of llama.cpp's rotary permutation undone (see unpermuteRotary), for `heads` heads. */
+function rotaryRowMap(heads: number, rows: number): (row: number) => number {
+  const D = rows / heads
+  return (row) => {
+    const h = Math.floor(row / D)
+    const local = row % D
+    const j = Math.floor(local / (D / 2))
+    const i = local % (D / 2)
+    return h * D + 2 * i + j
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Graph pieces for weights kept quantised in onnxruntime's MatMulNBits form (com.microsoft, see gguf-nbits.ts):
+ * a linear layer as MatMulNBits, and an embedding lookup that gathers the codes of the requested rows and
+ * dequantises only those (standard ONNX ops, so every execution provider runs it).
+ */
+import { GraphBuilder, attr } from './graph-builder.ts'
+import { DataType } from './onnx-proto.ts'
+import type { OnnxTensor } from './onnx-proto.ts'
+
+/** The shape of a quantised matrix, enough to declare its initializers. */
+export interface NBitsSpec {
+  /** output features N (for an embedding: the vocabulary) */
+  rows: number
+  /** input features K (for an embedding: the hidden size) */
+  cols: number
+  /** 4 or 8 */
+  bits: 4 | 8
+  /** elements per block along K */
+  blockSize: number
+  /** float zero points present */
+  zeroPoints: boolean
+  /** per-block minimums present */
+  mins: boolean
+}
+
+/** Domain of MatMulNBits. */
+export const MS_DOMAIN = 'com.microsoft'
+
+/** Initializer names of a quantised matrix `name` (e.g. 'model.layers.0.mlp.up_proj'), in storage order. */
+export function nbitsInitializerNames(name: string, spec: NBitsSpec): { codes: string, scales: string, zeroPoints?: string, mins?: string } {
+  return {
+    codes: `${name}.weight_q${spec.bits}`,
+    scales: `${name}.weight_scales`,
+    ...(spec.zeroPoints ? { zeroPoints: `${name}.weight_zero_points` } : {}),
+    ...(spec.mins ? { mins: `${name}.weight_mins` } : {}),
+  }
+}
+
+/** Placeholder initializers (dims and type, no data) of a quantised matrix, in storage order. */
+export function nbitsInitializers(name: string, spec: NBitsSpec): OnnxTensor[] {
+  const n = nbitsInitializerNames(name, spec)
+  const kBlocks = spec.cols / spec.blockSize
+  const empty = new Uint8Array(0)
+  const out: OnnxTensor[] = [
+    { name: n.codes, dataType: DataType.UINT8, dims: [spec.rows, kBlocks, (spec.blockSize * spec.bits) / 8], rawData: empty },
+    { name: n.scales, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty },
+  ]
+  if (n.zeroPoints) out.push({ name: n.zeroPoints, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty })
+  // the minimums are stored transposed, [k_blocks, rows], ready for MatMul
+  if (n.mins) out.push({ name: n.mins, dataType: DataType.FLOAT, dims: [kBlocks, spec.rows], rawData: empty })
+  return out
+}
+
+/** Declares the initializers of `name` once (an embedding shared with a tied head is declared by its first user). */
+function declare(g: GraphBuilder, name: string, spec: NBitsSpec): ReturnType<typeof nbitsInitializerNames> {
+  const names = nbitsInitializerNames(name, spec)
+  if (!g.has(names.codes)) for (const t of nbitsInitializers(name, spec)) g.initializer(t)
+  return names
+}
+
+/**
+ * x [..., K] → x · Wᵀ [..., N] with W quantised. `accuracyLevel` 0 computes in float32 from the codes; 4 lets the
+ * CPU kernel quantise x to int8 per block.
+ */
+export function matMulNBits(g: GraphBuilder, x: string, name: string, spec: NBitsSpec, accuracyLevel: number): string {
+  const n = declare(g, name, spec)
+  const inputs = [x, n.codes, n.scales, ...(n.zeroPoints ? [n.zeroPoints] : [])]
+  const y = g.op('MatMulNBits', inputs, {
+    K: attr.int(spec.cols), N: attr.int(spec.rows), bits: attr.int(spec.bits), block_size: attr.int(spec.blockSize),
+    accuracy_level: attr.int(accuracyLevel),
+  }, undefined, MS_DOMAIN)
+  if (!n.mins) return y
+  const kBlocks = spec.cols / spec.blockSize
+  const blocks = g.op('Reshape', [x, g.int64([0, 0, kBlocks, spec.blockSize])])
+  const sums = g.op('ReduceSum', [blocks, g.int64([-1])], { keepdims: attr.int(0) })
+  return g.op('Sub', [y, g.op('MatMul', [sums, n.mins])])
+}
+
+/** Rows `ids` [B, S] of a quantised [rows, cols] matrix, dequantised to float32 [B, S, cols]. */
+export function gatherNBits(g: GraphBuilder, ids: string, name: string, spec: NBitsSpec): string {
+  const n = declare(g, name, spec)
+  const kBlocks = spec.cols / spec.blockSize
+  const gather = (t: string) => g.op('Gather', [t, ids], { axis: attr.int(0) })
+  const packed = g.op('Cast', [gather(n.codes)], { to: attr.int(DataType.FLOAT) }) // [B, S, kb, bytes]
+  let codes = packed
+  if (spec.bits === 4) {
+    const high = g.op('Floor', [g.op('Div', [packed, g.float32(16)])])
+    const low = g.op('Sub', [packed, g.op('Mul', [high, g.float32(16)])])
+    const last = g.int64([-1])
+    codes = g.op('Concat', [g.op('Unsqueeze', [low, last]), g.op('Unsqueeze', [high, last])], { axis: attr.int(-1) })
+  }
+  codes = g.op('Reshape', [codes, g.int64([0, 0, kBlocks, spec.blockSize])])
+  const perBlock = (t: string) => g.op('Unsqueeze', [gather(t), g.int64([-1])]) // [B, S, kb, 1]
+  const zp = n.zeroPoints ? perBlock(n.zeroPoints) : g.float32(spec.bits === 4 ? 8 : 128)
+  let values = g.op('Mul', [g.op('Sub', [codes, zp]), perBlock(n.scales)])
+  if (n.mins) {
+    const minsByRow = g.op('Transpose', [n.mins], { perm: attr.ints([1, 0]) })
+    values = g.op('Sub', [values, g.op('Unsqueeze', [gather(minsByRow), g.int64([-1])])])
+  }
+  return g.op('Reshape', [values, g.int64([0, 0, spec.cols])])
+}
