@@ -26,6 +26,16 @@ export interface DecodeSession {
   dispose(): Promise<void>
 }
 
+/** The KV cache of a batch of prefix rows, kept so that suffix rows can continue from any of them. */
+export interface PrefixCache {
+  /** prefix rows held */
+  readonly rows: number
+  /** padded prefix length (past positions every continuing row attends over) */
+  readonly width: number
+  /** frees the cache (idempotent) */
+  dispose(): void
+}
+
 /** A causal LM that runs left-padded batches. */
 export interface CausalLm {
   /** logits dimension (0 when unknown before the first forward) */
@@ -36,6 +46,18 @@ export interface CausalLm {
   forward<T>(rows: readonly (readonly number[])[], keep: number, use: (block: LogitsBlock) => T): Promise<T>
   /** prefills rows (left-padded) and lends the last-position logits; the session continues from there */
   startDecode<T>(rows: readonly (readonly number[])[], use: (block: LogitsBlock) => T): Promise<{ session: DecodeSession; value: T }>
+  /**
+   * Runs prefix rows (left-padded) and keeps their KV cache; undefined when the model cannot (no KV-cache
+   * inputs, or a cache that lives off the CPU).
+   */
+  readonly prefill?: (rows: readonly (readonly number[])[]) => Promise<PrefixCache>
+  /**
+   * Runs suffix rows, row i continuing prefix row `from[i]` of `cache` (its KV copied per row; suffixes
+   * left-padded between prefix and suffix, positions counted from the real prefix tokens), and lends the
+   * logits of at least the last `keep` positions.
+   */
+  readonly forwardAfter?: <T>(cache: PrefixCache, from: readonly number[], rows: readonly (readonly number[])[], keep: number,
+    use: (block: LogitsBlock) => T) => Promise<T>
   /** releases the model */
   dispose(): Promise<void>
 }

@@ -73,6 +73,11 @@ export function planLoglikelihoodBatches(
   batchSize: number,
   maxLength: number,
 ): ForwardRow[][] {
+  return chunk(planLoglikelihoodRows(pairs, maxLength), batchSize)
+}
+
+/** The rows of planLoglikelihoodBatches in lm-eval's order, not yet cut into batches. */
+export function planLoglikelihoodRows(pairs: readonly TokenPair[], maxLength: number): ForwardRow[] {
   const groups = new Map<string, number[]>()
   pairs.forEach((p, i) => {
     const key = [...p.context, ...p.continuation.slice(0, -1)].join(',')
@@ -86,8 +91,7 @@ export function planLoglikelihoodBatches(
     return { rep, members, toks: [...pairs[rep].context, ...pairs[rep].continuation] }
   })
   reps.sort((a, b) => compareByLengthThenTokens(a.toks, b.toks))
-  const rows = reps.map((r) => ({ input: modelInput(pairs[r.rep], maxLength), members: r.members }))
-  return chunk(rows, batchSize)
+  return reps.map((r) => ({ input: modelInput(pairs[r.rep], maxLength), members: r.members }))
 }
 
 /**

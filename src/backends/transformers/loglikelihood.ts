@@ -1,10 +1,11 @@
 /**
  * Batched scoring of (context, continuation) token pairs: lm-eval's _loglikelihood_tokens (§5.2, §5.3).
  */
-import { planLoglikelihoodBatches } from './collator.ts'
+import { chunk, planLoglikelihoodRows } from './collator.ts'
 import type { ForwardRow, TokenPair } from './collator.ts'
 import { rowFromEnd, throwIfCancelled, yieldToEventLoop } from './causal-lm.ts'
-import type { CausalLm } from './causal-lm.ts'
+import type { CausalLm, LogitsBlock } from './causal-lm.ts'
+import { planPrefixGroups, scheduleSharedPasses } from './prefix-plan.ts'
 import { scoreToken } from './token-scores.ts'
 
 /** Score of one token pair. */
@@ -25,6 +26,8 @@ export interface ScoreOptions {
   readonly onForward?: (answered: number, tokens: number) => void
   /** called for each pair as soon as its forward pass is scored */
   readonly onScored?: (index: number, score: PairScore) => void
+  /** run shared prefixes once and continue from their KV cache when the model can (default true) */
+  readonly sharePrefixes?: boolean
   /** largest logits block per forward in bytes; bigger batches are split (default 256 MiB) */
   readonly logitsBudgetBytes?: number
 }
@@ -52,25 +55,54 @@ export async function scoreTokenPairs(
     if (why) throw new RangeError(`pair ${i}: ${why}`)
   })
   const results: PairScore[] = new Array(pairs.length)
-  const plan = planLoglikelihoodBatches(pairs, opts.batchSize, maxLength)
-  for (const batch of plan.flatMap((b) => splitForBudget(b, pairs, lm, opts.logitsBudgetBytes ?? DEFAULT_LOGITS_BUDGET))) {
-    throwIfCancelled(opts.signal)
-    let keep = 1
-    let width = 0
-    let answered = 0
-    for (const row of batch) {
-      width = Math.max(width, row.input.length)
-      answered += row.members.length
-      for (const m of row.members) keep = Math.max(keep, pairs[m].continuation.length)
-    }
-    await lm.forward(batch.map((r) => r.input), keep, (block) => {
+  const rows = planLoglikelihoodRows(pairs, maxLength)
+  const keepOf = (row: ForwardRow) => Math.max(...row.members.map((m) => pairs[m].continuation.length))
+  const budget = opts.logitsBudgetBytes ?? DEFAULT_LOGITS_BUDGET
+  /** scores the rows of one forward pass from its logits block and reports them */
+  const score = async (batch: readonly ForwardRow[], fed: number, run: (keep: number, use: (block: LogitsBlock) => void) => Promise<void>) => {
+    const keep = Math.max(1, ...batch.map(keepOf))
+    await run(keep, (block) => {
       batch.forEach((row, b) => {
         for (const m of row.members) results[m] = scoreContinuation(pairs[m].continuation, (fromEnd) => rowFromEnd(block, b, fromEnd))
       })
     })
     if (opts.onScored) for (const row of batch) for (const m of row.members) opts.onScored(m, results[m])
-    opts.onForward?.(answered, batch.length * width)
+    opts.onForward?.(batch.reduce((n, r) => n + r.members.length, 0), fed)
     if (opts.onScored) await yieldToEventLoop()
+  }
+  let plain = rows
+  const { prefill, forwardAfter } = lm
+  if (opts.sharePrefixes !== false && prefill && forwardAfter) {
+    const planRows = rows.map((r) => ({ input: r.input, keep: keepOf(r) }))
+    const plan = planPrefixGroups(planRows)
+    for (const pass of scheduleSharedPasses(plan, planRows, opts.batchSize)) {
+      throwIfCancelled(opts.signal)
+      const prefixes = pass.groups.map((g) => g.prefix)
+      const cache = await prefill(prefixes)
+      opts.onForward?.(0, prefixes.length * cache.width)
+      try {
+        for (const whole of pass.batches) {
+          for (const part of splitForBudget(whole, (b) => keepOf(rows[b.row]), lm, budget)) {
+            throwIfCancelled(opts.signal)
+            const suffixes = part.map((b) => rows[b.row].input.slice(pass.groups[b.from].prefix.length))
+            const width = Math.max(...suffixes.map((x) => x.length))
+            await score(part.map((b) => rows[b.row]), part.length * width, (keep, use) =>
+              forwardAfter(cache, part.map((b) => b.from), suffixes, keep, use))
+          }
+        }
+      } finally {
+        cache.dispose()
+      }
+    }
+    plain = plan.single.map((i) => rows[i])
+  }
+  for (const whole of chunk(plain, opts.batchSize)) {
+    const positions = (b: ForwardRow) => (lm.keepsOnlyRequested ? keepOf(b) : b.input.length)
+    for (const batch of splitForBudget(whole, positions, lm, budget)) {
+      throwIfCancelled(opts.signal)
+      const width = Math.max(...batch.map((r) => r.input.length))
+      await score(batch, batch.length * width, (keep, use) => lm.forward(batch.map((r) => r.input), keep, use))
+    }
   }
   return results
 }
@@ -79,19 +111,21 @@ export async function scoreTokenPairs(
  * Splits a batch (in order) so that its logits block, rows × positions × vocab × 4 bytes, stays within the
  * budget; a single row is never split. Needs the vocabulary size, so it is a no-op while that is unknown.
  */
-function splitForBudget(batch: ForwardRow[], pairs: readonly TokenPair[], lm: CausalLm, budget: number): ForwardRow[][] {
-  if (lm.vocabSize <= 0 || batch.length <= 1) return [batch]
-  const positions = (rows: readonly ForwardRow[]) => lm.keepsOnlyRequested
-    ? Math.max(...rows.flatMap((r) => r.members.map((m) => pairs[m].continuation.length)))
-    : Math.max(...rows.map((r) => r.input.length))
-  const out: ForwardRow[][] = []
-  let current: ForwardRow[] = []
+function splitForBudget<R>(batch: readonly R[], positionsOf: (row: R) => number, lm: CausalLm, budget: number): R[][] {
+  if (lm.vocabSize <= 0 || batch.length <= 1) return [[...batch]]
+  const out: R[][] = []
+  let current: R[] = []
+  let positions = 0
   for (const row of batch) {
-    const next = [...current, row]
-    if (current.length > 0 && next.length * positions(next) * lm.vocabSize * 4 > budget) {
+    const next = Math.max(positions, positionsOf(row))
+    if (current.length > 0 && (current.length + 1) * next * lm.vocabSize * 4 > budget) {
       out.push(current)
       current = [row]
-    } else current = next
+      positions = positionsOf(row)
+    } else {
+      current.push(row)
+      positions = next
+    }
   }
   out.push(current)
   return out

@@ -46,6 +46,8 @@ export interface TransformersBackendOptions {
   readonly prefixTokenId?: number
   /** sha256 (hex) of the weights, computed by the caller, reported in info */
   readonly modelSha256?: string
+  /** run shared context prefixes once and score continuations from their KV cache (default true) */
+  readonly sharePrefixes?: boolean
   /** file download/read progress in bytes */
   readonly onLoadProgress?: (p: { file: string; loaded: number; total: number }) => void
 }
@@ -75,7 +77,7 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
     : tokenPair(tokenizer.unk_token, tokenizer.unk_token_id) ?? tokenPair(tokenizer.eos_token, tokenizer.eos_token_id)
   const padTokenId = padToken?.[1] ?? 0
   const vocabSize = Number((config['text_config'] as Record<string, unknown> | undefined)?.['vocab_size'] ?? config['vocab_size'] ?? 0)
-  const lm = causalLmFromModel(model, padTokenId, vocabSize)
+  const lm = causalLmFromModel(model, padTokenId, vocabSize, opts.device)
   const codec = makeTextCodec(tokenizer, { addBosToken: opts.addBosToken, prefixTokenId })
   const info: BackendInfo = {
     name: 'transformers.js',
@@ -95,7 +97,7 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
   const stopIds = eosTokenIds(tokenizer.eos_token_id, generationConfig?.['eos_token_id'] ?? config['eos_token_id'])
   return makeBackend({
     info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId, chatTokenizer: tokenizer as unknown as ChatTokenizerLike,
-    endOfTurnIds: endOfTurnIds(tokenizer),
+    endOfTurnIds: endOfTurnIds(tokenizer), sharePrefixes: opts.sharePrefixes,
   })
 }
 
@@ -117,10 +119,14 @@ export interface BackendParts {
   readonly chatTokenizer?: ChatTokenizerLike
   /** special-token ids that end a chat turn (stream-generation.ts); default none */
   readonly endOfTurnIds?: ReadonlySet<number>
+  /** share context prefixes through the KV cache when the model can (default true) */
+  readonly sharePrefixes?: boolean
 }
 
 /** The ModelBackend over a CausalLm and a codec (exported for tests with other models). */
-export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId, chatTokenizer, endOfTurnIds: eot }: BackendParts): ModelBackend {
+export function makeBackend({
+  info, lm, codec, eosTokenId, stopIds, padTokenId, chatTokenizer, endOfTurnIds: eot, sharePrefixes,
+}: BackendParts): ModelBackend {
   const maxLength = info.maxLength
   const eosText = typeof eosTokenId === 'number' ? codec.decode([eosTokenId], false) : undefined
   const chat = chatTokenizer && {
@@ -143,7 +149,7 @@ export function makeBackend({ info, lm, codec, eosTokenId, stopIds, padTokenId, 
         logprob: s.logprob, isGreedy: s.isGreedy, contextTokens: pairs[i].context, continuationTokens: pairs[i].continuation,
       })
       const scores = await scoreTokenPairs(lm, pairs, maxLength, {
-        batchSize: opts.batchSize, signal: opts.signal, onForward: tracker.add,
+        batchSize: opts.batchSize, signal: opts.signal, onForward: tracker.add, sharePrefixes,
         onScored: opts.onResult && ((i, s) => opts.onResult!(i, respond(s, i))),
       })
       return scores.map(respond)

@@ -5,12 +5,12 @@
 import { DynamicCache, Tensor } from '@huggingface/transformers'
 import type { PreTrainedModel } from '@huggingface/transformers'
 import { HarnessError } from '../../core/errors.ts'
-import type { CausalLm, DecodeSession, LogitsBlock } from './causal-lm.ts'
+import type { CausalLm, DecodeSession, LogitsBlock, PrefixCache } from './causal-lm.ts'
 
 type Outputs = Record<string, Tensor>
 
 /** Wraps a loaded decoder-only model; `padTokenId` fills left padding (masked out). */
-export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vocabSize: number): CausalLm {
+export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vocabSize: number, device = 'cpu'): CausalLm {
   const session = model.sessions['model'] ?? model.sessions['decoder_model_merged']
   const inputNames: string[] = session?.inputNames ?? []
   const hasKeep = inputNames.includes('num_logits_to_keep')
@@ -41,9 +41,62 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     return { value, past, mask, width }
   }
 
+  /** Prefix KV caches are copied per continuing row on the CPU; on WebGPU they stay on the GPU, so not there. */
+  const sharing: Pick<CausalLm, 'prefill' | 'forwardAfter'> = {
+    async prefill(rows) {
+      const r = await forwardRows(rows, 1, () => undefined)
+      if (Object.values(r.past).some((t) => !(t.location === undefined || t.location === 'cpu'))) {
+        disposeAll(r.past)
+        throw new HarnessError('BACKEND_ERROR', 'the KV cache is not on the CPU; prefix sharing needs device cpu or wasm', { device })
+      }
+      return heldPrefix(r.past, r.mask, r.width, rows.length)
+    },
+    async forwardAfter(cache, from, rows, keep, use) {
+      const held = prefixes.get(cache)
+      if (!held) throw new RangeError('prefix cache unknown or already disposed')
+      const { ids, mask: suffixMask, width } = leftPad(rows, padTokenId)
+      const b = rows.length
+      const total = held.width + width
+      const mask = new BigInt64Array(b * total)
+      from.forEach((f, i) => {
+        mask.set(held.mask.subarray(f * held.width, (f + 1) * held.width), i * total)
+        mask.set(suffixMask.subarray(i * width, (i + 1) * width), i * total + held.width)
+      })
+      const past = gatherRows(held.past, from)
+      let out: Outputs
+      try {
+        out = await run({
+          input_ids: new Tensor('int64', ids, [b, width]),
+          attention_mask: new Tensor('int64', mask, [b, total]),
+          past_key_values: new DynamicCache(past),
+          ...keepFeed(Math.min(keep, width)),
+        })
+      } finally {
+        disposeAll(past)
+      }
+      disposeAll(presentToPast(out))
+      return lendLogits(out.logits, use)
+    },
+  }
+  const prefixes = new WeakMap<PrefixCache, { past: Outputs; mask: BigInt64Array; width: number }>()
+  function heldPrefix(past: Outputs, mask: BigInt64Array, width: number, rows: number): PrefixCache {
+    const cache: PrefixCache = {
+      rows,
+      width,
+      dispose() {
+        const held = prefixes.get(cache)
+        if (held) disposeAll(held.past)
+        prefixes.delete(cache)
+      },
+    }
+    prefixes.set(cache, { past, mask, width })
+    return cache
+  }
+
   return {
     vocabSize,
     keepsOnlyRequested: hasKeep,
+    ...(hasCache && device !== 'webgpu' ? sharing : {}),
     async forward(rows, keep, use) {
       const r = await forwardRows(rows, keep, use)
       disposeAll(r.past)
@@ -121,6 +174,19 @@ export function leftPad(rows: readonly (readonly number[])[], padId: number): { 
     }
   })
   return { ids, mask, width }
+}
+
+/** Per past tensor [rows, heads, positions, dim]: a new tensor whose row i is row from[i] of the original. */
+export function gatherRows(past: Outputs, from: readonly number[]): Outputs {
+  const out: Outputs = {}
+  for (const [name, t] of Object.entries(past)) {
+    const data = t.data as Float32Array
+    const block = data.length / t.dims[0]
+    const copy = new (data.constructor as Float32ArrayConstructor)(block * from.length)
+    from.forEach((f, i) => copy.set(data.subarray(f * block, (f + 1) * block), i * block))
+    out[name] = new Tensor(t.type as 'float32', copy, [from.length, ...t.dims.slice(1)])
+  }
+  return out
 }
 
 /** Renames present.* outputs to the past_* inputs of the next step (other outputs are left alone). */

@@ -113,6 +113,47 @@ describe('scoreTokenPairs', () => {
     expect(all.calls.some((c) => c.batch > 1)).toBe(true)
   })
 
+  it('shares prefixes through a KV cache with the same answers at batch 1, 8 and 32, feeding fewer tokens', async () => {
+    const rnd = lcg(9)
+    const shots = Array.from({ length: 40 }, () => rnd(FAKE_VOCAB))
+    const pairs = [...mixedPairs()]
+    for (let q = 0; q < 12; q++) {
+      const ctx = [...shots, ...Array.from({ length: 5 + rnd(10) }, () => rnd(FAKE_VOCAB))]
+      for (let c = 0; c < 4; c++) pairs.push({ context: ctx, continuation: Array.from({ length: 1 + rnd(5) }, () => rnd(FAKE_VOCAB)) })
+    }
+    for (const maxLength of [64, 30]) {
+      const want = pairs.map((p) => reference(p, maxLength))
+      for (const batchSize of [1, 8, 32]) {
+        const lm = fakeLm(true, true)
+        let fedShared = 0
+        const got = await scoreTokenPairs(lm, pairs, maxLength, { batchSize, onForward: (_, t) => { fedShared += t } })
+        got.forEach((g, i) => {
+          expect(g.logprob).toBeCloseTo(want[i].logprob, 9)
+          expect(g.isGreedy).toBe(want[i].isGreedy)
+        })
+        expect(lm.calls.some((c) => c.kind === 'prefix')).toBe(true)
+        expect(lm.calls.every((c) => c.batch <= batchSize)).toBe(true)
+        expect(lm.liveCaches()).toBe(0)
+        let fedPlain = 0
+        const plain = await scoreTokenPairs(fakeLm(true, true), pairs, maxLength, { batchSize, sharePrefixes: false, onForward: (_, t) => { fedPlain += t } })
+        expect(plain.map((p) => p.logprob)).toEqual(want.map((w) => expect.closeTo(w.logprob, 9)))
+        expect(fedShared).toBeLessThan(fedPlain * (maxLength === 64 ? 0.6 : 1))
+      }
+    }
+  })
+
+  it('frees the prefix caches when a shared pass fails or is cancelled', async () => {
+    const pairs = Array.from({ length: 8 }, (_, i) => ({ context: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], continuation: [i, i + 1] }))
+    const lm = fakeLm(true, true)
+    const failing = { ...lm, forwardAfter: async () => { throw new Error('boom') } }
+    await expect(scoreTokenPairs(failing, pairs, 64, { batchSize: 4 })).rejects.toThrow('boom')
+    expect(lm.liveCaches()).toBe(0)
+    const ac = new AbortController()
+    const cancelling = { ...lm, prefill: async (rows: readonly (readonly number[])[]) => { const c = await lm.prefill!(rows); ac.abort(); return c } }
+    await expect(scoreTokenPairs(cancelling, pairs, 64, { batchSize: 4, signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(lm.liveCaches()).toBe(0)
+  })
+
   it('explains pairs that cannot be scored and checks cancellation', async () => {
     expect(unscorableReason({ context: [1], continuation: [] }, 10)).toMatch(/zero tokens/)
     expect(unscorableReason({ context: [1], continuation: [1, 2, 3, 4, 5] }, 3)).toMatch(/only 3 logits rows/)

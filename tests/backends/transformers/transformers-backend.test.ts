@@ -133,6 +133,38 @@ describe.skipIf(!HAVE_DEMO)('transformers.js backend on the demo model', () => {
     expect(eight.some((r) => r.contextTokens.length + r.continuationTokens.length > 33)).toBe(true)
   })
 
+  it('shares few-shot and question prefixes through the KV cache: same numbers at batch 1, 8, 32, fewer tokens', async () => {
+    const plain = await loadTransformersBackend({ model: DEMO, device: 'cpu', sharePrefixes: false })
+    try {
+      const shots = SENTENCES.slice(0, 4).join('\n\n') + '\n\n'
+      const reqs: LoglikelihoodRequest[] = []
+      SENTENCES.forEach((s, i) => {
+        for (const ctx of [shots + s, s]) {
+          for (const cont of [' the', ' a big dog ran home', ' Lily', ' and then they went home.']) reqs.push({ kind: 'loglikelihood', context: ctx, continuation: cont })
+        }
+        reqs.push({ kind: 'loglikelihood', context: SENTENCES[(i + 2) % SENTENCES.length], continuation: ` ${i}` })
+      })
+      const tokens = async (b: ModelBackend, batchSize: number) => {
+        let fed = 0
+        const out = await b.loglikelihood(reqs, { batchSize, onProgress: (p) => { fed = p.tokens } })
+        return { out, fed }
+      }
+      const want = await tokens(plain, 1)
+      for (const batchSize of [1, 8, 32]) {
+        const got = await tokens(be, batchSize)
+        const base = batchSize === 1 ? want : await tokens(plain, batchSize)
+        got.out.forEach((r, i) => {
+          expect(Math.abs(r.logprob - want.out[i].logprob)).toBeLessThan(1e-4)
+          expect(r.isGreedy).toBe(want.out[i].isGreedy)
+          expect(r.contextTokens).toEqual(want.out[i].contextTokens)
+        })
+        expect(got.fed).toBeLessThan(0.6 * base.fed)
+      }
+    } finally {
+      await plain.dispose()
+    }
+  })
+
   it('generates with the KV cache exactly what a naive full-forward argmax loop produces', async () => {
     const prompts = SENTENCES.slice(0, 5)
     const res = await be.generateUntil(prompts.map((context) => ({
