@@ -144,7 +144,7 @@ function tensorData(
     cached = { base, matrix: m }
     return m
   }
-  const floats = async (name: string, s: Source, suffix: 'weight' | 'bias'): Promise<Float32Array> => {
+  const floats = async (s: Source, suffix: 'weight' | 'bias'): Promise<Float32Array> => {
     const { t, bytes } = await read(`${s.gguf}.${suffix}`)
     const v = dequantize(t.type, bytes, t.elements, t.name)
     return s.heads ? unpermuteRotary(v, s.heads, suffix === 'bias' ? 1 : s.shape[1]) : v
@@ -162,7 +162,7 @@ function tensorData(
     const suffix = name.slice(dot + 1)
     const s = sources.get(base)
     if (!s || (suffix !== 'weight' && suffix !== 'bias')) throw new Error(`gguf conversion: no source for initializer ${name}`)
-    const v = await floats(name, s, suffix)
+    const v = await floats(s, suffix)
     // linear weights and an untied head are stored [in, out] for MatMul; the embedding and norms as they are
     const matmul = suffix === 'weight' && s.shape[1] > 1 && base !== 'model.embed_tokens'
     return float32Bytes(matmul ? transposed(v, s.shape[0], s.shape[1]) : v)

@@ -3,7 +3,8 @@
  * a linear layer as MatMulNBits, and an embedding lookup that gathers the codes of the requested rows and
  * dequantises only those (standard ONNX ops, so every execution provider runs it).
  */
-import { GraphBuilder, attr } from './graph-builder.ts'
+import { attr } from './graph-builder.ts'
+import type { GraphBuilder } from './graph-builder.ts'
 import { DataType } from './onnx-proto.ts'
 import type { OnnxTensor } from './onnx-proto.ts'
 

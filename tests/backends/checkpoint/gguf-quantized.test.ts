@@ -93,7 +93,7 @@ async function compare(name: string, gguf: Uint8Array) {
 describe.skipIf(!HAVE_STORIES)(`stories260K re-quantised, kept quantised${SKIP_NOTE}`, () => {
   const stories = () => new Uint8Array(readFileSync(STORIES))
   // ggml quantises only rows that are whole blocks: ffn_down (172 columns) stays F32, as llama.cpp would keep it
-  const storage = (type: QType) => (name: string, dims: number[]): QType => (dims.length === 2 && dims[0]! % 32 === 0 ? type : 'F32')
+  const storage = (type: QType) => (_name: string, dims: number[]): QType => (dims.length === 2 && dims[0]! % 32 === 0 ? type : 'F32')
 
   for (const type of ['Q8_0', 'Q4_0'] as const) {
     it(`${type}: every loglikelihood equals the reference forward within 2e-3 (exact), MatMulNBits in the graph`, async () => {
