@@ -5,6 +5,7 @@
  */
 import type { DocSource } from '../src/core/source.ts'
 import { cachedSource } from '../src/data/cached-source.ts'
+import { configHintSource } from '../src/data/config-hint-source.ts'
 import type { DatasetCache } from '../src/data/cached-source.ts'
 import type { FileAccess } from '../src/data/file-access.ts'
 import { HF_VIEWER_ENDPOINT, hubDatasetSource } from '../src/data/hub-dataset-source.ts'
@@ -44,5 +45,7 @@ export function browserDocSource(opts: BrowserSourceOptions): DocSource {
     viewerEndpoint: hub.endpoint === DEFAULT_HUB_ENDPOINT ? HF_VIEWER_ENDPOINT : undefined,
     token: hub.token,
   })
-  return cachedSource({ cache, remote, offlineReason: 'this browser is offline' })
+  const source = cachedSource({ cache, remote, offlineReason: 'this browser is offline' })
+  // a dataset dropped under another config than the task's: say so, rather than the Hub's answer
+  return db ? configHintSource(source, storedDatasetFiles(db), 'set Config in the Data panel to the one the task wants and drop the file again') : source
 }

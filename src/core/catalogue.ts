@@ -2,6 +2,7 @@
 import type { TaskCatalogue } from './tasks/registry.ts'
 import { makeCatalogue } from './tasks/registry.ts'
 import { memberName, metricName } from './tasks/task-spec.ts'
+import { neededSplits } from './suite-check.ts'
 import { builtinGroups, builtinTasks, LM_EVAL_ONLY } from './tasks/builtin/index.ts'
 
 /** Builds the built-in catalogue. */
@@ -18,6 +19,8 @@ export interface CatalogueEntry {
   readonly dataset: string | undefined
   /** dataset config (tasks) */
   readonly config: string | undefined
+  /** splits a task reads at its default shots, eval split first, then its few-shot split if it differs (tasks) */
+  readonly splits: readonly string[]
   readonly outputType: string | undefined
   /** default shots */
   readonly numFewshot: number | undefined
@@ -29,14 +32,15 @@ export interface CatalogueEntry {
 /** Lists the catalogue: groups and tags first, then tasks, each sorted by name. */
 export function listCatalogue(cat: TaskCatalogue): CatalogueEntry[] {
   const groups = [...cat.groups.values()].map((g): CatalogueEntry => ({
-    name: g.group, kind: 'group', dataset: undefined, config: undefined, outputType: undefined,
+    name: g.group, kind: 'group', dataset: undefined, config: undefined, splits: [], outputType: undefined,
     numFewshot: g.metadata?.num_fewshot, metrics: (g.aggregate_metric_list ?? []).map(a => a.metric), members: g.task.map(memberName),
   }))
   const tags = [...cat.tags].map(([name, members]): CatalogueEntry => ({
-    name, kind: 'tag', dataset: undefined, config: undefined, outputType: undefined, numFewshot: undefined, metrics: [], members,
+    name, kind: 'tag', dataset: undefined, config: undefined, splits: [], outputType: undefined, numFewshot: undefined, metrics: [], members,
   }))
   const tasks = [...cat.tasks.values()].map((t): CatalogueEntry => ({
-    name: t.task, kind: 'task', dataset: t.dataset_path, config: t.dataset_name, outputType: t.output_type,
+    name: t.task, kind: 'task', dataset: t.dataset_path, config: t.dataset_name,
+    splits: [...new Set(neededSplits(t, undefined).map(n => n.ref.split))], outputType: t.output_type,
     numFewshot: t.num_fewshot ?? 0,
     metrics: (t.metric_list ?? []).map(m => metricName(m.metric)),
     members: [],

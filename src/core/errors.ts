@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'HOOK_UNAVAILABLE' // a Python hook that cannot run here (no runtime, or a module Pyodide lacks)
   | 'DATASET_NOT_FOUND' // no files for a dataset path/config in the data dir
   | 'DATASET_SPLIT_MISSING' // the dataset exists but the split does not
+  | 'DATASET_CONFIG_MISMATCH' // the dataset is stored locally, but under other configs than the task's
   | 'DATASET_PARSE_ERROR' // a data file could not be parsed
   | 'HUB_UNAVAILABLE' // a run needs the Hugging Face Hub, which this build cannot reach
   | 'MODEL_NOT_FOUND' // the model path or files are missing

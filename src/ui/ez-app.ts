@@ -15,6 +15,7 @@ import { RUN_DEFAULTS } from '../protocol/run-request.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
 import { requestPersistence } from '../storage/quota.ts'
 import type { AddState, ModelChoice } from './ez-model-panel.ts'
+import type { DatasetDrop } from './ez-data-panel.ts'
 import type { RunSettings } from './ez-task-picker.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
@@ -59,7 +60,7 @@ export class EzApp extends LitElement {
 
   static override properties = {
     tasks: { state: true }, models: { state: true }, datasets: { state: true }, choice: { state: true },
-    adding: { state: true }, modelError: { state: true }, usage: { state: true }, history: { state: true },
+    adding: { state: true }, modelError: { state: true }, datasetError: { state: true }, usage: { state: true }, history: { state: true },
     interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
     error: { state: true }, notice: { state: true }, shared: { state: true },
   }
@@ -70,6 +71,8 @@ export class EzApp extends LitElement {
   private declare choice: ModelChoice
   private declare adding: AddState | undefined
   private declare modelError: { code: string; message: string } | undefined
+  /** the last failure to store dropped data files (shown in the Data panel) */
+  private declare datasetError: { code: string; message: string } | undefined
   private declare usage: StorageUsage | undefined
   private declare history: readonly RunSummary[]
   /** runs a reload or crash left 'running', offered for resume */
@@ -93,6 +96,7 @@ export class EzApp extends LitElement {
     this.choice = { source: 'app', id: 'demo' }
     this.adding = undefined
     this.modelError = undefined
+    this.datasetError = undefined
     this.usage = undefined
     this.history = []
     this.interrupted = []
@@ -138,15 +142,15 @@ export class EzApp extends LitElement {
                 @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}></ez-hub-model>
             </div>
             <div class="card" style="margin-top: 1.25rem">
-              <ez-data-panel .datasets=${this.datasets} .entries=${this.tasks} ?disabled=${this.running}
-                @dataset-files=${(e: CustomEvent<{ name: string; split: string | undefined; files: UploadFile[] }>) => this.addDataset(e.detail)}
+              <ez-data-panel .datasets=${this.datasets} .entries=${this.tasks} ?disabled=${this.running} .error=${this.datasetError}
+                @dataset-files=${(e: CustomEvent<DatasetDrop>) => this.addDataset(e.detail)}
                 @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}></ez-data-panel>
             </div>
             <div class="card" style="margin-top: 1.25rem"><ez-task-editor .client=${this.client} ?disabled=${this.running}
               @tasks-changed=${() => this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))}></ez-task-editor></div>
           </div>
           <div class="card">
-            <ez-task-picker .entries=${this.tasks} ?running=${this.running} .datasets=${this.datasets.map((d) => d.name)}
+            <ez-task-picker .entries=${this.tasks} ?running=${this.running} .datasets=${this.datasets}
               .modelName=${this.choice.source === 'app' ? 'Demo model' : this.models.find((m) => m.id === this.choice.id)?.name ?? this.choice.id}
               @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
           </div>
@@ -341,8 +345,14 @@ export class EzApp extends LitElement {
     void this.refreshUsage()
   }
 
-  private async addDataset(d: { name: string; split: string | undefined; files: UploadFile[] }): Promise<void> {
-    await this.guard(() => this.client.addDataset(d.name, d.files, d.split === undefined ? undefined : { split: d.split }))
+  private async addDataset(d: DatasetDrop): Promise<void> {
+    const placement = { ...(d.split === undefined ? {} : { split: d.split }), ...(d.config === undefined ? {} : { config: d.config }) }
+    this.datasetError = undefined
+    try {
+      await this.client.addDataset(d.name, d.files, placement)
+    } catch (e) {
+      this.datasetError = errorText(e)
+    }
     void this.refreshDatasets()
     void this.refreshUsage()
   }

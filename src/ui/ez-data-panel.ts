@@ -10,16 +10,28 @@ import { filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
 import type { UploadFile } from '../protocol/eval-store.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 
+/** Detail of 'dataset-files'. */
+export interface DatasetDrop {
+  /** dataset path, e.g. 'allenai/ai2_arc' */
+  readonly name: string
+  /** config for files dropped without a config folder; undefined = 'default' */
+  readonly config: string | undefined
+  /** split name of a single dropped file; undefined = its file name */
+  readonly split: string | undefined
+  readonly files: UploadFile[]
+}
+
 export class EzDataPanel extends LitElement {
   static override styles = [sharedStyles, css`
     details > summary { cursor: pointer; font-weight: 600; font-size: 1.15rem; }
-    .row { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 0.5rem 0.75rem; margin: 0.75rem 0; }
+    .row { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr) minmax(0, 1fr); gap: 0.5rem 0.75rem; margin: 0.75rem 0; }
     .field { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.9rem; }
     .drop { border: 2px dashed var(--ez-border, #d0d7de); border-radius: 8px; padding: 0.75rem; text-align: center; background: var(--ez-surface, #f6f8fa); }
     .drop.over { border-color: var(--ez-accent, #0969da); }
     .pickers { display: flex; gap: 0.5rem; justify-content: center; flex-wrap: wrap; }
     input[type=file]:focus-visible + label { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 2px; }
     ul { list-style: none; padding: 0; margin: 0.75rem 0 0; display: grid; gap: 0.3rem; }
+    @media (max-width: 480px) { .row { grid-template-columns: minmax(0, 1fr); } }
     li { display: flex; gap: 0.5rem; align-items: baseline; justify-content: space-between; flex-wrap: wrap; }
   `]
 
@@ -27,8 +39,10 @@ export class EzDataPanel extends LitElement {
     datasets: { attribute: false },
     entries: { attribute: false },
     disabled: { type: Boolean },
+    error: { attribute: false },
     name: { state: true },
     split: { state: true },
+    config: { state: true },
     over: { state: true },
   }
 
@@ -37,8 +51,12 @@ export class EzDataPanel extends LitElement {
   /** the catalogue (dataset paths for suggestions) */
   declare entries: readonly CatalogueEntry[]
   declare disabled: boolean
+  /** the last failure to store dropped files, shown here (where it happened) */
+  declare error: { code: string; message: string } | undefined
   private declare name: string
   private declare split: string
+  /** config folder for files dropped without one; '' = 'default' */
+  private declare config: string
   private declare over: boolean
 
   constructor() {
@@ -46,24 +64,32 @@ export class EzDataPanel extends LitElement {
     this.datasets = []
     this.entries = []
     this.disabled = false
+    this.error = undefined
     this.name = ''
     this.split = ''
+    this.config = ''
     this.over = false
   }
 
   override render() {
     const paths = [...new Set(this.entries.map((e) => e.dataset).filter((d): d is string => d !== undefined))].sort()
     const ready = this.name.trim() !== '' && !this.disabled
+    // the configs tasks reading this path want (e.g. ARC-Easy, ARC-Challenge)
+    const configs = [...new Set(this.entries.filter((e) => e.dataset === this.name.trim() && e.config !== undefined).map((e) => e.config!))].sort()
     return html`
       <details ?open=${this.datasets.length > 0}>
         <summary>Data <span class="muted">(for tasks outside the demo)</span></summary>
-        <p class="hint">Name the dataset path the task reads, then drop a folder laid out as <code>&lt;config&gt;/&lt;split&gt;.jsonl</code>
-          (csv, json, parquet too), or one file plus its split name.</p>
+        <p class="hint">Name the dataset path and config the task reads, then drop a folder laid out as <code>&lt;config&gt;/&lt;split&gt;.jsonl</code>
+          (csv, json, parquet too), or one file plus its split name. Files without a config folder go under Config.</p>
         <div class="row">
           <div class="field"><label for="ds-name">Dataset path</label>
             <input id="ds-name" list="ds-paths" placeholder="e.g. allenai/ai2_arc" .value=${this.name}
               @input=${(e: Event) => { this.name = (e.target as HTMLInputElement).value }}>
             <datalist id="ds-paths">${paths.map((p) => html`<option value=${p}></option>`)}</datalist></div>
+          <div class="field"><label for="ds-config">Config</label>
+            <input id="ds-config" data-testid="ds-config" list="ds-configs" placeholder="default" .value=${this.config}
+              @input=${(e: Event) => { this.config = (e.target as HTMLInputElement).value }}>
+            <datalist id="ds-configs">${configs.map((c) => html`<option value=${c}></option>`)}</datalist></div>
           <div class="field"><label for="ds-split">Split (one file)</label>
             <input id="ds-split" placeholder="e.g. test" .value=${this.split} @input=${(e: Event) => { this.split = (e.target as HTMLInputElement).value }}></div>
         </div>
@@ -77,8 +103,9 @@ export class EzDataPanel extends LitElement {
             <label for="ds-folder" class="button small">Choose a folder…</label>
           </div>
         </div>
+        ${this.error ? html`<p class="error" role="alert" data-testid="dataset-error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
         ${this.datasets.length > 0 ? html`<ul aria-label="Stored datasets">${this.datasets.map((d) => html`<li>
-          <span><span class="mono">${d.name}</span> <span class="muted">${d.files.map((f) => f.path).join(', ')} · ${formatBytes(d.files.reduce((n, f) => n + f.size, 0))}</span></span>
+          <span><span class="mono">${d.name}</span> <span class="muted" data-testid="dataset-files">${d.files.map((f) => f.path).join(', ')} · ${formatBytes(d.files.reduce((n, f) => n + f.size, 0))}</span></span>
           <button type="button" class="small danger" aria-label=${`Remove dataset ${d.name}`} @click=${() => fire(this, 'dataset-remove', { id: d.id })}>Remove</button>
         </li>`)}</ul>` : nothing}
       </details>`
@@ -99,7 +126,8 @@ export class EzDataPanel extends LitElement {
 
   private send(files: UploadFile[]): void {
     const split = files.length === 1 && this.split.trim() !== '' ? this.split.trim() : undefined
-    fire(this, 'dataset-files', { name: this.name.trim(), split, files })
+    const config = this.config.trim() === '' ? undefined : this.config.trim()
+    fire(this, 'dataset-files', { name: this.name.trim(), config, split, files })
   }
 }
 

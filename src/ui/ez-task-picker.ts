@@ -4,7 +4,10 @@
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
+import type { DataPresence } from '../core/data-presence.ts'
+import { dataPresence } from '../core/data-presence.ts'
 import type { DeviceRequest } from '../protocol/device.ts'
+import type { DatasetInfo } from '../protocol/eval-store.ts'
 import { RUN_DEFAULTS } from '../protocol/run-request.ts'
 import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
@@ -50,6 +53,8 @@ export class EzTaskPicker extends LitElement {
     @media (max-width: 340px) { .field.wide { grid-column: auto; } }
     .actions { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; }
     .warn { color: var(--ez-warn, #9a6700); font-size: 0.9rem; }
+    ul.warn { margin: 0.25rem 0; padding-left: 1.2rem; }
+    .data-off { display: block; color: var(--ez-warn, #9a6700); font-size: 0.85rem; }
   `]
 
   static override properties = {
@@ -70,8 +75,8 @@ export class EzTaskPicker extends LitElement {
   declare entries: readonly CatalogueEntry[]
   /** a run is in flight (Run disabled) */
   declare running: boolean
-  /** dataset paths stored in this browser (their tasks can run) */
-  declare datasets: readonly string[]
+  /** datasets stored in this browser (their tasks can run offline) */
+  declare datasets: readonly DatasetInfo[]
   /** the chosen model's name, shown beside Run */
   declare modelName: string
   private declare query: string
@@ -132,9 +137,10 @@ export class EzTaskPicker extends LitElement {
           })}
         </div>
         <p class="chosen" data-testid="chosen">Selected: ${this.chosen.size === 0 ? html`<em>nothing</em>` : html`<span class="mono">${[...this.chosen].join(', ')}</span>`}</p>
-        ${needsData.length > 0 ? html`<p class="warn">${needsData.join(', ')} ${needsData.length === 1 ? 'needs its dataset' : 'need their datasets'}
-          from the Hugging Face Hub: the run fetches and stores ${needsData.length === 1 ? 'it' : 'them'} (online), or drop the files under “Data”.
+        ${needsData.names.length > 0 ? html`<p class="warn">${needsData.names.join(', ')} ${needsData.names.length === 1 ? 'needs its dataset' : 'need their datasets'}
+          from the Hugging Face Hub: the run fetches and stores ${needsData.names.length === 1 ? 'it' : 'them'} (online), or drop the files under “Data”.
           Offline, the run stops with a message naming what is missing.</p>` : nothing}
+        ${needsData.problems.length > 0 ? html`<ul class="warn" data-testid="data-mismatch">${needsData.problems.map((m) => html`<li>${m}</li>`)}</ul>` : nothing}
         <div class="settings">
           ${this.field('fewshot', 'Shots', html`<input id="fewshot" type="number" min="0" step="1" inputmode="numeric" placeholder="task default"
             .value=${this.numFewshot} @input=${(e: Event) => { this.numFewshot = (e.target as HTMLInputElement).value }}>`)}
@@ -166,8 +172,24 @@ export class EzTaskPicker extends LitElement {
     return html`
       <div class="item">
         <input type="checkbox" id=${id} data-task=${e.name} .checked=${this.chosen.has(e.name)} @change=${(ev: Event) => this.toggle(e.name, (ev.target as HTMLInputElement).checked)}>
-        <label for=${id}><span class="name">${e.name}</span> <span class="meta">${meta}</span></label>
+        <label for=${id}><span class="name">${e.name}</span> <span class="meta">${meta}</span>${this.renderPresence(e)}</label>
       </div>`
+  }
+
+  /** For a task whose dataset path is stored here: whether its (path, config, split) are, and what is off. */
+  private renderPresence(e: CatalogueEntry) {
+    const p = this.presence(e)
+    if (p === undefined || p.state === 'absent') return nothing
+    return p.state === 'present'
+      ? html` <span class="meta data-ok" data-testid="data-status" data-state="present">· data stored</span>`
+      : html`<span class="data-off" data-testid="data-status" data-state=${p.state}>${p.message}</span>`
+  }
+
+  /** Where a task's data stands against the stored datasets; undefined for groups, tags and bundled tasks. */
+  private presence(e: CatalogueEntry): DataPresence | undefined {
+    if (e.kind !== 'task' || e.dataset === undefined) return undefined
+    const stored = this.datasets.find((d) => d.name === e.dataset)
+    return dataPresence({ path: e.dataset, config: e.config, splits: e.splits }, stored?.files.map((f) => f.path) ?? [])
   }
 
   private field(id: string, label: string, control: unknown) {
@@ -181,17 +203,25 @@ export class EzTaskPicker extends LitElement {
     this.chosen = next
   }
 
-  /** Chosen tasks outside the demo whose dataset is not stored. */
-  private needsData(offline: ReadonlySet<string>): string[] {
+  /** Chosen entries outside the demo with a task whose data is not all stored, and what is off with stored ones. */
+  private needsData(offline: ReadonlySet<string>): { names: string[]; problems: string[] } {
     const byName = this.byName
-    const stored = new Set(this.datasets)
-    const out: string[] = []
+    const names: string[] = []
+    const problems = new Set<string>()
     for (const name of this.chosen) {
       const e = byName.get(name)
       if (!e || offline.has(name) || name === OFFLINE_TAG) continue
-      if (leafTasks(e, byName).some((t) => !offline.has(t.name) && !stored.has(t.dataset ?? ''))) out.push(name)
+      let lacking = false
+      for (const t of leafTasks(e, byName)) {
+        if (offline.has(t.name)) continue
+        const p = this.presence(t)
+        if (p?.state === 'present') continue
+        lacking = true
+        if (p?.state === 'other-config' || p?.state === 'missing-splits') problems.add(`${t.name}: ${p.message}`)
+      }
+      if (lacking) names.push(name)
     }
-    return out
+    return { names, problems: [...problems] }
   }
 
   /** What keeps the form from running, one phrase each. */

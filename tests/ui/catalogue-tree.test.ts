@@ -4,7 +4,7 @@ import { builtinCatalogue, listCatalogue } from '../../src/core/catalogue.ts'
 import { indexCatalogue, leafTasks } from '../../src/ui/catalogue-tree.ts'
 
 function entry(name: string, kind: CatalogueEntry['kind'], members: string[] = []): CatalogueEntry {
-  return { name, kind, dataset: undefined, config: undefined, outputType: undefined, numFewshot: undefined, metrics: [], members }
+  return { name, kind, dataset: undefined, config: undefined, splits: [], outputType: undefined, numFewshot: undefined, metrics: [], members }
 }
 
 describe('leafTasks', () => {

@@ -76,7 +76,7 @@ describe('history helpers', () => {
   it('finds shared tasks and writes picker options with group sizes', () => {
     expect(sharedTasks(run({}), run({ headline: { mmlu_anatomy: ['acc', 0.5], arc_easy: ['acc', 0.5] } }))).toEqual(['mmlu_anatomy'])
     expect(sharedTasks(run({}), run({ headline: {} }))).toEqual([])
-    const entries = [{ name: 'mmlu', kind: 'group' as const, dataset: undefined, config: undefined, outputType: undefined, numFewshot: undefined, metrics: [], members: ['a', 'b', 'c'] }]
+    const entries = [{ name: 'mmlu', kind: 'group' as const, dataset: undefined, config: undefined, splits: [], outputType: undefined, numFewshot: undefined, metrics: [], members: ['a', 'b', 'c'] }]
     expect(runOptionText(run({ tags: ['base'] }), entries)).toMatch(/^pythia-160m · mmlu \(3\) · .* · base$/)
   })
 })

@@ -8,7 +8,7 @@ import type { RunSummary } from '../../src/protocol/eval-worker-api.ts'
 import { lastUse } from '../../src/ui/last-use.ts'
 
 function entry(name: string, kind: CatalogueEntry['kind'], dataset?: string, members: string[] = []): CatalogueEntry {
-  return { name, kind, dataset, config: undefined, outputType: undefined, numFewshot: undefined, metrics: [], members }
+  return { name, kind, dataset, config: undefined, splits: [], outputType: undefined, numFewshot: undefined, metrics: [], members }
 }
 
 function run(model: string, tasks: string[], createdAt: number): RunSummary {
