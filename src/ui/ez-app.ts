@@ -16,7 +16,8 @@ import type { WorkerEvent } from '../protocol/worker-event.ts'
 import { requestPersistence } from '../storage/quota.ts'
 import type { AddState, ModelChoice } from './ez-model-panel.ts'
 import type { DatasetDrop } from './ez-data-panel.ts'
-import type { RunSettings } from './ez-task-picker.ts'
+import type { PickerForm, RunSettings } from './ez-task-picker.ts'
+import { pageStateStore } from '../storage/page-state-store.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
 import type { RunView, Shown } from './shown-run.ts'
@@ -62,7 +63,7 @@ export class EzApp extends LitElement {
     tasks: { state: true }, models: { state: true }, datasets: { state: true }, choice: { state: true },
     adding: { state: true }, modelError: { state: true }, datasetError: { state: true }, usage: { state: true }, history: { state: true },
     interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
-    error: { state: true }, notice: { state: true }, shared: { state: true },
+    error: { state: true }, notice: { state: true }, shared: { state: true }, form: { state: true },
   }
 
   private declare tasks: readonly CatalogueEntry[]
@@ -86,7 +87,16 @@ export class EzApp extends LitElement {
   /** the share link this page was opened with, decoded */
   private declare shared: SharePayload | undefined
 
+  /** a remembered form for the picker, once restored */
+  private declare form: PickerForm | undefined
+
   private readonly client = new EvalWorkerClient(this)
+  /** the form, added YAML and shown run, kept across reloads */
+  private readonly pageState = pageStateStore()
+  /** the picker's latest form */
+  private pickerForm: PickerForm | undefined
+  /** true once the remembered state is applied (changes before that are not saved over it) */
+  private restored = false
 
   constructor() {
     super()
@@ -106,6 +116,7 @@ export class EzApp extends LitElement {
     this.error = undefined
     this.notice = undefined
     this.shared = undefined
+    this.form = undefined
   }
 
   override connectedCallback(): void {
@@ -113,10 +124,38 @@ export class EzApp extends LitElement {
     void registerServiceWorker()
     readShareLink(location.hash).then((p) => { this.shared = p }, (e: unknown) => this.fail(e))
     this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))
-    void this.refreshModels()
+    const models = this.refreshModels()
     void this.refreshDatasets()
     void this.refreshUsage()
-    void this.refreshHistory().then(() => { this.interrupted = this.history.filter((r) => r.status === 'running') })
+    const history = this.refreshHistory().then(() => { this.interrupted = this.history.filter((r) => r.status === 'running') })
+    void this.restore(models, history)
+  }
+
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    if (!this.restored) return
+    if (changed.has('choice')) this.saveForm()
+    if (changed.has('shown')) void this.pageState.set('shownRun', this.shown?.runId)
+  }
+
+  /** Applies the remembered form (its model if still stored) and shows the last shown run, if it is still stored. */
+  private async restore(models: Promise<void>, history: Promise<void>): Promise<void> {
+    const [form, shownRun] = await Promise.all([this.pageState.get('form'), this.pageState.get('shownRun'), models])
+    if (form) {
+      const { modelSource, modelId, ...picker } = form
+      if (modelSource === 'stored' && this.models.some((m) => m.id === modelId)) this.choice = { source: 'stored', id: modelId }
+      this.form = picker
+      this.pickerForm = picker
+    }
+    await history
+    this.restored = true
+    if (shownRun !== undefined && this.shown === undefined && this.history.some((r) => r.id === shownRun && r.status === 'done')) {
+      await this.openRun(shownRun, false)
+    }
+  }
+
+  private saveForm(): void {
+    if (!this.restored || !this.pickerForm) return
+    void this.pageState.set('form', { ...this.pickerForm, modelSource: this.choice.source, modelId: this.choice.id })
   }
 
   override render() {
@@ -146,12 +185,14 @@ export class EzApp extends LitElement {
                 @dataset-files=${(e: CustomEvent<DatasetDrop>) => this.addDataset(e.detail)}
                 @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}></ez-data-panel>
             </div>
-            <div class="card" style="margin-top: 1.25rem"><ez-task-editor .client=${this.client} ?disabled=${this.running}
+            <div class="card" style="margin-top: 1.25rem"><ez-task-editor .client=${this.client} .memory=${this.pageState} ?disabled=${this.running}
               @tasks-changed=${() => this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))}></ez-task-editor></div>
           </div>
           <div class="card">
             <ez-task-picker .entries=${this.tasks} ?running=${this.running} .datasets=${this.datasets}
               .modelName=${this.choice.source === 'app' ? 'Demo model' : this.models.find((m) => m.id === this.choice.id)?.name ?? this.choice.id}
+              .form=${this.form}
+              @form-change=${(e: CustomEvent<PickerForm>) => { this.pickerForm = e.detail; this.saveForm() }}
               @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
           </div>
         </div>
@@ -307,10 +348,11 @@ export class EzApp extends LitElement {
     void this.refreshHistory()
   }
 
-  private async openRun(id: string): Promise<void> {
+  private async openRun(id: string, scroll = true): Promise<void> {
     const record = await this.guard(() => this.client.getRun(id))
     if (record?.resultsJson === undefined) return
     this.shown = { ...shownOfRecord(record), from: 'history' }
+    if (!scroll) return
     await this.updateComplete
     this.renderRoot.querySelector('#results-h')?.scrollIntoView({ block: 'start' })
   }

@@ -122,13 +122,34 @@ export class EzSampleInspector extends LitElement {
             </table></div>
             <p class="muted legend" data-testid="choices-legend">★ gold. Prediction: the highest loglikelihood (acc; acc_norm uses ÷ length).
               Greedy continuation: every token of the choice was the model's top next-token pick — shown for reference, not used for scoring.</p>` : nothing}
+          ${s.rawOutput !== undefined ? html`<div class="muted">Model output (raw generation, before the filter)</div>
+            <pre data-testid="sample-output">${s.rawOutput === '' ? html`<span class="muted">(empty: the model stopped at once)</span>` : s.rawOutput}</pre>` : nothing}
           <dl>
-            <dt>Gold</dt><dd class="mono">${s.goldIndex !== undefined ? `${s.goldIndex}: ${s.choices[s.goldIndex].text}` : s.gold}</dd>
-            <dt>Prediction</dt><dd class="mono">${s.predictionIndex !== undefined ? `${s.predictionIndex}: ${s.prediction}` : s.prediction}</dd>
+            ${answerRows(s)}
             ${Object.entries(s.metrics).map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${typeof v === 'number' ? formatMetric(v) : v}</dd>`)}
           </dl>
         </div>
       </details>`
+  }
+}
+
+/** Target and answer rows, named for what they are in each kind of task. */
+function answerRows(s: SampleView) {
+  switch (s.outputType) {
+    case 'multiple_choice':
+      return html`<dt>Gold</dt><dd class="mono">${s.goldIndex !== undefined ? `${s.goldIndex}: ${s.choices[s.goldIndex].text}` : s.gold}</dd>
+        <dt>Prediction</dt><dd class="mono">${s.predictionIndex !== undefined ? `${s.predictionIndex}: ${s.prediction}` : s.prediction}</dd>`
+    case 'generate_until':
+      return html`<dt>Target</dt><dd class="mono">${s.gold}</dd>
+        <dt>Answer${s.filter !== 'none' ? html` (after filter <span class="mono">${s.filter}</span>)` : nothing}</dt><dd class="mono" data-testid="sample-answer">${s.prediction}</dd>`
+    case 'loglikelihood':
+      return html`<dt>Continuation scored</dt><dd class="mono">${s.gold}</dd>
+        <dt>Its log-likelihood</dt><dd class="mono">${s.prediction}</dd>`
+    case 'loglikelihood_rolling':
+      return html`<dt>Text scored</dt><dd class="mono">${s.gold.length > 300 ? `${s.gold.slice(0, 300)}…` : s.gold}</dd>
+        <dt>Its log-likelihood (whole text, nats)</dt><dd class="mono">${s.prediction}</dd>`
+    default:
+      return html`<dt>Target</dt><dd class="mono">${s.gold}</dd><dt>Answer</dt><dd class="mono">${s.prediction}</dd>`
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * `<ez-task-editor>`: adds lm-eval task and group YAML to the worker's catalogue (the browser's `--include-path`),
  * from dropped or picked files and folders (include targets such as `_default_template_yaml` among them) or from a
- * textarea, sent as 'editor/<task>.yaml'. Added tasks last for this session. Event: 'tasks-changed' (the page
- * refreshes the task picker's list).
+ * textarea, sent as 'editor/<task>.yaml'. Added tasks are remembered (page state store) and added again after a
+ * reload. Event: 'tasks-changed' (the page refreshes the task picker's list).
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
@@ -10,6 +10,7 @@ import type { UploadFile } from '../protocol/eval-store.ts'
 import { filesOfDrop, filesOfInput } from './file-drop.ts'
 import { errorText, fire, sharedStyles } from './shared-styles.ts'
 import type { EvalWorkerClient } from './worker-client.ts'
+import type { PageStateStore, YamlBatch } from '../storage/page-state-store.ts'
 
 /** The worker calls this element makes. */
 export type TaskYamlClient = Pick<EvalWorkerClient, 'addTaskYaml' | 'listTaskYaml' | 'removeTaskYaml'>
@@ -39,6 +40,7 @@ export class EzTaskEditor extends LitElement {
 
   static override properties = {
     client: { attribute: false },
+    memory: { attribute: false },
     disabled: { type: Boolean },
     text: { state: true },
     added: { state: true },
@@ -50,6 +52,8 @@ export class EzTaskEditor extends LitElement {
 
   /** the page's worker client */
   declare client: TaskYamlClient | undefined
+  /** where added YAML is remembered across reloads; undefined = this session only */
+  declare memory: PageStateStore | undefined
   declare disabled: boolean
   private declare text: string
   private declare added: readonly TaskYamlInfo[]
@@ -61,6 +65,7 @@ export class EzTaskEditor extends LitElement {
   constructor() {
     super()
     this.client = undefined
+    this.memory = undefined
     this.disabled = false
     this.text = ''
     this.added = []
@@ -77,7 +82,7 @@ export class EzTaskEditor extends LitElement {
         <summary>Add task <span class="muted">(lm-eval YAML)</span></summary>
         <p class="hint">Drop lm-eval task or group <code>.yaml</code> files or their folder (with included templates), or write one
           below. Their documents come from the datasets you add in the Data panel, under the task's <code>dataset_path</code>.
-          Added tasks appear in the task list for this session.</p>
+          Added tasks appear in the task list and are kept in this browser until you remove them.</p>
         <div class="drop ${this.over ? 'over' : ''}" data-testid="yaml-drop" @dragover=${(e: DragEvent) => { e.preventDefault(); this.over = true }}
           @dragleave=${() => { this.over = false }} @drop=${this.onDrop}>
           <p class="muted" style="margin: 0 0 0.5rem">Drop YAML files or a folder here, or</p>
@@ -102,6 +107,27 @@ export class EzTaskEditor extends LitElement {
           <button type="button" class="small danger" aria-label=${`Remove ${t.kind} ${t.name}`} ?disabled=${!idle} @click=${() => this.removeAdded(t.name)}>Remove</button>
         </li>`)}</ul>` : nothing}
       </details>`
+  }
+
+  override firstUpdated(): void {
+    void this.restoreAdded()
+  }
+
+  /** Adds the remembered YAML again (each batch as it was added, minus the names removed since). */
+  private async restoreAdded(): Promise<void> {
+    const batches = (await this.memory?.get('taskYaml')) ?? []
+    if (batches.length === 0) return
+    await this.busyWith(async (client) => {
+      for (const b of batches) {
+        const added = await client.addTaskYaml(b.files)
+        for (const name of [...added.groups, ...added.tasks]) if (!b.names.includes(name)) await client.removeTaskYaml(name)
+      }
+    })
+  }
+
+  private async remember(change: (batches: readonly YamlBatch[]) => readonly YamlBatch[]): Promise<void> {
+    if (!this.memory) return
+    await this.memory.set('taskYaml', change((await this.memory.get('taskYaml')) ?? []))
   }
 
   private async onDrop(e: DragEvent): Promise<void> {
@@ -130,7 +156,9 @@ export class EzTaskEditor extends LitElement {
   private async send(files: readonly TaskYamlFile[]): Promise<void> {
     await this.busyWith(async (client) => {
       const added = await client.addTaskYaml(files)
-      this.notice = `Added ${[...added.groups, ...added.tasks].join(', ')}.`
+      const names = [...added.groups, ...added.tasks]
+      this.notice = `Added ${names.join(', ')}.`
+      await this.remember((batches) => [...batches, { names, files: files.map((f) => ({ path: f.path, text: f.text })) }])
     })
   }
 
@@ -138,6 +166,7 @@ export class EzTaskEditor extends LitElement {
     await this.busyWith(async (client) => {
       await client.removeTaskYaml(name)
       this.notice = `Removed ${name}.`
+      await this.remember((batches) => batches.map((b) => ({ ...b, names: b.names.filter((n) => n !== name) })).filter((b) => b.names.length > 0))
     })
   }
 

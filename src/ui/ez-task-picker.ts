@@ -1,6 +1,7 @@
 /**
  * `<ez-task-picker>`: choose tasks, groups and tags from the catalogue (with search) and the run settings —
- * shots, limit, seed, batch size, device — then Run. Emits 'run-request' with a RunSettings detail.
+ * shots, limit, seed, batch size, device — then Run. Emits 'run-request' with a RunSettings detail, and
+ * 'form-change' (PickerForm) whenever the form changes, so the page can remember it across reloads.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
@@ -8,6 +9,7 @@ import type { DataPresence } from '../core/data-presence.ts'
 import { dataPresence } from '../core/data-presence.ts'
 import type { DeviceRequest } from '../protocol/device.ts'
 import type { DatasetInfo } from '../protocol/eval-store.ts'
+import type { FormState } from '../storage/page-state-store.ts'
 import { RUN_DEFAULTS } from '../protocol/run-request.ts'
 import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
@@ -27,8 +29,14 @@ export interface RunSettings {
   readonly device: DeviceRequest
 }
 
+/** The picker's part of the remembered form (text fields as typed). */
+export type PickerForm = Omit<FormState, 'modelSource' | 'modelId'>
+
 /** Tag whose tasks ship with their data (public/datasets). */
 const OFFLINE_TAG = 'demo'
+
+/** The state fields a 'form-change' reports. */
+const FORM_KEYS: readonly string[] = ['chosen', 'numFewshot', 'limit', 'seed', 'batchSize', 'device']
 
 const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
   { value: 'auto', label: 'Auto (WebGPU on a hardware GPU, else wasm)' },
@@ -62,6 +70,7 @@ export class EzTaskPicker extends LitElement {
     running: { type: Boolean },
     datasets: { attribute: false },
     modelName: {},
+    form: { attribute: false },
     query: { state: true },
     chosen: { state: true },
     numFewshot: { state: true },
@@ -79,6 +88,8 @@ export class EzTaskPicker extends LitElement {
   declare datasets: readonly DatasetInfo[]
   /** the chosen model's name, shown beside Run */
   declare modelName: string
+  /** a remembered form to show (set once, after a reload); the picker fires 'form-change' as it changes */
+  declare form: PickerForm | undefined
   private declare query: string
   private declare chosen: ReadonlySet<string>
   private declare numFewshot: string
@@ -103,9 +114,19 @@ export class EzTaskPicker extends LitElement {
     this.seed = String(RUN_DEFAULTS.seed)
     this.batchSize = '4'
     this.device = RUN_DEFAULTS.device
+    this.form = undefined
   }
 
-  override willUpdate(): void {
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('form') && this.form) {
+      const f = this.form
+      this.chosen = new Set(f.tasks)
+      this.numFewshot = f.numFewshot
+      this.limit = f.limit
+      this.seed = f.seed
+      this.batchSize = f.batchSize
+      this.device = (DEVICES.some((d) => d.value === f.device) ? f.device : RUN_DEFAULTS.device) as DeviceRequest
+    }
     if (this.indexed !== this.entries) {
       this.byName = indexCatalogue(this.entries)
       this.indexed = this.entries
@@ -190,6 +211,15 @@ export class EzTaskPicker extends LitElement {
     if (e.kind !== 'task' || e.dataset === undefined) return undefined
     const stored = this.datasets.find((d) => d.name === e.dataset)
     return dataPresence({ path: e.dataset, config: e.config, splits: e.splits }, stored?.files.map((f) => f.path) ?? [])
+  }
+
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    if (FORM_KEYS.some((k) => changed.has(k))) {
+      const form: PickerForm = {
+        tasks: [...this.chosen], numFewshot: this.numFewshot, limit: this.limit, seed: this.seed, batchSize: this.batchSize, device: this.device,
+      }
+      fire(this, 'form-change', form)
+    }
   }
 
   private field(id: string, label: string, control: unknown) {

@@ -37,6 +37,8 @@ export interface SampleView {
   readonly goldIndex: number | undefined
   /** what the model answered: the best choice's text, the filtered generation, or the loglikelihood */
   readonly prediction: string
+  /** generate_until: the model's raw generation before the filter pipeline (resps); undefined for other kinds */
+  readonly rawOutput: string | undefined
   /** index of the best choice by raw loglikelihood (multiple_choice), else undefined */
   readonly predictionIndex: number | undefined
   /** right or wrong by acc / exact_match (else the first metric) when it is 0/1; undefined for perplexity-style tasks */
@@ -87,7 +89,7 @@ function sampleView(task: string, rec: Record<string, JsonValue>, outputType: st
     })
     const predictionIndex = argmax(choices.map((c) => c.loglikelihood))
     return {
-      ...base, choices, goldIndex: goldIndexOf(gold, choices), predictionIndex,
+      ...base, choices, goldIndex: goldIndexOf(gold, choices), predictionIndex, rawOutput: undefined,
       prediction: predictionIndex === undefined ? '' : choices[predictionIndex].text,
     }
   }
@@ -95,7 +97,10 @@ function sampleView(task: string, rec: Record<string, JsonValue>, outputType: st
   const prediction = outputType === 'loglikelihood' && Array.isArray(resp)
     ? `loglikelihood ${String(resp[0])}, greedy: ${String(resp[1])}`
     : Array.isArray(resp) ? resp.map(String).join(', ') : String(resp ?? '')
-  return { ...base, choices: [], goldIndex: undefined, predictionIndex: undefined, prediction }
+  // resps: one list per request of its repeats; a generation's first request, first repeat is what the model wrote
+  const raw = outputType === 'generate_until' && Array.isArray(rec.resps) && Array.isArray(rec.resps[0]) ? rec.resps[0][0] : undefined
+  const rawOutput = raw === undefined ? undefined : String(raw)
+  return { ...base, choices: [], goldIndex: undefined, predictionIndex: undefined, prediction, rawOutput }
 }
 
 /** Index of the first maximum; undefined for an empty list. */

@@ -25,8 +25,8 @@ export interface RunChoice {
   readonly tasks: readonly string[]
   /** docs per task */
   readonly limit: number
-  /** forced device */
-  readonly device: 'webgpu' | 'wasm'
+  /** device: forced, or 'auto' */
+  readonly device: 'webgpu' | 'wasm' | 'auto'
   /** rows per forward pass (default: the picker's) */
   readonly batchSize?: number
 }

@@ -9,7 +9,7 @@ function mc(docId: number, lls: number[], gold: number, task = 't'): SampleView 
   return {
     task, docId, filter: 'none', outputType: 'multiple_choice', prompt: 'p', gold: String(gold), goldIndex: gold,
     choices: lls.map((ll, i) => ({ text: `c${i}`, loglikelihood: ll, normalized: ll, greedy: false })),
-    prediction: `c${pred}`, predictionIndex: pred, correct: pred === gold, metrics: { acc: pred === gold ? 1 : 0 },
+    prediction: `c${pred}`, predictionIndex: pred, rawOutput: undefined, correct: pred === gold, metrics: { acc: pred === gold ? 1 : 0 },
   }
 }
 

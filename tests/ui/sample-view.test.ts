@@ -34,12 +34,15 @@ describe('parseSamples', () => {
     })
     const [g] = parseSamples('arith', gen, { output_type: 'generate_until' })
     expect([g.prompt, g.prediction, g.gold, g.filter, g.correct, g.choices]).toEqual(['Q: 3+20?\nA:', '23', '23', 'strict-match', true, []])
+    // the raw generation, before the filter, is kept beside the filtered answer
+    expect(g.rawOutput).toBe(' 23')
     const ll = JSON.stringify({
       doc_id: 0, target: ' frog', arguments: { gen_args_0: { arg_0: 'a green', arg_1: ' frog' } },
       resps: [[['-1.5', 'False']]], filtered_resps: [['-1.5', 'False']], filter: 'none', metrics: ['perplexity', 'acc'], perplexity: -1.5, acc: 0,
     })
     const [l] = parseSamples('cloze', ll, { output_type: 'loglikelihood' })
     expect(l.prediction).toBe('loglikelihood -1.5, greedy: False')
+    expect(l.rawOutput).toBeUndefined()
     expect(l.correct).toBe(false) // judged by acc, not by the first metric (perplexity)
     const ppOnly = ll.replace('"metrics":["perplexity","acc"]', '"metrics":["perplexity"]')
     expect(parseSamples('cloze', ppOnly, { output_type: 'loglikelihood' })[0].correct).toBeUndefined()

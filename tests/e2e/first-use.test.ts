@@ -1,0 +1,141 @@
+/**
+ * The app as a first-time user meets it (issue 18), on the production build in Chromium with SwiftShader's software
+ * WebGPU adapter: Auto runs on wasm and says why; no running interval of a proportion leaves [0, 1]; the inspector
+ * shows a generation's raw output; the form (docs per task, the chosen model), added YAML tasks and the last shown
+ * run survive a reload; a custom task whose dataset was dropped under another config says so, and runs once the
+ * Data panel stores it under the task's config; keyboard only, page load to a finished demo run takes ≤ 15 key
+ * presses. Fails on any page or console error. Skipped when /usr/bin/chromium is absent.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
+import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
+
+const MODEL_DIR = join(ROOT, 'public/models/demo')
+
+/** A custom task on ARC-Easy's layout, and three rows in the Hub's ai2_arc schema. */
+const ARC_YAML = `task: my_arc_easy
+dataset_path: allenai/ai2_arc
+dataset_name: ARC-Easy
+output_type: multiple_choice
+test_split: test
+doc_to_text: "Question: {{question}}\\nAnswer:"
+doc_to_choice: "{{choices.text}}"
+doc_to_target: "{{choices.label.index(answerKey)}}"
+`
+const ARC_ROWS = [
+  { id: 'q1', question: 'What is the capital of France?', choices: { text: ['Paris', 'Rome', 'Oslo'], label: ['A', 'B', 'C'] }, answerKey: 'A' },
+  { id: 'q2', question: 'What is the capital of Italy?', choices: { text: ['Paris', 'Rome', 'Oslo'], label: ['A', 'B', 'C'] }, answerKey: 'B' },
+  { id: 'q3', question: 'What is the capital of Norway?', choices: { text: ['Paris', 'Rome', 'Oslo'], label: ['A', 'B', 'C'] }, answerKey: 'C' },
+]
+const MISMATCH = "local allenai/ai2_arc has config 'default'; the task wants 'ARC-Easy'"
+
+describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
+  let app: ProductionApp
+  let browser: Browser
+  let page: Page
+  let dataDir: string
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'evalz-first-use-'))
+    await writeFile(join(dataDir, 'test.jsonl'), ARC_ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n')
+    app = await buildProductionApp('evalz-first-use-dist-')
+    browser = await launchChromium(WEBGPU_ARGS)
+    // the custom task's first run asks the Hub for ARC-Easy (no network here): its failed request is expected
+    ;({ page } = await openPage(browser, problems, { failedRequests: false }))
+    page.on('dialog', (d) => void d.accept())
+    await page.goto(app.server.url)
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.close()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([])
+  })
+
+  it('Auto runs on wasm over SwiftShader and says why; running intervals stay inside [0, 1]', async () => {
+    const known = await startRun(page, { tasks: ['demo_arith', 'demo_capitals'], limit: 3, device: 'auto' })
+    // every running interval shown while the run goes, sampled until it ends
+    const intervals: [number, number][] = []
+    const sample = async () => intervals.push(...await page.getByTestId('running-interval').evaluateAll((els) =>
+      els.map((e) => [Number(e.getAttribute('data-low')), Number(e.getAttribute('data-high'))] as [number, number])))
+    while ((await storedRuns(page)).some((r) => !known.has(r.id) && r.status === 'running') || await page.getByTestId('cancel').count() > 0) {
+      await sample()
+      await page.waitForTimeout(50)
+    }
+    const run = await waitForRun(page, known, 60_000)
+    await sample()
+    expect(run.device?.device).toBe('wasm')
+    const reason = await page.getByTestId('device-reason').textContent()
+    expect(reason).toMatch(/Auto chose it: the WebGPU adapter \(google swiftshader\) is a software one/)
+    expect(intervals.length).toBeGreaterThan(0)
+    for (const [lo, hi] of intervals) {
+      expect(lo).toBeGreaterThanOrEqual(0)
+      expect(hi).toBeLessThanOrEqual(1)
+      expect(hi).toBeGreaterThan(lo)
+    }
+  }, 90_000)
+
+  it('shows a generation\'s raw output next to its filtered answer', async () => {
+    await page.getByTestId('inspector').locator('summary').first().click()
+    await page.getByTestId('inspector-task').selectOption('demo_arith')
+    const first = page.getByTestId('sample').first()
+    await first.locator('summary').click()
+    const raw = await first.getByTestId('sample-output').textContent()
+    expect(raw?.length).toBeGreaterThan(0)
+    expect(await first.getByTestId('sample-answer').count()).toBe(1)
+  })
+
+  it('names a dataset dropped under another config, and runs once the Data panel sets the config', async () => {
+    await page.getByTestId('task-editor').locator('summary').click()
+    await page.getByTestId('yaml-text').fill(ARC_YAML)
+    await page.getByTestId('yaml-add').click()
+    await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').waitFor()
+    // the data, dropped as one file without a config
+    const data = page.locator('ez-data-panel')
+    await data.locator('summary').click()
+    await data.locator('#ds-name').fill('allenai/ai2_arc')
+    await data.locator('#ds-split').fill('test')
+    await data.locator('#ds-file').setInputFiles(join(dataDir, 'test.jsonl'))
+    await data.getByTestId('dataset-files').filter({ hasText: 'default/test.jsonl' }).waitFor()
+    const status = page.locator('[data-testid="task-list"] .item', { has: page.locator('[data-task="my_arc_easy"]') }).getByTestId('data-status')
+    expect(await status.textContent()).toBe(MISMATCH)
+    // the run says the same, not a Hub error
+    const known = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
+    await expect(waitForRun(page, known, 30_000)).rejects.toThrow(`DATASET_CONFIG_MISMATCH ${MISMATCH}`)
+    expect(await page.getByTestId('error').textContent()).toContain(MISMATCH)
+    // stored again under the task's config: present, and it runs
+    await data.locator('#ds-config').fill('ARC-Easy')
+    await data.locator('#ds-file').setInputFiles(join(dataDir, 'test.jsonl'))
+    await data.getByTestId('dataset-files').filter({ hasText: 'ARC-Easy/test.jsonl' }).waitFor()
+    await expect.poll(() => status.getAttribute('data-state')).toBe('present')
+    const again = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
+    const run = await waitForRun(page, again, 60_000)
+    expect(run.resultsJson).toContain('"my_arc_easy"')
+  }, 90_000)
+
+  it('keeps the chosen model, docs per task, added tasks and the last shown run across a reload', async () => {
+    await dropModel(page, MODEL_DIR)
+    const chosen = await page.locator('[data-testid="model-list"] input[type=radio]:checked').evaluate((e) => e.closest('[data-model]')?.getAttribute('data-model'))
+    expect(chosen).not.toBe('demo')
+    await page.getByTestId('limit').fill('7')
+    const shownRun = await page.getByTestId('results').getAttribute('data-run')
+    await page.waitForTimeout(300) // the page state store writes asynchronously
+    await page.reload()
+    await expect.poll(() => page.getByTestId('limit').inputValue()).toBe('7')
+    await expect.poll(() => page.locator('[data-testid="model-list"] input[type=radio]:checked')
+      .evaluate((e) => e.closest('[data-model]')?.getAttribute('data-model'))).toBe(chosen)
+    await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').waitFor()
+    expect(await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').isChecked()).toBe(true)
+    await expect.poll(() => page.getByTestId('results').getAttribute('data-run')).toBe(shownRun)
+  }, 60_000)
+})
