@@ -137,17 +137,20 @@ export class EzApp extends LitElement {
     if (changed.has('shown')) void this.pageState.set('shownRun', this.shown?.runId)
   }
 
-  /** Applies the remembered form (its model if still stored) and shows the last shown run, if it is still stored. */
+  /** Applies the remembered form (its model once the stored models confirm it) and shows the last shown run if still stored. */
   private async restore(models: Promise<void>, history: Promise<void>): Promise<void> {
-    const [form, shownRun] = await Promise.all([this.pageState.get('form'), this.pageState.get('shownRun'), models])
+    const [form, shownRun] = await Promise.all([this.pageState.get('form'), this.pageState.get('shownRun')])
     if (form) {
       const { modelSource, modelId, ...picker } = form
-      if (modelSource === 'stored' && this.models.some((m) => m.id === modelId)) this.choice = { source: 'stored', id: modelId }
       this.form = picker
       this.pickerForm = picker
+      if (modelSource === 'stored') {
+        this.choice = { source: 'stored', id: modelId }
+        void models.then(() => { if (!this.models.some((m) => m.id === modelId)) this.choice = { source: 'app', id: 'demo' } })
+      }
     }
-    await history
     this.restored = true
+    await history
     if (shownRun !== undefined && this.shown === undefined && this.history.some((r) => r.id === shownRun && r.status === 'done')) {
       await this.openRun(shownRun, false)
     }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, buildProductionApp, launchChromium, openPage } from './production-app.ts'
+import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
 
@@ -44,7 +44,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'evalz-first-use-'))
     await writeFile(join(dataDir, 'test.jsonl'), ARC_ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n')
-    app = await buildProductionApp('evalz-first-use-dist-')
+    app = await serveProductionApp()
     browser = await launchChromium(WEBGPU_ARGS)
     // the custom task's first run asks the Hub for ARC-Easy (no network here): its failed request is expected
     ;({ page } = await openPage(browser, problems, { failedRequests: false }))
@@ -131,11 +131,11 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     const shownRun = await page.getByTestId('results').getAttribute('data-run')
     await page.waitForTimeout(300) // the page state store writes asynchronously
     await page.reload()
-    await expect.poll(() => page.getByTestId('limit').inputValue()).toBe('7')
+    await expect.poll(() => page.getByTestId('limit').inputValue(), { timeout: 15_000 }).toBe('7')
     await expect.poll(() => page.locator('[data-testid="model-list"] input[type=radio]:checked')
-      .evaluate((e) => e.closest('[data-model]')?.getAttribute('data-model'))).toBe(chosen)
+      .evaluate((e) => e.closest('[data-model]')?.getAttribute('data-model')), { timeout: 15_000 }).toBe(chosen)
     await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').waitFor()
     expect(await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').isChecked()).toBe(true)
-    await expect.poll(() => page.getByTestId('results').getAttribute('data-run')).toBe(shownRun)
+    await expect.poll(() => page.getByTestId('results').getAttribute('data-run'), { timeout: 15_000 }).toBe(shownRun)
   }, 60_000)
 })
