@@ -40,13 +40,14 @@ const FORBIDDEN_GLOBALS = [
 ]
 
 const LAYER_RULES: Record<string, { may: string[]; packages: RegExp }> = {
-  data: { may: ['core', 'data'], packages: /^(hyparquet|hyparquet-compressors)(\/|$)/ },
-  backends: { may: ['core', 'backends'], packages: /^(@huggingface\/transformers|onnxruntime-(node|web|common))(\/|$)|^node:/ },
+  data: { may: ['core', 'protocol', 'data'], packages: /^(hyparquet|hyparquet-compressors)(\/|$)/ },
+  backends: { may: ['core', 'protocol', 'backends'], packages: /^(@huggingface\/transformers|onnxruntime-(node|web|common))(\/|$)|^node:/ },
   protocol: { may: ['core', 'protocol'], packages: /^$/ },
-  storage: { may: ['core', 'storage'], packages: /^idb(\/|$)/ },
-  ui: { may: ['core', 'protocol', 'storage', 'ui'], packages: /^(lit|comlink|@lit\/.*)(\/|$)/ },
-  cli: { may: ['core', 'backends', 'data', 'cli'], packages: /^node:|^(vite|playwright-core)$/ },
-  'cli-page': { may: ['core', 'protocol', 'cli-page'], packages: /^comlink$/ },
+  app: { may: ['core', 'protocol', 'app'], packages: /^$/ },
+  storage: { may: ['core', 'protocol', 'storage'], packages: /^idb(\/|$)/ },
+  ui: { may: ['core', 'protocol', 'app', 'storage', 'ui'], packages: /^(lit|comlink|@lit\/.*)(\/|$)/ },
+  cli: { may: ['core', 'protocol', 'app', 'backends', 'data', 'cli'], packages: /^node:|^(vite|playwright-core)$/ },
+  'cli-page': { may: ['core', 'protocol', 'app', 'cli-page'], packages: /^comlink$/ },
 }
 
 describe('src/core is pure', () => {
@@ -102,6 +103,38 @@ describe('layers import only what they may', () => {
         }
       })
     }
+  }
+})
+
+describe('src/app is environment-free', () => {
+  // the application layer composes the core with injected ports (store, GPU, backend loader, document source),
+  // so the worker and the CLI run the same code: no DOM, Node, network or IndexedDB globals
+  for (const file of files(join(ROOT, 'src/app'))) {
+    const rel = relative(ROOT, file)
+    it(`${rel} uses no environment globals`, () => {
+      const code = codeOnly(readFileSync(file, 'utf8'))
+      for (const g of FORBIDDEN_GLOBALS) {
+        const used = new RegExp(`(?<![\\w.$'"])${g}\\s*[.(\\[]|(?<![\\w.$'"])typeof\\s+${g}\\b`).test(code)
+        expect(used, `${rel} uses the global ${g}`).toBe(false)
+      }
+    })
+  }
+})
+
+describe('src/protocol holds types only', () => {
+  // the contract every layer may import: interfaces and type aliases, nothing that runs
+  const protocolFiles = files(join(ROOT, 'src/protocol'))
+  it('has files to check', () => {
+    expect(protocolFiles.length).toBeGreaterThan(5)
+  })
+  for (const file of protocolFiles) {
+    const rel = relative(ROOT, file)
+    it(`${rel} declares and imports only types`, () => {
+      const code = codeOnly(readFileSync(file, 'utf8'))
+      const statements = code.split('\n').filter((l) => /^(export\s+)?(import|const|let|var|function|async|class|enum)\b/.test(l))
+      const runtime = statements.filter((l) => !/^import\s+type\s/.test(l) && !/^export\s+type\s/.test(l))
+      expect(runtime, `${rel} has runtime code; move it to src/app`).toEqual([])
+    })
   }
 })
 

@@ -13,7 +13,7 @@ import { listModels } from '../src/storage/model-store.ts'
 import { getHubSettings, hubEndpointOf, putHubSettings } from '../src/storage/settings-store.ts'
 import type { Outcome } from '../src/protocol/eval-worker-api.ts'
 import type { HubModelOption, HubSettings, HubWorkerApi } from '../src/protocol/hub-api.ts'
-import { toWireError } from '../src/protocol/wire-error.ts'
+import { toWireError } from '../src/app/wire-error.ts'
 
 /** What the Hub calls need besides the database. */
 export interface HubServiceDeps {

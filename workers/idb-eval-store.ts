@@ -1,8 +1,7 @@
 /**
- * The EvalStore port over src/storage (IndexedDB via idb), composed by the worker (src/protocol may not import
- * src/storage). Run records are stored as
- * src/storage's JSON-safe RunRecord and read back as the protocol's typed one. A dropped checkpoint (a .gguf file,
- * a safetensors folder, either with a PEFT adapter) is converted into a model folder before it is stored.
+ * The EvalStore port (src/protocol) over src/storage (IndexedDB via idb), composed by the worker; both sides use the
+ * protocol's RunRecord. A dropped checkpoint (a .gguf file, a safetensors folder, either with a PEFT adapter) is
+ * converted into a model folder before it is stored.
  */
 import { convertDroppedCheckpoint, isDroppedCheckpoint } from '../src/backends/checkpoint/dropped-checkpoint.ts'
 import { addDatasetFiles, listDatasets, removeDataset } from '../src/storage/dataset-store.ts'
@@ -12,8 +11,7 @@ import { addModelFiles, listModels, removeModel } from '../src/storage/model-sto
 import { storageUsage } from '../src/storage/quota.ts'
 import { idbResponseCache } from '../src/storage/response-store.ts'
 import { deleteRun, getRun, listRuns, putRun, updateRun } from '../src/storage/run-store.ts'
-import type { RunRecord as StoredRun } from '../src/storage/run-store.ts'
-import type { EvalStore, ModelInfo, RunRecord, UploadFile, UploadProgress } from '../src/protocol/eval-store.ts'
+import type { EvalStore, ModelInfo, UploadFile, UploadProgress } from '../src/protocol/eval-store.ts'
 
 /** An EvalStore over an open evalz database; `storage` is navigator.storage (usage and quota), when present. */
 export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): EvalStore {
@@ -25,11 +23,11 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
     addDataset: (name, files, placement) => addDatasetFiles(db, name, files, placement),
     listDatasets: () => listDatasets(db),
     removeDataset: (id) => removeDataset(db, id),
-    putRun: (record) => putRun(db, toStored(record)),
-    getRun: async (id) => fromStored(await getRun(db, id)),
-    listRuns: async () => (await listRuns(db)).map((r) => fromStored(r)!),
+    putRun: (record) => putRun(db, record),
+    getRun: (id) => getRun(db, id),
+    listRuns: () => listRuns(db),
     deleteRun: (id) => deleteRun(db, id),
-    updateRun: async (id, change) => fromStored(await updateRun(db, id, (r) => toStored(change(fromStored(r)!)))),
+    updateRun: (id, change) => updateRun(db, id, change),
     clearPartialDownloads: () => clearPartialDownloads(db),
     async usage() {
       const u = await storageUsage(storage)
@@ -48,12 +46,4 @@ async function addModel(db: EvalzDb, files: readonly UploadFile[], onProgress?: 
     onProgress: (p) => onProgress?.({ file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
   })
   return addModelFiles(db, converted.files, onProgress)
-}
-
-function toStored(record: RunRecord): StoredRun {
-  return record as unknown as StoredRun
-}
-
-function fromStored(record: StoredRun | undefined): RunRecord | undefined {
-  return record as unknown as RunRecord | undefined
 }

@@ -3,7 +3,7 @@
  * URL's fragment as `<app URL>#share=<payload>`, which browsers never send to a server. Decoding is strict:
  * alphabet, compressed data, a 2 MB cap on the decompressed size, then checkSharePayload.
  */
-import type { RunRequest } from './run-request.ts'
+import type { RunRequest } from '../protocol/run-request.ts'
 import type { ChatRunOptions } from '../core/fewshot/chat-context.ts'
 import type { ShareOptions, SharePayload } from '../core/share/share-payload.ts'
 import type { ShareSource } from '../core/share/share-builder.ts'

@@ -12,32 +12,9 @@ import { loadTaskYaml } from '../core/tasks/yaml/task-yaml-loader.ts'
 import type { YamlReader } from '../core/tasks/yaml/task-yaml-loader.ts'
 import { catalogueWithYaml } from '../core/tasks/yaml/yaml-catalogue.ts'
 import { posixJoin } from '../core/tasks/yaml/posix-path.ts'
-import type { Outcome } from './eval-worker-api.ts'
+import type { Outcome } from '../protocol/eval-worker-api.ts'
+import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml.ts'
 import { toWireError } from './wire-error.ts'
-
-/** One YAML file sent by the page. */
-export interface TaskYamlFile {
-  /** path inside the dropped folder, e.g. 'mytasks/my_task.yaml' ('editor/<task>.yaml' from the editor) */
-  readonly path: string
-  /** the file's text */
-  readonly text: string
-}
-
-/** What one addTaskYaml call defined. */
-export interface AddedTaskYaml {
-  /** task names, in file order */
-  readonly tasks: string[]
-  /** group names */
-  readonly groups: string[]
-}
-
-/** A task or group added from YAML this session. */
-export interface TaskYamlInfo {
-  readonly name: string
-  readonly kind: 'task' | 'group'
-  /** true when it replaces a built-in of the same name */
-  readonly replacesBuiltin: boolean
-}
 
 /** The YAML methods of EvalWorkerApi plus the catalogue runs should use. */
 export interface TaskYamlService {

@@ -4,17 +4,9 @@
  * progress events to `window.evalzProgress` (a Playwright binding) when present.
  */
 import * as Comlink from 'comlink'
-import type { EvalWorkerApi, RunResult } from '../protocol/eval-worker-api.ts'
-import type { RunRequest } from '../protocol/run-request.ts'
+import type { CliPageWindow } from '../protocol/cli-page.ts'
+import type { EvalWorkerApi } from '../protocol/eval-worker-api.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
-
-/** What this page adds to `window`. */
-export interface CliPageWindow {
-  /** runs one evaluation in the app's worker; resolves with the worker's result (never rejects for run errors) */
-  evalzRun(spec: RunRequest): Promise<RunResult>
-  /** receives every progress event of the run; set by the driver (Playwright's exposeFunction) */
-  evalzProgress?: (e: WorkerEvent) => unknown
-}
 
 const worker = new Worker(new URL('../../workers/eval.worker.ts', import.meta.url), { type: 'module' })
 const api = Comlink.wrap<EvalWorkerApi>(worker)

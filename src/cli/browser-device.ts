@@ -8,10 +8,13 @@ import { mkdir, open, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { RunIO } from './run-command.ts'
-import type { EvalEvent } from '../core/events.ts'
+import type { CliPageWindow } from '../protocol/cli-page.ts'
+import type { RunRequest } from '../protocol/run-request.ts'
+import type { WireError } from '../protocol/wire-error.ts'
+import type { WorkerEvent } from '../protocol/worker-event.ts'
+import type { DeviceReport } from '../protocol/device.ts'
 import { builtinCatalogue } from '../core/catalogue.ts'
 import { HarnessError } from '../core/errors.ts'
-import type { ErrorCode } from '../core/errors.ts'
 import { pyJsonDumps } from '../core/python/json.ts'
 import { parsePythonJson } from '../core/python/json-parse.ts'
 import { resultsTables } from '../core/results/table.ts'
@@ -30,19 +33,6 @@ export const CHROMIUM_ARGS = [
   '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run',
 ]
-
-/** What the page's worker answers (the parts of src/protocol's RunResult this module reads). */
-type PageResult =
-  | {
-    readonly status: 'done'
-    readonly resultsJson: string
-    readonly samplesJsonl: Readonly<Record<string, string>>
-    readonly device: { readonly device: string; readonly adapter?: { readonly vendor: string; readonly architecture: string } }
-  }
-  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string; readonly detail?: Record<string, unknown> } }
-
-/** A worker event (src/protocol's WorkerEvent, the parts read here). */
-type PageEvent = { readonly type: 'eval'; readonly event: EvalEvent } | { readonly type: string }
 
 /** Runs `args` (device webgpu or wasm) in headless Chromium; throws HarnessError on setup problems. */
 export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.model): Promise<void> {
@@ -78,15 +68,15 @@ export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.mo
     page.on('console', (m) => { if (m.type() === 'error') pageProblem(firstLine(m.text())) })
     page.on('crash', () => pageProblem('the page crashed'))
     const onEvent = progressReporter(io.progress, () => Date.now())
-    await page.exposeFunction('evalzProgress', (e: PageEvent) => {
-      if (e.type === 'eval' && 'event' in e) onEvent(e.event)
+    await page.exposeFunction('evalzProgress', (e: WorkerEvent) => {
+      if (e.type === 'eval') onEvent(e.event)
     })
     const started = (async () => {
       await page.goto(`${server.origin}/cli.html`)
       await page.waitForFunction(() => typeof (window as { evalzRun?: unknown }).evalzRun === 'function', undefined, { timeout: 120_000 })
     })()
     await Promise.race([started, failed])
-    const spec = {
+    const spec: RunRequest = {
       runId: `cli-${Date.now()}`,
       model: CLI_MODEL_ID,
       device,
@@ -98,7 +88,7 @@ export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.mo
       bootstrapIters: args.bootstrapIters,
       logSamples: args.logSamples,
     }
-    const evaluated = page.evaluate((s) => (window as unknown as { evalzRun(x: unknown): Promise<unknown> }).evalzRun(s), spec) as Promise<PageResult>
+    const evaluated = page.evaluate((s) => (window as unknown as CliPageWindow).evalzRun(s), spec)
     const result = await Promise.race([evaluated, failed])
     if (result.status === 'failed') throw rebuildError(result.error)
     io.progress.write(`evalz: ran on ${describeDevice(result.device)}\n`)
@@ -203,12 +193,12 @@ async function writeFiles(dir: string, resultsJson: string, samples: Readonly<Re
 }
 
 /** A worker failure as the error the cpu path would throw (HarnessError codes kept; anything else a plain Error). */
-function rebuildError(wire: { code: string; message: string; detail?: Record<string, unknown> }): Error {
+function rebuildError(wire: WireError): Error {
   if (wire.code === 'INTERNAL') return new Error(`the browser worker failed: ${wire.message}`)
-  return new HarnessError(wire.code as ErrorCode, wire.message, wire.detail)
+  return new HarnessError(wire.code, wire.message, wire.detail)
 }
 
-function describeDevice(d: { device: string; adapter?: { vendor: string; architecture: string } }): string {
+function describeDevice(d: DeviceReport): string {
   const adapter = d.device === 'webgpu' && d.adapter ? ` (adapter ${[d.adapter.vendor, d.adapter.architecture].filter(Boolean).join(' ') || 'unnamed'})` : ''
   return `${d.device}${adapter} in headless Chromium`
 }

@@ -1,9 +1,6 @@
 /**
- * What the page asks the worker to run, and how that maps onto the engine's run description.
+ * What the page asks the worker to run (app/run-request.ts validates it and maps it onto the engine's run description).
  */
-import type { ModelOrigin, RunInfo } from '../core/results/results-json.ts'
-import type { ModelInfo } from './eval-store.ts'
-import { suffixOfDtype } from '../core/dtypes.ts'
 import type { DeviceRequest } from './device.ts'
 
 /** Where a run's model comes from. */
@@ -37,71 +34,3 @@ export interface RunRequest {
   readonly docIds?: { readonly [task: string]: readonly number[] }
 }
 
-/** Defaults the page starts from (lm-eval's defaults where lm-eval has one). */
-export const RUN_DEFAULTS = {
-  model: 'demo',
-  device: 'auto',
-  tasks: ['demo'],
-  batchSize: 1,
-  seed: 1234,
-  bootstrapIters: 100000,
-} as const satisfies Partial<RunRequest>
-
-/** Problems with a request, one line each; empty when it is valid. */
-export function runRequestProblems(spec: RunRequest): string[] {
-  const problems: string[] = []
-  if (spec.runId === '') problems.push('runId is empty')
-  if (spec.modelSource !== undefined && spec.modelSource !== 'app' && spec.modelSource !== 'stored') {
-    problems.push(`modelSource '${String(spec.modelSource)}' is invalid; use app or stored`)
-  }
-  // stored ids: 'name-1a2b3c4d' for dropped folders, 'owner/name@1a2b3c4d' for Hub downloads
-  const idPattern = spec.modelSource === 'stored' ? /^[\w][\w.-]*(\/[\w.-]+@[0-9a-f]{8})?$/ : /^[\w][\w.-]*$/
-  if (!idPattern.test(spec.model)) {
-    problems.push(spec.modelSource === 'stored' ? `stored model id '${spec.model}' is invalid` : `model '${spec.model}' is not a folder name under /models/`)
-  }
-  if (!['auto', 'webgpu', 'wasm'].includes(spec.device)) problems.push(`device '${spec.device}' is invalid; use auto, webgpu or wasm`)
-  if (spec.tasks.length === 0) problems.push('no tasks given')
-  if (spec.limit !== undefined && !(Number.isInteger(spec.limit) && spec.limit >= 1)) problems.push(`limit ${spec.limit} is invalid; use an integer ≥ 1 or leave it empty`)
-  if (spec.numFewshot !== undefined && !(Number.isInteger(spec.numFewshot) && spec.numFewshot >= 0)) problems.push(`numFewshot ${spec.numFewshot} is invalid; use an integer ≥ 0`)
-  if (!(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) problems.push(`batch size ${spec.batchSize} is invalid; use an integer ≥ 1`)
-  if (!Number.isInteger(spec.seed)) problems.push(`seed ${spec.seed} is invalid; use an integer`)
-  if (spec.docIds !== undefined && !Object.values(spec.docIds).every((ids) => Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id) && id >= 0))) {
-    problems.push('docIds must map task names to lists of doc ids (integers ≥ 0)')
-  }
-  if (!(Number.isInteger(spec.bootstrapIters) && spec.bootstrapIters >= 0)) problems.push(`bootstrapIters ${spec.bootstrapIters} is invalid; use an integer ≥ 0`)
-  return problems
-}
-
-/**
- * The results file's run description for a request (lm-eval's `config` block); `modelName` names a stored model
- * in `model_args` (default: the request's model id).
- */
-export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model, stored?: ModelInfo): RunInfo {
-  const hub = stored?.hub
-  return {
-    model: 'transformers.js',
-    modelArgs: `pretrained=${hub ? `${hub.repo}@${hub.revision}` : modelName},dtype=${hub?.dtype ?? 'fp32'}`,
-    batchSize: spec.batchSize,
-    limit: spec.limit,
-    numFewshot: spec.numFewshot,
-    bootstrapIters: spec.bootstrapIters,
-    fewshotSeed: spec.seed,
-    evalzVersion,
-    startTime,
-    tokenizer: undefined,
-    ...(hub ? { modelOrigin: hubOrigin(hub, stored!) } : {}),
-  }
-}
-
-/** The results file's record of a Hub model: repo, revision, commit and the loaded dtype's files with hashes. */
-function hubOrigin(hub: NonNullable<ModelInfo['hub']>, model: ModelInfo): ModelOrigin {
-  const suffix = suffixOfDtype(hub.dtype) ?? ''
-  const onnx = `onnx/model${suffix}.onnx`
-  const files = model.files.filter((f) => !f.path.startsWith('onnx/') || f.path === onnx || f.path.startsWith(`${onnx}_data`))
-  return {
-    kind: 'hub',
-    revision: hub.revision,
-    sha: hub.sha,
-    detail: { repo: hub.repo, revision: hub.revision, sha: hub.sha, dtype: hub.dtype, files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })) },
-  }
-}

@@ -7,11 +7,4 @@
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
-/** Bare non-finite tokens of Python's json.dumps, or a string literal (skipped as-is). */
-const TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g
 
-/** Parses Python json.dumps text; bare NaN/Infinity/-Infinity become strings of the same spelling. */
-export function parsePyJson(text: string): JsonValue {
-  const quoted = text.replace(TOKENS, (m) => (m.startsWith('"') ? m : `"${m}"`))
-  return JSON.parse(quoted) as JsonValue
-}

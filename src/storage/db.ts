@@ -10,7 +10,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { ModelResponse } from '../core/requests.ts'
 import type { StoredDataset } from './dataset-store.ts'
 import type { StoredModel } from './model-store.ts'
-import type { RunRecord } from './run-store.ts'
+import type { RunRecord } from '../protocol/eval-store.ts'
 import type { HubSettingsRecord } from './settings-store.ts'
 
 /** Default database name. */

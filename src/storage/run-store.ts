@@ -2,38 +2,8 @@
  * Run history: one record per evaluation run, written when it starts and updated when it ends, so a run a
  * reload or crash interrupted is found again (status 'running') and can be resumed.
  */
+import type { RunRecord } from '../protocol/eval-store.ts'
 import type { EvalzDb } from './db.ts'
-
-/** Where a run stands. */
-export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled'
-
-/** One run, as stored (structured-clone safe). */
-export interface RunRecord {
-  /** unique id, e.g. a random UUID */
-  readonly id: string
-  /** when the run started, unix ms */
-  readonly createdAt: number
-  /** when it ended, unix ms; absent while running */
-  readonly finishedAt?: number
-  /** where it stands */
-  readonly status: RunStatus
-  /** the RunRequest as sent to the worker (JSON-safe) */
-  readonly request: Readonly<Record<string, unknown>>
-  /** display name of the model */
-  readonly modelName: string
-  /** the DeviceReport the worker gave */
-  readonly device?: Readonly<Record<string, unknown>>
-  /** results.json text, once done */
-  readonly resultsJson?: string
-  /** task name → samples_<task>.jsonl text */
-  readonly samplesJsonl?: Readonly<Record<string, string>>
-  /** why it failed */
-  readonly error?: { readonly code: string; readonly message: string }
-  /** user labels */
-  readonly tags?: readonly string[]
-  /** user note */
-  readonly note?: string
-}
 
 /** Stores (inserts or replaces) a run. */
 export async function putRun(db: EvalzDb, run: RunRecord): Promise<void> {

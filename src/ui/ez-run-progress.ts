@@ -6,9 +6,9 @@
 import { css, html, LitElement, nothing } from 'lit'
 import type { EvalEvent, PlannedTaskSummary } from '../core/events.ts'
 import type { DeviceReport } from '../protocol/device.ts'
-import { adapterName } from '../protocol/device.ts'
+import { adapterName } from '../app/device.ts'
 import type { RunPhase } from '../protocol/worker-event.ts'
-import { tokensPerSecond } from '../protocol/worker-event.ts'
+import { tokensPerSecond } from '../app/worker-event.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 
 /** An engine progress event. */

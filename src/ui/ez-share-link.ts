@@ -7,8 +7,8 @@
 import { css, html, LitElement, nothing } from 'lit'
 import { shareModelFor } from '../core/share/share-builder.ts'
 import type { ModelInfo, RunRecord } from '../protocol/eval-store.ts'
-import { createShareLink } from '../protocol/share-link.ts'
-import { parsePyJson } from '../protocol/wire-json.ts'
+import { createShareLink } from '../app/share-link.ts'
+import { parsePyJson } from '../app/wire-json.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 
 /** The calls this element makes (EvalWorkerClient implements them). */

@@ -5,7 +5,7 @@
  * reload. Event: 'tasks-changed' (the page refreshes the task picker's list).
  */
 import { css, html, LitElement, nothing } from 'lit'
-import type { TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
+import type { TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml.ts'
 import type { UploadFile } from '../protocol/eval-store.ts'
 import { filesOfDrop, filesOfInput } from './file-drop.ts'
 import { errorText, fire, sharedStyles } from './shared-styles.ts'

@@ -10,7 +10,7 @@ import { dataPresence } from '../core/data-presence.ts'
 import type { DeviceRequest } from '../protocol/device.ts'
 import type { DatasetInfo } from '../protocol/eval-store.ts'
 import type { FormState } from '../storage/page-state-store.ts'
-import { RUN_DEFAULTS } from '../protocol/run-request.ts'
+import { RUN_DEFAULTS } from '../app/run-request.ts'
 import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 

@@ -5,7 +5,7 @@
  * task's chance level (mean over docs of 1 / number of choices).
  */
 import type { JsonValue } from '../protocol/wire-json.ts'
-import { parsePyJson } from '../protocol/wire-json.ts'
+import { parsePyJson } from '../app/wire-json.ts'
 
 /** One answer option of a multiple-choice doc. */
 export interface ChoiceView {

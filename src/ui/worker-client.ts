@@ -11,8 +11,8 @@ import type { CompareRequest, EvalWorkerApi, ImportRunInput, Outcome, RunLabels,
 import type { RunComparison } from '../core/compare/run-compare.ts'
 import type { HubDownloadProgress, HubModelSummary, HubSettings, HubSettingsUpdate } from '../protocol/hub-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
-import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml-service.ts'
-import { fromWireError } from '../protocol/wire-error.ts'
+import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml.ts'
+import { fromWireError } from '../app/wire-error.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
 
 /** Owns one worker for the lifetime of its host element. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HarnessError } from '../../src/core/errors.ts'
-import { adapterName, chooseDevice, isSoftwareAdapter, isWireError, loadOnDevice, probeGpu } from '../../src/protocol/device.ts'
+import { adapterName, chooseDevice, isSoftwareAdapter, isWireError, loadOnDevice, probeGpu } from '../../src/app/device.ts'
 import type { AdapterLike, DeviceReport, GpuLike, GpuProbe, RunDevice } from '../../src/protocol/device.ts'
 
 const NVIDIA = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RUN_DEFAULTS, runInfoFor, runRequestProblems } from '../../src/protocol/run-request.ts'
+import { RUN_DEFAULTS, runInfoFor, runRequestProblems } from '../../src/app/run-request.ts'
 import type { RunRequest } from '../../src/protocol/run-request.ts'
 
 const OK: RunRequest = { ...RUN_DEFAULTS, runId: 'r1', limit: 3, numFewshot: undefined }

@@ -4,11 +4,8 @@ import { buildSharePayload } from '../../src/core/share/share-builder.ts'
 import type { SharePayload } from '../../src/core/share/share-payload.ts'
 import { MAX_PAYLOAD_BYTES, SHARE_ERROR_CODE } from '../../src/core/share/share-payload.ts'
 import { chooseSpotCheck } from '../../src/core/share/spot-check.ts'
-import {
-  base64UrlDecode, base64UrlEncode, createShareLink, decodeSharePayload, encodeSharePayload, readShareLink, rerunRequest,
-  shareLinkFor, sharePayloadText,
-} from '../../src/protocol/share-link.ts'
-import { runRequestProblems } from '../../src/protocol/run-request.ts'
+import { base64UrlDecode, base64UrlEncode, createShareLink, decodeSharePayload, encodeSharePayload, readShareLink, rerunRequest, shareLinkFor, sharePayloadText } from '../../src/app/share-link.ts'
+import { runRequestProblems } from '../../src/app/run-request.ts'
 import { demoRun } from '../core/share/fixtures/demo-run.ts'
 
 const APP = 'https://evalz.example/app/'

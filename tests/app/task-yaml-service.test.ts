@@ -10,8 +10,8 @@ import { evaluate } from '../../src/core/evaluator.ts'
 import { pyJsonDumps } from '../../src/core/python/json.ts'
 import type { Doc, DocSource, SplitRef } from '../../src/core/source.ts'
 import type { RunDevice } from '../../src/protocol/device.ts'
-import { createEvalService } from '../../src/protocol/eval-service.ts'
-import { RUN_DEFAULTS } from '../../src/protocol/run-request.ts'
+import { createEvalService } from '../../src/app/eval-service.ts'
+import { RUN_DEFAULTS } from '../../src/app/run-request.ts'
 
 /** gold answers of the in-memory test split: 0 three times out of five */
 const GOLD = [0, 1, 0, 2, 0]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HarnessError, isHarnessError } from '../../src/core/errors.ts'
-import { fromWireError, toWireError, WorkerError } from '../../src/protocol/wire-error.ts'
+import { fromWireError, toWireError, WorkerError } from '../../src/app/wire-error.ts'
 
 describe('toWireError / fromWireError', () => {
   it('keeps a HarnessError code and detail across structured clone', () => {

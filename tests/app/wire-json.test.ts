@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PyFloat, pyJsonDumps } from '../../src/core/python/json.ts'
-import { parsePyJson } from '../../src/protocol/wire-json.ts'
+import { parsePyJson } from '../../src/app/wire-json.ts'
 
 describe('parsePyJson', () => {
   it('turns bare NaN / Infinity / -Infinity into strings', () => {

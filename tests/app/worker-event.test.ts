@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { EvalEvent } from '../../src/core/events.ts'
-import { throttleEvents, tokensPerSecond } from '../../src/protocol/worker-event.ts'
+import { throttleEvents, tokensPerSecond } from '../../src/app/worker-event.ts'
 import type { WorkerEvent } from '../../src/protocol/worker-event.ts'
 
 function progress(done: number, total: number): WorkerEvent {

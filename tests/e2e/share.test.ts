@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
 import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
-import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/protocol/share-link.ts'
+import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/app/share-link.ts'
 import type { SharePayload } from '../../src/core/share/share-payload.ts'
 
 const TASKS = ['demo_capitals', 'demo_arith']

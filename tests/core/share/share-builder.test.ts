@@ -6,7 +6,7 @@ import { buildSharePayload, payloadBytes, shareModelFor } from '../../../src/cor
 import type { ShareSource } from '../../../src/core/share/share-builder.ts'
 import { SHARE_ERROR_CODE } from '../../../src/core/share/share-payload.ts'
 import { checkSharePayload } from '../../../src/core/share/payload-check.ts'
-import { RUN_DEFAULTS } from '../../../src/protocol/run-request.ts'
+import { RUN_DEFAULTS } from '../../../src/app/run-request.ts'
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
 const FAKE_TOKEN = 'hf_FAKEtokenDoNotShare0123456789abcdef'

@@ -7,7 +7,7 @@ import type { SampleRow, SharePayload } from '../../../src/core/share/share-payl
 import { SHARE_ERROR_CODE } from '../../../src/core/share/share-payload.ts'
 import { parseSampleLines } from '../../../src/core/share/sample-row.ts'
 import { chooseSpotCheck, compareSpotCheck, spotCheckDocIds, spotCheckPopulation } from '../../../src/core/share/spot-check.ts'
-import { RUN_DEFAULTS } from '../../../src/protocol/run-request.ts'
+import { RUN_DEFAULTS } from '../../../src/app/run-request.ts'
 import { demoRun } from './fixtures/demo-run.ts'
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
