@@ -49,6 +49,16 @@ export interface RunArgs {
   readonly cacheDir: string | undefined
   /** --adapter: a PEFT LoRA adapter folder merged into --model's weights */
   readonly adapter: string | undefined
+  /** --model-api: base URL (ending in /v1) of an OpenAI-compatible server; --model is then the served name */
+  readonly modelApi?: string
+  /** --api-key for that server; undefined = OPENAI_API_KEY (resolved by run); never printed or saved */
+  readonly apiKey?: string
+  /** --concurrency: API requests in flight at once (default 1) */
+  readonly concurrency?: number
+  /** --max-retries: retries of an API request on 429/5xx/network errors (default 5) */
+  readonly maxRetries?: number
+  /** --api-timeout: seconds one API request may take (default 300) */
+  readonly apiTimeout?: number
 }
 
 /** Options of `evalz export-task`. */
@@ -58,6 +68,29 @@ export interface ExportArgs {
   /** output folder */
   readonly to: string
   readonly includePath: readonly string[]
+  readonly verbose: boolean
+}
+
+/** Options of `evalz serve`. */
+export interface ServeArgs {
+  /** model folder, Hub id, .gguf file or safetensors folder (as evalz run --model) */
+  readonly model: string
+  /** the name clients use (default: the folder's name, or the Hub id) */
+  readonly servedModelName: string | undefined
+  /** interface to bind (default 127.0.0.1) */
+  readonly host: string
+  /** TCP port (default 8000, vLLM's; 0 = any free port) */
+  readonly port: number
+  readonly tokenizer: string | undefined
+  readonly dtype: string | undefined
+  readonly adapter: string | undefined
+  readonly maxLength: number | undefined
+  /** bearer key clients must send; undefined = none (never printed) */
+  readonly apiKey: string | undefined
+  readonly hubEndpoint: string | undefined
+  readonly hfToken: string | undefined
+  readonly offline: boolean
+  readonly cacheDir: string | undefined
   readonly verbose: boolean
 }
 
@@ -73,6 +106,7 @@ export type Command =
   }
   | { readonly command: 'export-task'; readonly args: ExportArgs }
   | { readonly command: 'chat'; readonly args: ChatArgs }
+  | { readonly command: 'serve'; readonly args: ServeArgs }
   | { readonly command: 'report'; readonly runs: readonly string[]; readonly output: string; readonly seed?: number; readonly iterations?: number }
   | { readonly command: 'help'; readonly topic: string | undefined }
   | { readonly command: 'version' }
@@ -88,7 +122,8 @@ const RUN_OPTIONS: Record<string, Kind> = {
   'max-length': 'int', 'bootstrap-iters': 'int', verbose: 'flag', 'include-path': 'list', 'save-task': 'string',
   'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
   'system-instruction': 'string', 'hub-endpoint': 'string', 'hf-token': 'string', offline: 'flag',
-  'cache-dir': 'string', adapter: 'string',
+  'cache-dir': 'string', adapter: 'string', 'model-api': 'string', 'api-key': 'string', concurrency: 'int',
+  'max-retries': 'int', 'api-timeout': 'number',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
@@ -96,6 +131,8 @@ const ALIASES: Record<string, string> = {
   max_length: 'max-length', bootstrap_iters: 'bootstrap-iters', 'fewshot-seed': 'seed', include_path: 'include-path',
   apply_chat_template: 'apply-chat-template', fewshot_as_multiturn: 'fewshot-as-multiturn', system_instruction: 'system-instruction',
   save_task: 'save-task', hub_endpoint: 'hub-endpoint', hf_token: 'hf-token', cache_dir: 'cache-dir',
+  model_api: 'model-api', base_url: 'model-api', 'base-url': 'model-api', api_key: 'api-key', num_concurrent: 'concurrency',
+  'num-concurrent': 'concurrency', max_retries: 'max-retries', served_model_name: 'served-model-name',
 }
 
 function usage(message: string): HarnessError {
@@ -191,7 +228,8 @@ export function parseCommand(argv: readonly string[]): Command {
     return { command: 'report', runs, output, seed: intOption(opts, 'seed', -(2 ** 31)), iterations: intOption(opts, 'iterations', 1) }
   }
   if (command === 'chat') return { command: 'chat', args: parseChatArgs(rest) }
-  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, chat, ls, export-task, report, help)`)
+  if (command === 'serve') return { command: 'serve', args: parseServe(rest) }
+  if (command !== 'run') throw usage(`unknown command '${command}' (valid: run, chat, serve, ls, export-task, report, help)`)
   const opts = parseOptions(rest, RUN_OPTIONS)
   const model = opts.get('model')
   if (typeof model !== 'string') throw usage('evalz run needs --model <dir> (a transformers.js model folder)')
@@ -233,7 +271,58 @@ export function parseCommand(argv: readonly string[]): Command {
       offline: opts.get('offline') === true,
       cacheDir: opts.get('cache-dir') as string | undefined,
       adapter: opts.get('adapter') as string | undefined,
+      ...apiOptions(opts),
     },
+  }
+}
+
+const SERVE_OPTIONS: Record<string, Kind> = {
+  model: 'string', 'served-model-name': 'string', host: 'string', port: 'int', tokenizer: 'string', dtype: 'string',
+  adapter: 'string', 'max-length': 'int', 'api-key': 'string', 'hub-endpoint': 'string', 'hf-token': 'string',
+  offline: 'flag', 'cache-dir': 'string', verbose: 'flag',
+}
+
+function parseServe(argv: readonly string[]): ServeArgs {
+  const opts = parseOptions(argv, SERVE_OPTIONS)
+  const model = opts.get('model')
+  if (typeof model !== 'string') throw usage('evalz serve needs --model <dir|owner/name|file.gguf> (the model to serve)')
+  const port = intOption(opts, 'port', 0) ?? 8000
+  if (port > 65535) throw usage(`--port must be 0–65535, got ${port}`)
+  return {
+    model,
+    servedModelName: opts.get('served-model-name') as string | undefined,
+    host: (opts.get('host') as string | undefined) ?? '127.0.0.1',
+    port,
+    tokenizer: opts.get('tokenizer') as string | undefined,
+    dtype: opts.get('dtype') as string | undefined,
+    adapter: opts.get('adapter') as string | undefined,
+    maxLength: intOption(opts, 'max-length', 2),
+    apiKey: opts.get('api-key') as string | undefined,
+    hubEndpoint: opts.get('hub-endpoint') as string | undefined,
+    hfToken: opts.get('hf-token') as string | undefined,
+    offline: opts.get('offline') === true,
+    cacheDir: opts.get('cache-dir') as string | undefined,
+    verbose: opts.get('verbose') === true,
+  }
+}
+
+/** --model-api and its companions; they are errors without --model-api. */
+function apiOptions(opts: Map<string, string | boolean | string[]>): Pick<RunArgs, 'modelApi' | 'apiKey' | 'concurrency' | 'maxRetries' | 'apiTimeout'> {
+  const modelApi = opts.get('model-api') as string | undefined
+  const stray = ['api-key', 'concurrency', 'max-retries', 'api-timeout'].filter(k => opts.has(k))
+  if (modelApi === undefined) {
+    if (stray.length > 0) throw usage(`${stray.map(k => `--${k}`).join(', ')} ${stray.length === 1 ? 'goes' : 'go'} with --model-api URL (an OpenAI-compatible server); add it or drop ${stray.length === 1 ? 'it' : 'them'}`)
+    return {}
+  }
+  const timeout = opts.get('api-timeout')
+  const apiTimeout = timeout === undefined ? undefined : Number(timeout)
+  if (apiTimeout !== undefined && !(apiTimeout > 0)) throw usage(`--api-timeout must be a number of seconds > 0, got '${String(timeout)}'`)
+  return {
+    modelApi,
+    apiKey: opts.get('api-key') as string | undefined,
+    concurrency: intOption(opts, 'concurrency', 1),
+    maxRetries: intOption(opts, 'max-retries', 0),
+    apiTimeout,
   }
 }
 
@@ -241,6 +330,7 @@ export const HELP: string = `evalz — LLM evaluation with lm-evaluation-harness
 
 Usage:
   evalz run --model <dir> --tasks <names> [options]
+  evalz serve --model <dir> [--port 8000] [--host 127.0.0.1]   the model over an OpenAI-compatible API
   evalz ls [--json]
   evalz report RUN [RUN2] --output FILE   a run's report, or RUN2 compared with RUN (paired tests)
   evalz chat --model <dir> [--prompt TEXT]   talk to a model (a REPL, or one reply with --prompt)
@@ -277,5 +367,23 @@ run options:
   --verbose                 stack traces on errors
 
 ${CHAT_HELP}
+
+served models (an OpenAI-compatible server: vLLM, SGLang, TGI, llama-server, evalz serve):
+  --model-api <url>         the server's base URL ending in /v1; --model is then the served model name
+  --tokenizer <dir|owner/name>  the served model's tokenizer (default: --model); evalz tokenises, as
+                            lm-eval's local-completions with tokenized_requests
+  --api-key <key>           bearer key (default: $OPENAI_API_KEY); sent only in the Authorization header
+  --concurrency <n>         requests in flight at once (default 1; alias --num_concurrent); --batch-size
+                            is the number of prompts per request
+  --max-retries <n>         retries on HTTP 429/5xx and network errors, with backoff (default 5)
+  --api-timeout <s>         seconds one request may take (default 300)
+
+serve options (vLLM's routes: GET /v1/models, POST /v1/completions, POST /v1/chat/completions):
+  --model <dir|owner/name|file.gguf>  what to serve (as run --model; also --tokenizer, --dtype, --adapter,
+                            --max-length, --hub-endpoint, --hf-token, --offline, --cache-dir)
+  --served-model-name <n>   the name clients use (default: the folder's name, or the Hub id)
+  --host <h>                interface to bind (default 127.0.0.1; 0.0.0.0 serves other machines)
+  --port <p>                TCP port (default 8000; 0 picks a free one)
+  --api-key <key>           require Authorization: Bearer <key> on /v1 requests
 
 Exit codes: 0 ok, 1 the run failed, 2 usage error.`

@@ -9,6 +9,7 @@ import { lsCommand, lsTaskCommand } from './ls-command.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { exportTaskCommand } from './export-task.ts'
 import { reportCommand } from './report-command.ts'
+import { serveCommand } from './serve-command.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
 import { resolve } from 'node:path'
@@ -51,6 +52,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           stdin: process.stdin,
           isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
         })
+      case 'serve':
+        await serveCommand(cmd.args, { isTTY: Boolean(process.stderr.isTTY), write: t => process.stderr.write(t) })
+        return 0
       case 'run':
         await runCommand(cmd.args, {
           stdout: t => process.stdout.write(t),

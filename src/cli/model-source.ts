@@ -25,7 +25,7 @@ export interface ResolvedModel {
   readonly origin?: ModelOrigin
 }
 
-/** The options that name a model (evalz run and evalz chat). */
+/** The options that name a model (evalz run, chat and serve). */
 export type ModelArgs = Pick<RunArgs, 'model' | 'adapter' | 'dtype'>
 
 /** Hub access for a run: endpoint, token (never printed or written), offline. */

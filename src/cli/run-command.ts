@@ -15,9 +15,9 @@ import { resolveModel } from './model-source.ts'
 import type { HubAccess } from './model-source.ts'
 import { HF_VIEWER_ENDPOINT, hubDatasetSource } from '../data/hub-dataset-source.ts'
 import { nodeFileAccess } from './node-file-access.ts'
-import { loadTransformersBackend } from '../backends/transformers/transformers-backend.ts'
-import { configureTransformers } from '../backends/transformers/init.ts'
-import { checkModelDir, dtypeSuffix, modelWeightsSha256 } from './model-files.ts'
+import { makeBackend } from '../backends/transformers/transformers-backend.ts'
+import { loadLocalModel } from './local-model.ts'
+import { checkModelDir } from './model-files.ts'
 import { writeOutcome } from './output-files.ts'
 import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
@@ -28,6 +28,11 @@ import { builtinCatalogue } from '../core/catalogue.ts'
 import { withDatasetTasks } from './dataset-task.ts'
 import { checkSplits, neededSplits } from '../core/suite-check.ts'
 import type { DocSource } from '../core/source.ts'
+import type { ModelBackend } from '../core/backend.ts'
+import type { TaskCatalogue } from '../core/tasks/registry.ts'
+import type { ModelOrigin } from '../core/results/results-json.ts'
+import { loadApiModel } from './api-model.ts'
+import { noPromptLogprobs } from '../backends/openai-api/completion-response.ts'
 
 /** Where `run` prints. */
 export interface RunIO {
@@ -58,7 +63,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
     return runInBrowser({ ...args, model: model.dir, dtype: model.dtype, dataDir }, io, model.name)
   }
   const catalogue = await catalogueWithIncludePaths(args.includePath)
-  if (args.tokenizer !== undefined) checkTokenizerDir(args.tokenizer)
+  if (args.tokenizer !== undefined && args.modelApi === undefined) checkTokenizerDir(args.tokenizer)
   const files = args.dataDir === undefined ? undefined : nodeFileAccess(resolve(args.dataDir))
   const mirror = files === undefined ? undefined : mirrorSource(files)
   // without --data-dir: the dataset cache, then (online) the Hub, whose splits are cached as they are read
@@ -68,23 +73,12 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   const selection = resolveSelection(runCatalogue, args.tasks)
   // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
   await checkSplits(leafTasks(selection), source, args.numFewshot)
-  const model = await resolveModel(args, hub, io.progress)
-  const suffix = dtypeSuffix(model.dtype)
-  checkModelDir(model.dir, suffix)
-  configureTransformers({ allowRemote: false })
-  const backend = await loadTransformersBackend({
-    model: model.dir,
-    tokenizer: args.tokenizer === undefined ? undefined : resolve(args.tokenizer),
-    device: 'cpu',
-    dtype: model.dtype,
-    maxLength: args.maxLength,
-    modelSha256: await modelWeightsSha256(model.dir, suffix),
-  })
-  const modelArgs = `pretrained=${model.name},dtype=${model.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`
+  const loaded = args.modelApi !== undefined ? await apiRunModel(args, hub, io, runCatalogue) : await localRunModel(args, hub, io)
+  const { backend, modelArgs } = loaded
   try {
     const startTime = Date.now() / 1000
     const outcome = await evaluate({
-      tasks: args.tasks,
+      tasks: loaded.tasks ?? args.tasks,
       catalogue: runCatalogue,
       source,
       backend,
@@ -96,7 +90,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       logSamples: args.logSamples,
       chat: { applyChatTemplate: args.applyChatTemplate, fewshotAsMultiturn: args.fewshotAsMultiturn, systemInstruction: args.systemInstruction },
       runInfo: {
-        model: 'transformers.js',
+        model: loaded.lmEvalModel,
         modelArgs,
         batchSize: args.batchSize,
         limit: args.limit,
@@ -106,12 +100,12 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
         evalzVersion: EVALZ_VERSION,
         startTime,
         tokenizer: args.tokenizer,
-        modelOrigin: model.origin,
+        modelOrigin: loaded.origin,
       },
       onEvent: progressReporter(io.progress, () => Date.now()),
       now: () => performance.now(),
     })
-    const header = `transformers.js (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
+    const header = `${loaded.lmEvalModel} (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(outcome.results)}\n`)
     if (args.output !== undefined) {
       const written = await writeOutcome(resolve(args.output), outcome, args.logSamples)
@@ -122,6 +116,44 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   } finally {
     await backend.dispose()
   }
+}
+
+/** The model side of a run: the backend and how results name it. */
+interface RunModel {
+  readonly backend: ModelBackend
+  /** lm-eval's `model` (config.model) */
+  readonly lmEvalModel: string
+  /** lm-eval-style model_args */
+  readonly modelArgs: string
+  /** evalz.model_origin */
+  readonly origin: ModelOrigin | undefined
+  /** the --tasks entries to run when some had to be left out; undefined = all */
+  readonly tasks?: readonly string[]
+}
+
+/** A model evalz loads itself (folder, Hub repo, converted checkpoint) on onnxruntime-node. */
+async function localRunModel(args: RunArgs, hub: HubAccess, io: RunIO): Promise<RunModel> {
+  const { parts, model } = await loadLocalModel(args, hub, io.progress)
+  const modelArgs = `pretrained=${model.name},dtype=${model.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`
+  return { backend: makeBackend(parts), lmEvalModel: 'transformers.js', modelArgs, origin: model.origin }
+}
+
+/**
+ * A served model (--model-api). A server without prompt log-probabilities runs the generation tasks only: the
+ * others are named in one line (or, when nothing is left, the run stops with that line).
+ */
+async function apiRunModel(args: RunArgs, hub: HubAccess, io: RunIO, catalogue: TaskCatalogue): Promise<RunModel> {
+  const api = await loadApiModel(args, hub, t => io.progress.write(t))
+  const run: RunModel = { backend: api.backend, lmEvalModel: api.lmEvalModel, modelArgs: api.modelArgs, origin: api.origin }
+  if (api.promptLogprobs) return run
+  const leavesOf = (names: readonly string[]) => leafTasks(resolveSelection(catalogue, names))
+  const needsScores = new Set(leavesOf(args.tasks).filter(t => t.output_type !== 'generate_until').map(t => t.task))
+  if (needsScores.size === 0) return run
+  const refusal = noPromptLogprobs(api.client.baseUrl, args.model)
+  const keep = args.tasks.filter(name => leavesOf([name]).every(t => !needsScores.has(t.task)))
+  if (keep.length === 0) throw refusal
+  io.progress.write(`evalz: ${refusal.message}; skipping ${[...needsScores].join(', ')}\n`)
+  return { ...run, tasks: keep }
 }
 
 /**

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'BACKEND_ERROR' // the inference runtime failed
   | 'USAGE' // bad command-line usage
   | 'CANCELLED' // a run was cancelled
+  | 'API_ERROR' // an OpenAI-compatible server failed, refused or could not be reached
+  | 'API_UNSUPPORTED' // the server lacks something a task needs (e.g. prompt log-probabilities)
   | 'QUOTA_EXCEEDED' // the browser's storage quota cannot hold what a download or store needs
 
 /** An error a user can fix; `message` names the bad value and the valid ones. */

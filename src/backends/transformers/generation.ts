@@ -26,6 +26,8 @@ export interface GenerationOptions {
   readonly signal?: AbortSignal
   /** after each forward pass: input positions fed (incl. padding) */
   readonly onForward?: (tokens: number) => void
+  /** after each decoding step: every row's tokens so far (streaming; rows that stopped keep theirs) */
+  readonly onTokens?: (generated: readonly (readonly number[])[]) => void
 }
 
 /**
@@ -60,6 +62,7 @@ export async function generateGreedy(
           done[b] = true
         }
       })
+      opts.onTokens?.(generated)
       if (done.every(Boolean)) break
       throwIfCancelled(opts.signal)
       next = await session.step(next.map((tok, b) => (done[b] ? opts.padTokenId : tok)), pick)

@@ -48,12 +48,19 @@ export interface TransformersBackendOptions {
   readonly modelSha256?: string
   /** run shared context prefixes once and score continuations from their KV cache (default true) */
   readonly sharePrefixes?: boolean
+  /** onnxruntime intra-op threads (Node); undefined = onnxruntime's default (all cores) */
+  readonly threads?: number
   /** file download/read progress in bytes */
   readonly onLoadProgress?: (p: { file: string; loaded: number; total: number }) => void
 }
 
 /** Loads tokenizer and model and returns the backend. Call configureTransformers first. */
 export async function loadTransformersBackend(opts: TransformersBackendOptions): Promise<ModelBackend> {
+  return makeBackend(await loadTransformersParts(opts))
+}
+
+/** Loads tokenizer and model and returns the parts a backend (or `evalz serve`) is made of. */
+export async function loadTransformersParts(opts: TransformersBackendOptions): Promise<BackendParts> {
   const dtype = opts.dtype ?? 'fp32'
   const modelId = await resolveSource(opts.model, 'model')
   const tokenizerId = opts.tokenizer === undefined ? modelId : await resolveSource(opts.tokenizer, 'tokenizer')
@@ -62,7 +69,10 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
   }
   const tokenizer = await loadPart(tokenizerId, 'tokenizer', () => AutoTokenizer.from_pretrained(tokenizerId, { progress_callback }))
   const model = await loadPart(modelId, 'model', () =>
-    AutoModelForCausalLM.from_pretrained(modelId, { device: opts.device, dtype: dtype as ModelDtype, progress_callback }))
+    AutoModelForCausalLM.from_pretrained(modelId, {
+      device: opts.device, dtype: dtype as ModelDtype, progress_callback,
+      ...(opts.threads === undefined ? {} : { session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } }),
+    }))
 
   const config = model.config as unknown as Record<string, unknown>
   const maxLength = opts.maxLength ?? resolveMaxLength(config, tokenizer.model_max_length as number | undefined)
@@ -95,10 +105,10 @@ export async function loadTransformersBackend(opts: TransformersBackendOptions):
   }
   const generationConfig = model.generation_config as unknown as Record<string, unknown> | null
   const stopIds = eosTokenIds(tokenizer.eos_token_id, generationConfig?.['eos_token_id'] ?? config['eos_token_id'])
-  return makeBackend({
+  return {
     info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId, chatTokenizer: tokenizer as unknown as ChatTokenizerLike,
     endOfTurnIds: endOfTurnIds(tokenizer), sharePrefixes: opts.sharePrefixes,
-  })
+  }
 }
 
 /** What makeBackend assembles. */

@@ -37,8 +37,8 @@ export interface RunInfo {
 
 /** Where the evaluated model came from. */
 export interface ModelOrigin {
-  /** 'hub' (downloaded from a Hub repo), 'checkpoint' (converted from GGUF/safetensors), 'local' (a model folder) */
-  readonly kind: 'hub' | 'checkpoint' | 'local'
+  /** 'hub' (downloaded from a Hub repo), 'checkpoint' (converted from GGUF/safetensors), 'local' (a model folder), 'api' (a served model) */
+  readonly kind: 'hub' | 'checkpoint' | 'local' | 'api'
   /** revision asked for (lm-eval's model_revision), e.g. 'main'; default 'main' */
   readonly revision?: string
   /** commit sha (Hub) or content sha256 that names the weights (lm-eval's model_sha) */
