@@ -60,8 +60,7 @@ export async function streamChatCompletion(
     for (;;) {
       const { value, done } = await reader.read()
       buffer += decoder.decode(value, { stream: !done })
-      let end: number
-      while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      for (let end = buffer.search(/\r?\n\r?\n/); end >= 0; end = buffer.search(/\r?\n\r?\n/)) {
         const event = buffer.slice(0, end)
         buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '')
         const data = event.split(/\r?\n/).filter(l => l.startsWith('data:')).map(l => l.slice(5).trimStart()).join('\n')

@@ -11,7 +11,7 @@ const KEY = 'sk-test-7f3a9c1e5b'
 function scripted(...answers: (() => Response | Promise<Response>)[]) {
   const seen: { url: string; auth: string | undefined }[] = []
   const fetch = async (url: string, init?: RequestInit) => {
-    seen.push({ url, auth: (init?.headers as Record<string, string>)['Authorization'] })
+    seen.push({ url, auth: (init?.headers as Record<string, string> | undefined)?.['Authorization'] })
     return answers[Math.min(seen.length - 1, answers.length - 1)]()
   }
   return { fetch, seen }
