@@ -5,6 +5,7 @@
 import { parseDocument } from 'yaml'
 import type { ScalarTag, Tags } from 'yaml'
 import { HarnessError } from '../../errors.ts'
+import { indentQuotedContinuations } from './quoted-continuations.ts'
 
 /** A `!function` scalar as written, e.g. 'utils.process_docs'. */
 export class FunctionTag {
@@ -69,7 +70,12 @@ function pyYamlTags(tags: Tags): Tags {
 
 /** Parses YAML text as PyYAML's loader would; `file` names the file in errors. */
 export function parseYaml(text: string, file: string): YamlValue {
-  const doc = parseDocument(text, { version: '1.1', customTags: pyYamlTags, uniqueKeys: false, merge: true })
+  let doc = parseDocument(text, { version: '1.1', customTags: pyYamlTags, uniqueKeys: false, merge: true })
+  if (doc.errors.length > 0) {
+    // PyYAML also reads quoted scalars whose continuation lines are not indented past their key
+    const lenient = parseDocument(indentQuotedContinuations(text), { version: '1.1', customTags: pyYamlTags, uniqueKeys: false, merge: true })
+    if (lenient.errors.length === 0) doc = lenient
+  }
   const problem = doc.errors[0] ?? doc.warnings.find(w => w.code === 'TAG_RESOLVE_FAILED')
   if (problem !== undefined) {
     const pos = problem.linePos?.[0]
