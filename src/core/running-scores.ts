@@ -59,7 +59,8 @@ export class RunningScores {
     if (m === undefined || pipeline === undefined || p.spec.process_results !== undefined && p.spec.output_type !== 'multiple_choice') return undefined
     let value: number
     try {
-      const filtered = applyFilterPipeline(pipeline.filter, this.responses[plan][doc].map(reqs => reqs.map(r => r.value)))
+      const reqs = this.responses[plan][doc]
+      const filtered = applyFilterPipeline(pipeline.filter, reqs.map(rs => rs.map(r => r.value)), reqs.map(() => p.docs[doc].doc))
       const scores = scoreDoc(p, p.docs[doc], filtered)
       const v = plainValue(scores[m.name])
       if (typeof v !== 'number') return undefined

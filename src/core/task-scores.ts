@@ -49,11 +49,12 @@ export interface TaskScores {
 export function scoreTask(plan: TaskPlan, responses: readonly (readonly (readonly unknown[])[])[], bootstrapIters: number, logSamples: boolean): TaskScores {
   const raw = responses as readonly (readonly (readonly RawResponse[])[])[]
   const flat = raw.flatMap(doc => doc.map(reqs => reqs.map(r => r.value)))
+  const flatDocs = plan.docs.flatMap(d => d.requests.map(() => d.doc))
   const perMetric = new Map<string, { metric: string; filter: string; items: unknown[] }>()
   const samples: SampleRecord[] = []
   const failed = new Set<number>()
   for (const pipeline of plan.filters) {
-    const filtered = applyFilterPipeline(pipeline.filter, flat)
+    const filtered = applyFilterPipeline(pipeline.filter, flat, flatDocs)
     let offset = 0
     plan.docs.forEach((planned, di) => {
       const docFiltered = filtered.slice(offset, offset + planned.requests.length)

@@ -4,7 +4,7 @@
  */
 
 import { HarnessError } from '../errors.ts'
-import { FILTER_DEFS, type FilterFn } from './steps.ts'
+import { FILTER_DEFS, pythonFilterStep, type FilterFn } from './steps.ts'
 
 /** One pipeline step as written in YAML: `function` plus the filter's keyword arguments. */
 export interface FilterStep {
@@ -29,24 +29,28 @@ export const DEFAULT_FILTER: FilterPipeline = { name: 'none', filter: [{ functio
 export const FILTER_NAMES: readonly string[] = Object.keys(FILTER_DEFS)
 
 /** Validate the steps and build the pipeline (throws HarnessError 'TASK_SPEC_INVALID' on a bad step). */
-export function compileFilterPipeline(steps: readonly FilterStep[]): (resps: readonly (readonly unknown[])[]) => unknown[] {
+export function compileFilterPipeline(steps: readonly FilterStep[]): (resps: readonly (readonly unknown[])[], docs?: readonly unknown[]) => unknown[] {
   const fns: FilterFn[] = steps.map((step, i) => compileStep(step, i))
-  return (resps) => {
+  return (resps, docs = []) => {
     let values: unknown[] = resps.slice()
-    for (const fn of fns) values = fn(values)
+    for (const fn of fns) values = fn(values, docs)
     return values
   }
 }
 
 /**
- * Run the steps over every doc: resps[doc] = that doc's responses (one per repeat). Returns the
+ * Run the steps over every instance: resps[i] = its responses (one per repeat), docs[i] = its doc. Returns the
  * filtered value per doc (a string after take_first; a list if no step reduces the list).
  */
-export function applyFilterPipeline(steps: readonly FilterStep[], resps: readonly (readonly unknown[])[]): unknown[] {
-  return compileFilterPipeline(steps)(resps)
+export function applyFilterPipeline(steps: readonly FilterStep[], resps: readonly (readonly unknown[])[], docs: readonly unknown[] = []): unknown[] {
+  return compileFilterPipeline(steps)(resps, docs)
 }
 
 function compileStep(step: FilterStep, index: number): FilterFn {
+  if (typeof step.function === 'object' && step.function !== null) {
+    const { function: cls, ...kwargs } = step
+    return pythonFilterStep((cls as { function: string }).function, kwargs)
+  }
   const name = step.function
   const def = typeof name === 'string' && Object.hasOwn(FILTER_DEFS, name) ? FILTER_DEFS[name] : undefined
   if (def === undefined) {

@@ -7,10 +7,15 @@
 
 import { HarnessError } from '../errors.ts'
 import { pyRegex } from '../python/regex.ts'
-import { codePoints, pyLower, pyLstrip, pyStrip, pyUpper } from '../python/str.ts'
+import { codePoints, pyLower, pyStrip, pyUpper } from '../python/str.ts'
+import { formatSpan, multiChoiceRegex, regexPos } from './choice-steps.ts'
+import { pythonHookHost } from '../tasks/python-hooks.ts'
 
-/** One filter: every doc's current value (usually the list of its responses) → the filtered values. */
-export type FilterFn = (resps: readonly unknown[]) => unknown[]
+/**
+ * One filter: every instance's current value (usually the list of its responses) → the filtered values; `docs[i]`
+ * is the doc instance i belongs to (lm-eval's `Filter.apply(resps, docs)`).
+ */
+export type FilterFn = (resps: readonly unknown[], docs: readonly unknown[]) => unknown[]
 
 /** A filter factory: validated keyword arguments → the filter; throws HarnessError on bad kwargs. */
 interface FilterDef {
@@ -70,7 +75,7 @@ function majority(items: readonly unknown[]): unknown {
   return best
 }
 
-/** The built-in filters by registry name (lm-eval FILTER_REGISTRY, minus multi_choice_regex). */
+/** The built-in filters by registry name (lm-eval's FILTER_REGISTRY). */
 export const FILTER_DEFS: Readonly<Record<string, FilterDef>> = {
   take_first: {
     kwargs: [],
@@ -119,7 +124,7 @@ export const FILTER_DEFS: Readonly<Record<string, FilterDef>> = {
   },
   remove_whitespace: {
     kwargs: [],
-    build: () => (resps) => resps.map((inst) => pyItems(inst, 'remove_whitespace').map((r) => pyLstrip(needString(r, 'remove_whitespace')))),
+    build: () => (resps) => resps.map((inst) => pyItems(inst, 'remove_whitespace').map((r) => pyStrip(needString(r, 'remove_whitespace')))),
   },
   lowercase: {
     kwargs: [],
@@ -151,4 +156,41 @@ export const FILTER_DEFS: Readonly<Record<string, FilterDef>> = {
       return (resps) => resps.map((inst) => pyItems(inst, 'map').map(lookup))
     },
   },
+  multi_choice_regex: {
+    kwargs: ['regex_pattern', 'group_select', 'fallback', 'ignore_case', 'ignore_punctuation', 'regexes_to_ignore'],
+    build: multiChoiceRegex,
+  },
+  regex_pos: { kwargs: ['regex_pattern', 'group_select', 'fallback'], build: regexPos },
+  format_span: { kwargs: [], build: formatSpan },
+  custom: {
+    kwargs: ['filter_fn'],
+    required: ['filter_fn'],
+    extraOk: true,
+    build: (kw) => {
+      const fn = kw.filter_fn as { function?: unknown } | undefined
+      if (typeof fn !== 'object' || fn === null || typeof fn.function !== 'string') {
+        throw new HarnessError('TASK_SPEC_INVALID', "filter 'custom': filter_fn must be a !function (e.g. !function utils.build_predictions)", { filter: 'custom' })
+      }
+      const name = fn.function
+      return (resps, docs) => pythonFilterHost(name).call(name, [resps, docs]) as unknown[]
+    },
+  },
+  decontaminate: {
+    kwargs: ['path'],
+    extraOk: true,
+    build: () => {
+      throw new HarnessError('TASK_SPEC_INVALID', "filter 'decontaminate' is a stub in lm-eval itself (its apply returns None); remove it from filter_list")
+    },
+  },
+}
+
+/** A Python filter class (`function: !function utils.MyFilter`): instantiated with the step's kwargs, then apply(resps, docs). */
+export function pythonFilterStep(name: string, kwargs: Readonly<Record<string, unknown>>): FilterFn {
+  return (resps, docs) => pythonFilterHost(name).filter(name, kwargs, resps, docs)
+}
+
+function pythonFilterHost(name: string): NonNullable<ReturnType<typeof pythonHookHost>> {
+  const host = pythonHookHost()
+  if (host === undefined) throw new HarnessError('HOOK_UNAVAILABLE', `filter ${name} is Python code and the Python runtime is not loaded`, { name })
+  return host
 }

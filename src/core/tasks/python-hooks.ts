@@ -12,6 +12,8 @@ export interface PythonHookHost {
   call(name: string, args: readonly unknown[], kwargs?: Readonly<Record<string, unknown>>): unknown
   /** lm-eval's process_docs: the function receives a datasets.Dataset-like over `docs`; its rows come back */
   processDocs(name: string, docs: readonly Doc[]): Doc[]
+  /** a filter class: `name(**kwargs).apply(resps, docs)`, as a list */
+  filter(name: string, kwargs: Readonly<Record<string, unknown>>, resps: readonly unknown[], docs: readonly unknown[]): unknown[]
 }
 
 let installed: PythonHookHost | undefined

@@ -70,8 +70,8 @@ describe('other filters', () => {
     expect(applyFilterPipeline(steps, [['1', '2', '2', '1', '3', '2'], ['b', 'a', 'a', 'b'], ['x']])).toEqual(['2', 'b', 'x'])
   })
 
-  it('remove_whitespace strips leading (Python) whitespace only', () => {
-    expect(applyFilterPipeline([{ function: 'remove_whitespace' }], [[' \u3000\t a b \n']])).toEqual([['a b \n']])
+  it('remove_whitespace strips (Python) whitespace on both sides, as lm-eval main (0.4.13) does', () => {
+    expect(applyFilterPipeline([{ function: 'remove_whitespace' }], [[' \u3000\t a b \n']])).toEqual([['a b']])
   })
 
   it('lowercase, uppercase and map', () => {
