@@ -4,7 +4,7 @@
  * results.json and samples_<task>.jsonl files as `--device cpu`.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, open, writeFile } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { RunIO } from './run-command.ts'
@@ -20,6 +20,7 @@ import { parsePythonJson } from '../core/python/json-parse.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { sanitizeModelName } from '../core/results/results-json.ts'
 import { resolveSelection } from '../core/tasks/registry.ts'
+import { saveRunFiles } from './output-files.ts'
 import { checkModelDir, dtypeSuffix, modelWeightsSha256 } from './model-files.ts'
 import { progressReporter } from './progress.ts'
 import { countOnnxParameters } from '../backends/transformers/onnx-params.ts'
@@ -103,8 +104,9 @@ export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.mo
     const header = `transformers.js (pretrained=${modelName},dtype=${dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(tableValues(resultsJson))}\n`)
     if (args.output !== undefined) {
-      const written = await writeFiles(resolve(args.output), resultsJson, args.logSamples ? result.samplesJsonl : undefined)
-      io.progress.write(`evalz: wrote ${written.join(', ')}\n`)
+      const samples = Object.entries(args.logSamples ? result.samplesJsonl ?? {} : {}).map(([task, text]) => [`samples_${task}.jsonl`, text] as const)
+      const lines = await saveRunFiles(resolve(args.output), { results: resultsJson, samples })
+      for (const line of lines) io.progress.write(`${line}\n`)
     } else if (args.logSamples) {
       io.progress.write('evalz: --log-samples needs --output DIR; samples were not written\n')
     }
@@ -177,19 +179,6 @@ async function countParameters(path: string): Promise<number | undefined> {
   } finally {
     await file.close()
   }
-}
-
-async function writeFiles(dir: string, resultsJson: string, samples: Readonly<Record<string, string>> | undefined): Promise<string[]> {
-  await mkdir(dir, { recursive: true })
-  const resultsPath = join(dir, 'results.json')
-  await writeFile(resultsPath, resultsJson.endsWith('\n') ? resultsJson : `${resultsJson}\n`)
-  const written = [resultsPath]
-  for (const [task, jsonl] of Object.entries(samples ?? {})) {
-    const p = join(dir, `samples_${task}.jsonl`)
-    await writeFile(p, jsonl)
-    written.push(p)
-  }
-  return written
 }
 
 /** A worker failure as the error the cpu path would throw (HarnessError codes kept; anything else a plain Error). */

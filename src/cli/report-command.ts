@@ -3,7 +3,7 @@
  * (RUN = baseline A, RUN2 = B), read from evalz or lm-eval output files. FILE's suffix picks the format:
  * .html (self-contained page), .md (Markdown) or .json.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { HarnessError } from '../core/errors.ts'
 import { parseRun, type RunData } from '../core/compare/run-data.ts'
@@ -16,6 +16,7 @@ import { DEFAULT_ITERATIONS, DEFAULT_SEED } from '../core/compare/bootstrap.ts'
 import { comparisonReportHtml, runReportHtml } from '../core/report/html-report.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { EVALZ_VERSION } from './version.ts'
+import { ensureDir } from './output-files.ts'
 
 /** Arguments of `evalz report`. */
 export interface ReportArgs {
@@ -55,6 +56,8 @@ interface RunFiles {
   readonly resultsText: string
   /** task (file-name form) → samples JSONL text */
   readonly samples: Record<string, string>
+  /** task (file-name form) → the samples file read */
+  readonly samplesPaths: Record<string, string>
 }
 
 async function isDir(p: string): Promise<boolean | undefined> {
@@ -91,16 +94,16 @@ async function readRun(path: string): Promise<RunFiles> {
   // lm-eval names files <stem>_<ISO date with '-' for ':'>.json: results_<date>.json, or <name>_<date>.json for --output_path <name>.json
   const date = /_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)\.json$/.exec(basename(resultsPath))?.[1]
   const samples: Record<string, string> = {}
+  const samplesPaths: Record<string, string> = {}
   for (const f of (await readdir(dir)).sort()) {
     if (!f.startsWith('samples_') || !f.endsWith('.jsonl')) continue
     const stem = f.slice('samples_'.length, -'.jsonl'.length)
-    if (date !== undefined) {
-      if (stem.endsWith(`_${date}`)) samples[stem.slice(0, -date.length - 1)] = await readFile(join(dir, f), 'utf8')
-    } else {
-      samples[stem] = await readFile(join(dir, f), 'utf8')
-    }
+    const task = date === undefined ? stem : stem.endsWith(`_${date}`) ? stem.slice(0, -date.length - 1) : undefined
+    if (task === undefined) continue
+    samplesPaths[task] = join(dir, f)
+    samples[task] = await readFile(samplesPaths[task], 'utf8')
   }
-  return { resultsPath, resultsText: await readFile(resultsPath, 'utf8'), samples }
+  return { resultsPath, resultsText: await readFile(resultsPath, 'utf8'), samples, samplesPaths }
 }
 
 function checkArgs(args: ReportArgs): '.html' | '.md' | '.json' {
@@ -114,13 +117,29 @@ function checkArgs(args: ReportArgs): '.html' | '.md' | '.json' {
   return suffix === '.htm' ? '.html' : suffix
 }
 
-/** Parses a run; the error names the file. */
+/** Parses a run; the error names the file at fault (a samples file, or the results file). */
 function parse(files: RunFiles): RunData {
   try {
     return parseRun(files.resultsText, files.samples)
   } catch (e) {
-    if (e instanceof HarnessError) throw new HarnessError(e.code, `${files.resultsPath}: ${e.message}`, e.detail)
-    throw e
+    if (!(e instanceof HarnessError)) throw e
+    const task = typeof e.detail?.task === 'string' ? e.detail.task : undefined
+    const samplesPath = task === undefined ? undefined
+      : files.samplesPaths[task] ?? files.samplesPaths[task.replace(/["<>:/|\\?*[\]]+/g, '__')]
+    throw new HarnessError(e.code, `${samplesPath ?? files.resultsPath}: ${e.message}`, e.detail)
+  }
+}
+
+/** Refuses an --output that is one of the files the report reads (it would overwrite the run). */
+async function checkNotInput(out: string, files: readonly RunFiles[]): Promise<void> {
+  const real = async (p: string): Promise<string> => realpath(p).catch(() => resolve(p))
+  const target = await real(out)
+  for (const f of files) {
+    for (const input of [f.resultsPath, ...Object.values(f.samplesPaths)]) {
+      if ((await real(input)) === target) {
+        throw usage(`--output '${out}' is ${input === f.resultsPath ? 'the results file' : 'a samples file'} this report reads; write the report to another file (e.g. report.html)`, { output: out })
+      }
+    }
   }
 }
 
@@ -136,6 +155,8 @@ function distinct(a: RunData, b: RunData, fa: RunFiles, fb: RunFiles): [RunData,
 export async function reportCommand(args: ReportArgs): Promise<string> {
   const format = checkArgs(args)
   const files = await Promise.all(args.runs.map(readRun))
+  const out = resolve(args.output)
+  await checkNotInput(out, files)
   const runs = files.map(parse)
   const generator = `evalz ${EVALZ_VERSION}`
   let text: string
@@ -149,8 +170,11 @@ export async function reportCommand(args: ReportArgs): Promise<string> {
     const cmp = compareRuns(a, b, { seed: args.seed, iterations: args.iterations })
     text = format === '.html' ? comparisonReportHtml(cmp, { generator }) : format === '.json' ? comparisonJson(cmp) : comparisonMarkdown(cmp)
   }
-  const out = resolve(args.output)
-  await mkdir(dirname(out), { recursive: true })
-  await writeFile(out, text)
+  try {
+    await ensureDir(dirname(out))
+    await writeFile(out, text)
+  } catch (e) {
+    throw usage(`--output '${args.output}' cannot be written (${(e as Error).message}); choose a file in a folder you can write to`, { output: args.output })
+  }
   return out
 }

@@ -18,7 +18,7 @@ import { nodeFileAccess } from './node-file-access.ts'
 import { makeBackend } from '../backends/transformers/transformers-backend.ts'
 import { loadLocalModel } from './local-model.ts'
 import { checkModelDir } from './model-files.ts'
-import { writeOutcome } from './output-files.ts'
+import { outcomeFiles, prepareOutputDir, saveRunFiles } from './output-files.ts'
 import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
 import { HarnessError } from '../core/errors.ts'
@@ -56,6 +56,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
     if (cpuOnly.length > 0) {
       throw new HarnessError('USAGE', `${cpuOnly.join(', ')} ${cpuOnly.length === 1 ? 'works' : 'work'} with --device cpu only in this version; drop ${cpuOnly.length === 1 ? 'it' : 'them'} or use --device cpu`)
     }
+    if (args.output !== undefined) await prepareOutputDir(resolve(args.output))
     // Hub splits are fetched into the cache here and the cache is served to the page as its dataset mirror
     const dataDir = args.dataDir ?? (await hubSplitsForPage(args, hub))
     // a Hub model is downloaded here and served to the page as a local folder
@@ -73,6 +74,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   const selection = resolveSelection(runCatalogue, args.tasks)
   // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
   await checkSplits(leafTasks(selection), source, args.numFewshot)
+  if (args.output !== undefined) await prepareOutputDir(resolve(args.output))
   const loaded = args.modelApi !== undefined ? await apiRunModel(args, hub, io, runCatalogue) : await localRunModel(args, hub, io)
   const { backend, modelArgs } = loaded
   try {
@@ -108,8 +110,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
     const header = `${loaded.lmEvalModel} (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(outcome.results)}\n`)
     if (args.output !== undefined) {
-      const written = await writeOutcome(resolve(args.output), outcome, args.logSamples)
-      io.progress.write(`evalz: wrote ${written.join(', ')}\n`)
+      for (const line of await saveRunFiles(resolve(args.output), outcomeFiles(outcome, args.logSamples))) io.progress.write(`${line}\n`)
     } else if (args.logSamples) {
       io.progress.write('evalz: --log-samples needs --output DIR; samples were not written\n')
     }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'CANCELLED' // a run was cancelled
   | 'API_ERROR' // an OpenAI-compatible server failed, refused or could not be reached
   | 'API_UNSUPPORTED' // the server lacks something a task needs (e.g. prompt log-probabilities)
+  | 'OUTPUT_UNWRITABLE' // --output failed after the run; the files were saved elsewhere (the message says where)
   | 'QUOTA_EXCEEDED' // the browser's storage quota cannot hold what a download or store needs
 
 /** An error a user can fix; `message` names the bad value and the valid ones. */

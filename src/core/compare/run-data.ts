@@ -6,6 +6,7 @@
 import { HarnessError } from '../errors.ts'
 import { sha256Hex } from '../hash.ts'
 import { parsePythonJson, syntaxMessage } from '../python/json-parse.ts'
+import { checkSamplesMatch } from './samples-match.ts'
 import { parseSamples, type SampleData } from './sample-data.ts'
 
 export type { SampleData } from './sample-data.ts'
@@ -215,9 +216,11 @@ export function parseRun(resultsText: string, samplesTexts: Readonly<Record<stri
       raw,
     }
     const text = samplesFor.get(name)
+    const samples = text === undefined ? [] : parseSamples(text, name, outputType)
+    if (text !== undefined) checkSamplesMatch(name, samples, taskConfig.effectiveDocs, obj(root.task_hashes)[name])
     tasks.push({
       name, alias, config: taskConfig, headline,
-      samples: text === undefined ? [] : parseSamples(text, name, outputType),
+      samples,
       hasSamples: text !== undefined,
     })
   }
