@@ -192,6 +192,8 @@ function intOption(opts: Map<string, string | boolean | string[]>, name: string,
   if (v === undefined) return undefined
   const n = Number(v)
   if (!Number.isInteger(n) || n < min) throw usage(`--${name} must be an integer ≥ ${min}, got '${String(v)}'`)
+  // beyond 2^53 a JS number is no longer the integer typed (99999999999999999999 would be recorded as 1e20)
+  if (!Number.isSafeInteger(n)) throw usage(`--${name} must be at most ${Number.MAX_SAFE_INTEGER} (2^53-1), got '${String(v)}'`)
   return n
 }
 

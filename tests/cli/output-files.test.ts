@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { prepareOutputDir, saveRunFiles, writeRunFiles } from '../../src/cli/output-files.ts'
 import { reportCommand } from '../../src/cli/report-command.ts'
-import { harnessFailure } from '../rejection.ts'
+import { harnessFailure, harnessThrow as harnessThrowSync } from '../rejection.ts'
 
 const EVALZ_OUT = join(import.meta.dirname, '../core/compare/fixtures/evalz-out')
 
@@ -107,5 +107,15 @@ describe('evalz report refuses to overwrite or mismatch its input', () => {
     writeFileSync(join(dir, name), text.slice(0, Math.floor(text.length / 2)))
     const e = await harnessFailure(reportCommand({ runs: [dir], output: join(tmp(), 'r.md') }))
     expect(e.message.startsWith(`${join(dir, name)}: `)).toBe(true)
+  })
+})
+
+describe('integer options stay exact', () => {
+  it('--seed 99999999999999999999 is refused instead of being recorded as 1e20', async () => {
+    const { parseCommand } = await import('../../src/cli/args.ts')
+    const e = harnessThrowSync(() => parseCommand(['run', '--model', 'm', '--tasks', 't', '--seed', '99999999999999999999']))
+    expect(e.message).toBe("--seed must be at most 9007199254740991 (2^53-1), got '99999999999999999999'")
+    const ok = parseCommand(['run', '--model', 'm', '--tasks', 't', '--seed', '9007199254740991'])
+    expect(ok.command === 'run' && ok.args.seed).toBe(9007199254740991)
   })
 })

@@ -61,13 +61,29 @@ export function docToText(spec: TaskSpec, fields: DocFields, doc: Doc, docId?: n
   throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': doc_to_text must be a string, int or !function`)
 }
 
+/**
+ * A doc_to_target that is a bare column name must find a value: lm-eval would score a doc without that column
+ * against the literal text ('label') or a missing cell against 'None', silently; evalz stops and names the doc.
+ */
+function checkGold(spec: TaskSpec, field: string, doc: Doc, docId: number | undefined): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) return
+  const where = docId === undefined ? 'a few-shot doc' : `doc ${docId}`
+  const has = Object.hasOwn(doc, field)
+  const fields = Object.keys(doc).slice(0, 12).join(', ')
+  throw new HarnessError('DATASET_PARSE_ERROR',
+    `task '${spec.task}', ${where}: the gold column '${field}' (doc_to_target) is ${has ? 'empty' : 'missing'} ` +
+    `(the doc has ${fields || 'no fields'}); fix the data file's rows or the task's doc_to_target`,
+    { task: spec.task, field, docId, missing: !has })
+}
+
 /** doc_to_target: int; feature; template (digits → int with choices; '[...]' → literal list); list; hook. */
 export function docToTarget(spec: TaskSpec, fields: DocFields, doc: Doc, docId?: number): unknown {
   const f = fields.target
   if (f === undefined) throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}' has no doc_to_target`)
   if (typeof f === 'number') return f
   if (typeof f === 'string') {
-    if (Object.hasOwn(doc, f)) return doc[f]
+    if (Object.hasOwn(doc, f) && doc[f] !== null && doc[f] !== undefined) return doc[f]
+    checkGold(spec, f, doc, docId)
     const text = render(spec, 'doc_to_target', f, doc, docId)
     if (fields.choice !== undefined && pyIsDigit(text)) return literalInt(text)
     if (text.length >= 2 && text.startsWith('[') && text.endsWith(']')) {

@@ -12,7 +12,7 @@ import { evalSplit, isHookRef, taskDefaults } from './task-spec.ts'
 import { resolveMetrics } from './metric-config.ts'
 import { docToChoice, docToTarget, docToText, taskFields } from './doc-fields.ts'
 import { resolveHook } from './hooks.ts'
-import { makeSampler } from '../fewshot/sampler.ts'
+import { makeSampler, type FewshotSampler } from '../fewshot/sampler.ts'
 import { buildContext } from '../fewshot/context.ts'
 import type { ChatContext, ChatPromptOptions } from '../fewshot/chat-context.ts'
 import { buildChatContext } from '../fewshot/chat-context.ts'
@@ -100,20 +100,37 @@ async function fewshotPool(spec: TaskSpec, source: DocSource): Promise<Doc[]> {
   return loadSplit(spec, source, fallback)
 }
 
+/** The task's few-shot sampler; a pool smaller than the shots asked for is an error, as in lm-eval (random.sample raises). */
+async function fewshotSampler(spec: TaskSpec, source: DocSource, numFewshot: number, opts: PlanOptions): Promise<FewshotSampler> {
+  const pool = await fewshotPool(spec, source)
+  const size = spec.fewshot_config?.fewshot_indices?.length ?? pool.length
+  if (numFewshot > size) {
+    const from = spec.fewshot_config?.samples !== undefined && (spec.fewshot_config?.split ?? spec.fewshot_split) === undefined
+      ? 'fewshot_config.samples' : 'its few-shot split'
+    throw new HarnessError('USAGE',
+      `task '${spec.task}': ${numFewshot} few-shot examples asked for but ${from} has ${size} docs (lm-eval raises here too); ` +
+      `use --num-fewshot ${size} or fewer`, { task: spec.task, numFewshot, pool: size })
+  }
+  return makeSampler(spec.fewshot_config?.sampler ?? 'default', pool, opts.fewshotSeed, spec.fewshot_config?.fewshot_indices)
+}
+
 /** Loads the task's data and builds every request. */
 export async function planTask(spec: TaskSpec, source: DocSource, opts: PlanOptions): Promise<TaskPlan> {
   const split = evalSplit(spec)
   if (split === undefined) throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}' has neither test_split nor validation_split`)
   const all = await loadSplit(spec, source, split)
+  if (all.length === 0) {
+    throw new HarnessError('DATASET_SPLIT_MISSING',
+      `task '${spec.task}': eval split '${split}' of ${spec.dataset_path}${spec.dataset_name ? ` (config ${spec.dataset_name})` : ''} has no docs; ` +
+      'check the data file (a run over no docs has no result)', { task: spec.task, split, docs: 0 })
+  }
   const wanted = opts.docIds === undefined ? undefined : checkedDocIds(spec, opts.docIds, all.length)
   const count = wanted === undefined ? limitCount(all.length, opts.limit) : [...wanted].reduce((n, id) => Math.max(n, id + 1), 0)
   const numFewshot = effectiveFewshot(spec, opts.numFewshot)
   const fields = taskFields(spec)
   const multipleInput = spec.output_type === 'multiple_choice' && all.length > 0 && typeof docToText(spec, fields, all[0], 0) === 'number'
   const exclude = (spec.fewshot_config?.split ?? spec.fewshot_split) === spec.test_split
-  const sampler = numFewshot > 0
-    ? makeSampler(spec.fewshot_config?.sampler ?? 'default', await fewshotPool(spec, source), opts.fewshotSeed, spec.fewshot_config?.fewshot_indices)
-    : undefined
+  const sampler = numFewshot > 0 ? await fewshotSampler(spec, source, numFewshot, opts) : undefined
   const metrics = resolveMetrics(spec)
   const mutualInfo = metrics.some(m => m.name === 'acc_mutual_info')
   const docs: PlannedDoc[] = []
