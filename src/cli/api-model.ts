@@ -41,6 +41,7 @@ export async function loadApiModel(args: RunArgs, hub: HubAccess, warn: (line: s
     args.device !== 'cpu' && `--device ${args.device}`,
     args.adapter !== undefined && '--adapter',
     args.dtype !== undefined && '--dtype',
+    (args.numWorkers ?? 1) > 1 && '--num-workers (use --concurrency)',
   ].filter((x): x is string => typeof x === 'string')
   if (unsupported.length > 0) {
     throw new HarnessError('USAGE', `${unsupported.join(', ')} cannot be used with --model-api (the server holds the model); drop ${unsupported.length === 1 ? 'it' : 'them'}`)

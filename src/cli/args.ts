@@ -59,6 +59,8 @@ export interface RunArgs {
   readonly maxRetries?: number
   /** --api-timeout: seconds one API request may take (default 300) */
   readonly apiTimeout?: number
+  /** --num-workers (alias --num-gpus): model worker processes sharing the documents (default 1) */
+  readonly numWorkers?: number
 }
 
 /** Options of `evalz export-task`. */
@@ -123,7 +125,7 @@ const RUN_OPTIONS: Record<string, Kind> = {
   'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
   'system-instruction': 'string', 'hub-endpoint': 'string', 'hf-token': 'string', offline: 'flag',
   'cache-dir': 'string', adapter: 'string', 'model-api': 'string', 'api-key': 'string', concurrency: 'int',
-  'max-retries': 'int', 'api-timeout': 'number',
+  'max-retries': 'int', 'api-timeout': 'number', 'num-workers': 'int',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
@@ -133,6 +135,7 @@ const ALIASES: Record<string, string> = {
   save_task: 'save-task', hub_endpoint: 'hub-endpoint', hf_token: 'hf-token', cache_dir: 'cache-dir',
   model_api: 'model-api', base_url: 'model-api', 'base-url': 'model-api', api_key: 'api-key', num_concurrent: 'concurrency',
   'num-concurrent': 'concurrency', max_retries: 'max-retries', served_model_name: 'served-model-name',
+  num_workers: 'num-workers', 'num-gpus': 'num-workers', num_gpus: 'num-workers',
 }
 
 function usage(message: string): HarnessError {
@@ -274,6 +277,7 @@ export function parseCommand(argv: readonly string[]): Command {
       cacheDir: opts.get('cache-dir') as string | undefined,
       adapter: opts.get('adapter') as string | undefined,
       ...apiOptions(opts),
+      numWorkers: intOption(opts, 'num-workers', 1),
     },
   }
 }
@@ -366,6 +370,8 @@ run options:
   --log-samples             also write <dir>/samples_<task>.jsonl (alias --log_samples)
   --max-length <n>          context length in tokens (default: from the model config)
   --bootstrap-iters <n>     bootstrap iterations for perplexity stderr (default 100000)
+  --num-workers <n>         n model processes on this machine, documents dealt between them, results
+                            merged in order (alias --num-gpus; CPU threads are split between them)
   --verbose                 stack traces on errors
 
 ${CHAT_HELP}

@@ -32,6 +32,8 @@ import type { ModelBackend } from '../core/backend.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
 import type { ModelOrigin } from '../core/results/results-json.ts'
 import { loadApiModel } from './api-model.ts'
+import { workerPoolBackend } from './worker-pool.ts'
+import { loadApiTokenizer } from '../backends/openai-api/api-tokenizer.ts'
 import { noPromptLogprobs } from '../backends/openai-api/completion-response.ts'
 
 /** Where `run` prints. */
@@ -52,6 +54,8 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       args.fewshotAsMultiturn !== undefined && '--fewshot-as-multiturn',
       args.systemInstruction !== undefined && '--system-instruction',
       args.tasks.some(t => t.includes('/')) && 'dataset names in --tasks',
+      (args.numWorkers ?? 1) > 1 && '--num-workers',
+      args.modelApi !== undefined && '--model-api',
     ].filter((x): x is string => typeof x === 'string')
     if (cpuOnly.length > 0) {
       throw new HarnessError('USAGE', `${cpuOnly.join(', ')} ${cpuOnly.length === 1 ? 'works' : 'work'} with --device cpu only in this version; drop ${cpuOnly.length === 1 ? 'it' : 'them'} or use --device cpu`)
@@ -134,9 +138,24 @@ interface RunModel {
 
 /** A model evalz loads itself (folder, Hub repo, converted checkpoint) on onnxruntime-node. */
 async function localRunModel(args: RunArgs, hub: HubAccess, io: RunIO): Promise<RunModel> {
+  if ((args.numWorkers ?? 1) > 1) return pooledRunModel(args, hub, io)
   const { parts, model } = await loadLocalModel(args, hub, io.progress)
   const modelArgs = `pretrained=${model.name},dtype=${model.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`
   return { backend: makeBackend(parts), lmEvalModel: 'transformers.js', modelArgs, origin: model.origin }
+}
+
+/** --num-workers N: the model resolved (downloaded, converted) once here, then loaded by N worker processes. */
+async function pooledRunModel(args: RunArgs, hub: HubAccess, io: RunIO): Promise<RunModel> {
+  const model = await resolveModel(args, hub, io.progress)
+  const tokenizerDir = args.tokenizer === undefined ? model.dir : resolve(args.tokenizer)
+  const workers = args.numWorkers!
+  io.progress.write(`evalz: starting ${workers} model workers (documents dealt round-robin, CPU threads split between them)\n`)
+  const backend = await workerPoolBackend({
+    args: { model: model.dir, dtype: model.dtype, adapter: undefined, tokenizer: tokenizerDir, maxLength: args.maxLength },
+    hub, workers, chatTokenizer: (await loadApiTokenizer(tokenizerDir)).chatTokenizer,
+  })
+  const modelArgs = `pretrained=${model.name},dtype=${model.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`
+  return { backend: { ...backend, info: { ...backend.info, model: model.name } }, lmEvalModel: 'transformers.js', modelArgs, origin: model.origin }
 }
 
 /**
