@@ -40,7 +40,10 @@ import './ez-task-editor.ts'
 
 export class EzApp extends LitElement {
   static override styles = [sharedStyles, css`
-    :host { max-width: 80rem; margin: 0 auto; padding: 1.25rem; box-sizing: border-box; }
+    :host { max-width: 80rem; margin: 0 auto; padding: 1.25rem; box-sizing: border-box; position: relative; }
+    .skip { position: absolute; left: -100vw; top: 0.5rem; z-index: 10; padding: 0.4rem 0.8rem; border-radius: 6px;
+      background: var(--ez-accent, #0969da); color: var(--ez-accent-fg, #fff); font-weight: 600; }
+    .skip:focus { left: 1rem; }
     header { border-bottom: 1px solid var(--ez-border, #d0d7de); margin-bottom: 1.25rem; padding-bottom: 0.75rem; }
     h1 { margin: 0; font-size: 1.75rem; letter-spacing: -0.02em; }
     h1 span { color: var(--ez-accent, #0969da); }
@@ -163,6 +166,7 @@ export class EzApp extends LitElement {
 
   override render() {
     return html`
+      <a class="skip" href="#tasks-h" data-testid="skip-link" @click=${(e: Event) => { e.preventDefault(); this.renderRoot.querySelector('ez-task-picker')?.focusStart() }}>Skip to tasks and settings</a>
       <header>
         <h1>eval<span>z</span></h1>
         <p>lm-evaluation-harness prompts and numbers, computed in your browser. Nothing leaves this page.</p>
@@ -200,10 +204,10 @@ export class EzApp extends LitElement {
           </div>
         </div>
         <section aria-label="Benchmark guide"><ez-guide></ez-guide></section>
-        ${this.error ? html`<p class="error" role="alert" data-testid="error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
-        ${this.notice ? html`<p class="note muted" role="status" data-testid="notice">${this.notice}</p>` : nothing}
+        ${this.error ? html`<p class="error" role="alert" data-testid="error" tabindex="-1"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
+        ${this.notice ? html`<p class="note muted" role="status" data-testid="notice" tabindex="-1">${this.notice}</p>` : nothing}
         ${this.run ? html`<section aria-label="Run progress">
-          <ez-run-progress .phase=${this.running ? this.run.phase : this.shown?.runId === this.run.runId ? 'done' : undefined}
+           <ez-run-progress .phase=${this.running ? this.run.phase ?? 'loading-model' : this.shown?.runId === this.run.runId ? 'done' : undefined}
             .progress=${this.run.progress} .load=${this.run.load} .device=${this.run.device} .totalRequests=${this.run.totalRequests}
             .planned=${this.run.planned} .tasks=${this.run.tasks} ?cancellable=${this.running}
             @cancel=${() => this.cancel()}></ez-run-progress></section>` : nothing}
@@ -255,7 +259,7 @@ export class EzApp extends LitElement {
     return html`
       <section aria-labelledby="results-h" data-testid="results" data-device=${s.device} data-run=${s.runId} data-stale=${stale ? 'true' : 'false'}
         class=${stale ? 'stale' : ''}>
-        <h2 id="results-h">${stale ? html`Results of the previous run`
+        <h2 id="results-h" tabindex="-1">${stale ? html`Results of the previous run`
           : html`Results${s.from === 'history' ? html` <span class="muted">(from the history)</span>` : nothing}`}</h2>
         ${stale ? html`<p class="stale-note" role="note" data-testid="stale-note">${this.running
           ? `These are the results of the previous run${when}. The new run's results replace them when it finishes.`
@@ -301,7 +305,8 @@ export class EzApp extends LitElement {
     this.run = { runId: spec.runId, phase: undefined, progress: undefined, load: undefined, device: undefined, totalRequests: undefined, planned: [], tasks: {} }
     this.running = true
     void this.refreshHistory()
-    void this.updateComplete.then(() => this.renderRoot.querySelector('ez-run-progress')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }))
+    // keyboard focus follows the run: to Cancel now, to the results (or the error) when it ends
+    void this.updateComplete.then(() => this.renderRoot.querySelector('ez-run-progress')?.focusCancel())
     try {
       const result = await this.client.run(spec, (ev) => this.onWorkerEvent(spec.runId, ev))
       this.run = { ...this.run, device: result.device }
@@ -312,11 +317,21 @@ export class EzApp extends LitElement {
       else this.error = e
     } finally {
       this.running = false
+      void this.focusOutcome()
       void this.refreshHistory()
       void this.refreshUsage()
       // a run may have stored datasets it fetched from the Hub
       void this.refreshDatasets()
     }
+  }
+
+  /** After a run: focus its results, error or notice, unless the user moved focus elsewhere meanwhile. */
+  private async focusOutcome(): Promise<void> {
+    await this.updateComplete
+    const at = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null
+    if (at !== null && at.tagName !== 'EZ-RUN-PROGRESS') return
+    const target = this.renderRoot.querySelector<HTMLElement>('[data-testid="error"], #results-h, [data-testid="notice"]')
+    target?.focus()
   }
 
   private onWorkerEvent(runId: string, e: WorkerEvent): void {

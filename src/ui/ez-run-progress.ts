@@ -79,6 +79,14 @@ export class EzRunProgress extends LitElement {
     this.cancellable = false
   }
 
+  /** Focuses Cancel (keyboard users land here after Run), scrolled into view. */
+  async focusCancel(): Promise<void> {
+    await this.updateComplete
+    const cancel = this.renderRoot.querySelector<HTMLElement>('[data-testid="cancel"]')
+    cancel?.focus()
+    cancel?.scrollIntoView({ block: 'nearest' })
+  }
+
   override render() {
     if (this.phase === undefined) return nothing
     const p = this.progress

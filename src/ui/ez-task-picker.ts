@@ -47,6 +47,8 @@ const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
 export class EzTaskPicker extends LitElement {
   static override styles = [sharedStyles, css`
     .search { width: 100%; margin-bottom: 0.5rem; }
+    fieldset.lock { border: 0; padding: 0; margin: 0; min-width: 0; }
+    fieldset.lock:disabled .list { opacity: 0.7; }
     .list { max-height: 20rem; overflow: auto; border: 1px solid var(--ez-border, #d0d7de); border-radius: 6px; padding: 0.25rem 0.5rem; }
     .list h3 { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--ez-muted, #57606a); margin: 0.6rem 0 0.2rem; }
     .item { display: flex; gap: 0.5rem; align-items: baseline; padding: 0.15rem 0; }
@@ -78,6 +80,7 @@ export class EzTaskPicker extends LitElement {
     seed: { state: true },
     batchSize: { state: true },
     device: { state: true },
+    activeItem: { state: true },
   }
 
   /** the catalogue; empty while loading */
@@ -97,6 +100,8 @@ export class EzTaskPicker extends LitElement {
   private declare seed: string
   private declare batchSize: string
   private declare device: DeviceRequest
+  /** id of the catalogue checkbox that takes the list's one tab stop (roving tabindex) */
+  private declare activeItem: string
   /** name → entry of the current `entries`, rebuilt when they change */
   private byName = new Map<string, CatalogueEntry>()
   private indexed: readonly CatalogueEntry[] | undefined
@@ -114,6 +119,7 @@ export class EzTaskPicker extends LitElement {
     this.seed = String(RUN_DEFAULTS.seed)
     this.batchSize = '4'
     this.device = RUN_DEFAULTS.device
+    this.activeItem = ''
     this.form = undefined
   }
 
@@ -145,16 +151,22 @@ export class EzTaskPicker extends LitElement {
     ]
     const problems = this.problems()
     const needsData = this.needsData(offline)
+    // the list's one tab stop: the entry last moved to, or the first visible one
+    const visible = sections.flatMap(([, items]) => items.filter(match).map(itemId))
+    const active = visible.includes(this.activeItem) ? this.activeItem : visible[0]
     return html`
       <h2 id="tasks-h">Tasks and settings</h2>
       <form @submit=${this.onSubmit} aria-labelledby="tasks-h">
         <label class="sr-only" for="task-search">Search tasks</label>
         <input id="task-search" class="search" type="search" placeholder="Search tasks, groups, datasets…" data-testid="task-search"
           .value=${this.query} @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
-        <div class="list" role="group" aria-label="Tasks, groups and tags" data-testid="task-list" tabindex="-1">
+        <fieldset class="lock" ?disabled=${this.running} aria-describedby=${this.running ? 'locked-note' : nothing}>
+        <p class="sr-only" id="task-list-keys">One tab stop: arrow keys move between entries, Space ticks one.</p>
+        <div class="list" role="group" aria-label="Tasks, groups and tags" aria-describedby="task-list-keys" data-testid="task-list"
+          @keydown=${this.onListKey} @focusin=${this.onListFocus}>
           ${this.entries.length === 0 ? html`<p class="muted">Loading tasks…</p>` : sections.map(([title, items]) => {
             const shown = items.filter(match)
-            return shown.length === 0 ? nothing : html`<h3>${title}</h3>${shown.map((e) => this.renderItem(e))}`
+            return shown.length === 0 ? nothing : html`<h3>${title}</h3>${shown.map((e) => this.renderItem(e, active))}`
           })}
         </div>
         <p class="chosen" data-testid="chosen">Selected: ${this.chosen.size === 0 ? html`<em>nothing</em>` : html`<span class="mono">${[...this.chosen].join(', ')}</span>`}</p>
@@ -174,6 +186,8 @@ export class EzTaskPicker extends LitElement {
           ${this.field('device', 'Device', html`<select id="device" data-testid="device-select" @change=${(e: Event) => { this.device = (e.target as HTMLSelectElement).value as DeviceRequest }}>
             ${DEVICES.map((d) => html`<option value=${d.value} ?selected=${d.value === this.device}>${d.label}</option>`)}</select>`)}
         </div>
+        </fieldset>
+        ${this.running ? html`<p class="muted" id="locked-note" data-testid="locked-note">The settings are locked while the evaluation runs.</p>` : nothing}
         ${problems.length > 0 ? html`<p class="warn" id="run-problems">${problems.join(' · ')}</p>` : nothing}
         <div class="actions">
           <button class="primary" type="submit" data-testid="run" aria-describedby=${problems.length > 0 ? 'run-problems' : nothing}
@@ -184,15 +198,15 @@ export class EzTaskPicker extends LitElement {
     `
   }
 
-  private renderItem(e: CatalogueEntry) {
-    const id = `t-${e.kind}-${e.name}`
+  private renderItem(e: CatalogueEntry, active: string | undefined) {
+    const id = itemId(e)
     const leaves = e.kind === 'task' ? 1 : leafTasks(e, this.byName).length
     const meta = e.kind === 'task'
       ? `${e.outputType ?? '?'} · ${e.numFewshot ?? 0}-shot · ${e.metrics.join(', ')}`
       : `${e.kind} · ${leaves} ${leaves === 1 ? 'task' : 'tasks'}`
     return html`
       <div class="item">
-        <input type="checkbox" id=${id} data-task=${e.name} .checked=${this.chosen.has(e.name)} @change=${(ev: Event) => this.toggle(e.name, (ev.target as HTMLInputElement).checked)}>
+        <input type="checkbox" id=${id} data-task=${e.name} tabindex=${id === active ? 0 : -1} .checked=${this.chosen.has(e.name)} @change=${(ev: Event) => this.toggle(e.name, (ev.target as HTMLInputElement).checked)}>
         <label for=${id}><span class="name">${e.name}</span> <span class="meta">${meta}</span>${this.renderPresence(e)}</label>
       </div>`
   }
@@ -211,6 +225,34 @@ export class EzTaskPicker extends LitElement {
     if (e.kind !== 'task' || e.dataset === undefined) return undefined
     const stored = this.datasets.find((d) => d.name === e.dataset)
     return dataPresence({ path: e.dataset, config: e.config, splits: e.splits }, stored?.files.map((f) => f.path) ?? [])
+  }
+
+  /** Moves keyboard focus to the task search (the page's skip link lands here). */
+  focusStart(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#task-search')?.focus()
+  }
+
+  /** The visible catalogue checkboxes, in order. */
+  private items(): HTMLInputElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLInputElement>('.list input[type=checkbox]')]
+  }
+
+  private onListFocus(e: FocusEvent): void {
+    const t = e.target as HTMLElement
+    if (t instanceof HTMLInputElement && t.type === 'checkbox') this.activeItem = t.id
+  }
+
+  /** Arrow keys, Home and End move within the catalogue (one tab stop); Space ticks, as a checkbox does. */
+  private onListKey(e: KeyboardEvent): void {
+    const items = this.items()
+    const at = items.findIndex((i) => i.id === this.activeItem)
+    const to = e.key === 'ArrowDown' ? Math.min(items.length - 1, at + 1) : e.key === 'ArrowUp' ? Math.max(0, at - 1)
+      : e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : undefined
+    if (to === undefined || items.length === 0) return
+    e.preventDefault()
+    this.activeItem = items[to].id
+    items[to].focus()
+    items[to].scrollIntoView({ block: 'nearest' })
   }
 
   override updated(changed: Map<PropertyKey, unknown>): void {
@@ -278,6 +320,11 @@ export class EzTaskPicker extends LitElement {
     }
     fire(this, 'run-request', settings)
   }
+}
+
+/** The id of a catalogue entry's checkbox. */
+function itemId(e: CatalogueEntry): string {
+  return `t-${e.kind}-${e.name}`
 }
 
 function isInt(text: string, min: number, optional: boolean): boolean {

@@ -62,6 +62,46 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     expect(problems.splice(0)).toEqual([])
   })
 
+  it('keyboard only: page load to a finished demo run in at most 15 key presses', async () => {
+    // page and console errors count; aborted fetches of the app-served demo model (the page's cache may cancel one
+    // it already holds) do not
+    const fresh = await openPage(browser, problems, { failedRequests: false })
+    try {
+      const p = fresh.page
+      await p.goto(app.server.url)
+      await p.locator('[data-testid="task-list"] input[data-task="demo"]').waitFor()
+      let presses = 0
+      const press = async (key: string) => { presses++; await p.keyboard.press(key) }
+      const tabTo = async (what: string, id: string) => {
+        for (let i = 0; i < 12 && (await focused(p)) !== id; i++) await press('Tab')
+        expect(await focused(p), `Tab reaches ${what}`).toBe(id)
+      }
+      await press('Tab')
+      expect(await focused(p)).toBe('skip-link')
+      await press('Enter')
+      expect(await focused(p)).toBe('task-search')
+      // the catalogue is one tab stop: arrow keys move inside it, Space ticks
+      await press('Tab')
+      expect(await focused(p)).toBe('task:demo')
+      await p.keyboard.press('ArrowDown')
+      expect(await focused(p)).toBe('task:demo_arith')
+      await p.keyboard.press('ArrowUp')
+      await tabTo('docs per task', 'limit')
+      expect(presses, 'Tab from the catalogue goes on to the settings at once').toBe(5)
+      await press('1')
+      await tabTo('Run', 'run')
+      await press('Enter')
+      // focus follows the run: Cancel now, the results when it ends
+      await expect.poll(() => focused(p)).toBe('cancel')
+      await p.getByTestId('results').waitFor({ timeout: 120_000 })
+      await expect.poll(() => focused(p)).toBe('results-h')
+      expect(presses).toBeLessThanOrEqual(15)
+      expect(await p.getByTestId('device').getAttribute('data-device')).toBe('wasm')
+    } finally {
+      await fresh.context.close()
+    }
+  }, 150_000)
+
   it('Auto runs on wasm over SwiftShader and says why; running intervals stay inside [0, 1]', async () => {
     const known = await startRun(page, { tasks: ['demo_arith', 'demo_capitals'], limit: 3, device: 'auto' })
     // every running interval shown while the run goes, sampled until it ends
@@ -139,3 +179,14 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     await expect.poll(() => page.getByTestId('results').getAttribute('data-run'), { timeout: 15_000 }).toBe(shownRun)
   }, 60_000)
 })
+
+/** What has keyboard focus, through shadow roots: its data-testid, 'task:<name>' for a catalogue entry, else its id or tag. */
+async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement
+    if (!el) return 'none'
+    const task = el.getAttribute('data-task')
+    return task !== null ? `task:${task}` : el.getAttribute('data-testid') ?? (el.id || el.tagName.toLowerCase())
+  })
+}
