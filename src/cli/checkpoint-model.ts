@@ -47,8 +47,31 @@ export interface PreparedCheckpointModel {
   cached: boolean
 }
 
-/** Memo of file hashes by path, size and mtime, so a cached conversion does not re-hash gigabytes. */
-type HashMemo = Record<string, { size: number, mtimeMs: number, sha256: string }>
+/**
+ * Memo of file hashes, so a cached conversion does not re-hash gigabytes. An entry is trusted only when size,
+ * mtime, ctime (which no tool can set back) and a probe — sha256 of the size and the first and last MiB — all match:
+ * a file rewritten in place with its old size and mtime is hashed again, never served its old conversion.
+ */
+type HashMemo = Record<string, { size: number, mtimeMs: number, ctimeMs?: number, probe?: string, sha256: string }>
+
+/** Bytes read from each end of a file for its probe. */
+const PROBE_BYTES = 1 << 20
+
+/** sha256 over the size and the first and last PROBE_BYTES of a file. */
+async function probeSha256(file: string, size: number): Promise<string> {
+  const h = createHash('sha256').update(`${size}\n`)
+  const fh = await open(file, 'r')
+  try {
+    for (const at of size <= 2 * PROBE_BYTES ? [0] : [0, size - PROBE_BYTES]) {
+      const buf = Buffer.alloc(Math.min(size, size <= 2 * PROBE_BYTES ? size : PROBE_BYTES))
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at)
+      h.update(buf.subarray(0, bytesRead))
+    }
+  } finally {
+    await fh.close()
+  }
+  return h.digest('hex')
+}
 
 /**
  * Whether `--model` names a checkpoint to convert: a .gguf file, or a folder holding *.safetensors (or an index)
@@ -188,9 +211,10 @@ async function readMemo(path: string): Promise<HashMemo> {
 async function memoSha256(file: string, memo: HashMemo): Promise<string> {
   const st = await stat(file)
   const hit = memo[file]
-  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256
+  const probe = await probeSha256(file, st.size)
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.probe === probe) return hit.sha256
   const sha256 = await sha256File(file)
-  memo[file] = { size: st.size, mtimeMs: st.mtimeMs, sha256 }
+  memo[file] = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, probe, sha256 }
   return sha256
 }
 

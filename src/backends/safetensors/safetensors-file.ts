@@ -100,6 +100,17 @@ export async function readSafetensorsHeader(source: ByteSource, fileName: string
     }
     tensors.set(name, { name, dtype: e.dtype, shape: shape as number[], offset: dataStart + begin, byteLength: end - begin })
   }
+  // as the safetensors library validates: no two tensors share bytes (a file whose tensors all sit at offset 0
+  // would otherwise convert into a model of copies of one tensor, without a word)
+  const spans = [...tensors.values()].filter(t => t.byteLength > 0).sort((a, b) => a.offset - b.offset)
+  for (let i = 1; i < spans.length; i++) {
+    const prev = spans[i - 1] as SafetensorsTensorInfo
+    const cur = spans[i] as SafetensorsTensorInfo
+    if (cur.offset < prev.offset + prev.byteLength) {
+      throw bad(`tensors ${prev.name} and ${cur.name} overlap in the data section (bytes ${cur.offset - dataStart} to ` +
+        `${Math.min(prev.offset + prev.byteLength, cur.offset + cur.byteLength) - dataStart})`, { tensors: [prev.name, cur.name] })
+    }
+  }
   return { fileName, source, tensors, metadata }
 }
 
