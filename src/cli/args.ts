@@ -23,6 +23,8 @@ export interface RunArgs {
   /** cpu: onnxruntime-node; webgpu, wasm: the web app's worker in headless Chromium */
   readonly device: 'cpu' | 'webgpu' | 'wasm'
   readonly dtype: string | undefined
+  /** MatMulNBits arithmetic of a quantised checkpoint: exact (float32 from the codes) or int8 (int8 activations) */
+  readonly compute: 'exact' | 'int8'
   readonly dataDir: string | undefined
   readonly output: string | undefined
   readonly logSamples: boolean
@@ -125,7 +127,7 @@ const RUN_OPTIONS: Record<string, Kind> = {
   'apply-chat-template': 'optional-string', 'fewshot-as-multiturn': 'flag', 'no-fewshot-as-multiturn': 'flag',
   'system-instruction': 'string', 'hub-endpoint': 'string', 'hf-token': 'string', offline: 'flag',
   'cache-dir': 'string', adapter: 'string', 'model-api': 'string', 'api-key': 'string', concurrency: 'int',
-  'max-retries': 'int', 'api-timeout': 'number', 'num-workers': 'int',
+  'max-retries': 'int', 'api-timeout': 'number', 'num-workers': 'int', compute: 'string',
 }
 const ALIASES: Record<string, string> = {
   num_fewshot: 'num-fewshot', batch_size: 'batch-size', log_samples: 'log-samples', output_path: 'output',
@@ -242,6 +244,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (typeof tasks !== 'string' || tasks.split(',').every(t => t.trim() === '')) throw usage('evalz run needs --tasks <name,...> (see evalz ls)')
   const device = String(opts.get('device') ?? 'cpu')
   if (device !== 'cpu' && device !== 'webgpu' && device !== 'wasm') throw usage(`--device '${device}' is invalid (valid: cpu, webgpu, wasm)`)
+  const compute = String(opts.get('compute') ?? 'exact')
+  if (compute !== 'exact' && compute !== 'int8') throw usage(`--compute '${compute}' is invalid (valid: exact, int8)`)
   const limitRaw = opts.get('limit')
   let limit: number | undefined
   if (limitRaw !== undefined) {
@@ -260,6 +264,7 @@ export function parseCommand(argv: readonly string[]): Command {
       seed: intOption(opts, 'seed', 0) ?? 1234,
       device,
       dtype: opts.get('dtype') as string | undefined,
+      compute,
       dataDir: opts.get('data-dir') as string | undefined,
       output: opts.get('output') as string | undefined,
       logSamples: opts.get('log-samples') === true,
@@ -358,6 +363,8 @@ run options:
                             in headless Chromium (/usr/bin/chromium; Debian: apt-get install chromium)
   --dtype <fp32|...>        weights variant from onnx/ (default fp32; for a Hub model: fp32 when the repo
                             has it, else q8)
+  --compute <exact|int8>    a quantised GGUF's arithmetic: exact (default; float32 from the stored codes, equal
+                            to the dequantised weights) or int8 (activations quantised to int8, as llama.cpp)
   --data-dir <dir>          local datasets in Hub-mirror layout: <dir>/<dataset>/<config>/<split>.jsonl
                             (without it, datasets are read from the Hugging Face Hub)
   --hub-endpoint <url>      Hub for models and datasets (default: $HF_ENDPOINT or https://huggingface.co)

@@ -3,7 +3,7 @@
  * downloaded into the cache (or, with --offline, read from it). Either way the run gets a local folder.
  */
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { ProgressSink } from './progress.ts'
 import { formatDuration } from './progress.ts'
@@ -23,10 +23,12 @@ export interface ResolvedModel {
   readonly name: string
   /** where it came from, for the results file; undefined for a plain local folder */
   readonly origin?: ModelOrigin
+  /** a quantised checkpoint's arithmetic (its graph: exact = onnx/model.onnx, int8 = onnx/model_int8.onnx) */
+  readonly compute?: 'exact' | 'int8'
 }
 
 /** The options that name a model (evalz run, chat and serve). */
-export type ModelArgs = Pick<RunArgs, 'model' | 'adapter' | 'dtype'>
+export type ModelArgs = Pick<RunArgs, 'model' | 'adapter' | 'dtype'> & { readonly compute?: RunArgs['compute'] }
 
 /** Hub access for a run: endpoint, token (never printed or written), offline. */
 export interface HubAccess {
@@ -43,6 +45,9 @@ export interface HubAccess {
 /** Resolves --model to a local folder, downloading a Hub model when needed. */
 export async function resolveModel(args: ModelArgs, hub: HubAccess, progress: ProgressSink): Promise<ResolvedModel> {
   if (args.adapter !== undefined || isCheckpointPath(args.model)) return convertCheckpoint(args, hub.cacheDir, progress)
+  if (args.compute === 'int8') {
+    throw new HarnessError('USAGE', `--compute int8 applies to a quantised .gguf checkpoint; '${args.model}' is not one (pick a model's own int8 weights with --dtype)`)
+  }
   if (existsSync(args.model)) return { dir: resolve(args.model), dtype: args.dtype ?? 'fp32', name: args.model }
   const id = parseHubModelId(args.model)
   if (!id) throw new HarnessError('MODEL_NOT_FOUND', `model folder '${args.model}' does not exist (pass a local model folder or a Hub id owner/name[@revision])`, { model: args.model })
@@ -95,7 +100,14 @@ async function convertCheckpoint(args: ModelArgs, cacheDir: string, progress: Pr
     ...(args.adapter === undefined ? {} : { adapter: args.adapter, adapter_sha256: m.adapterSha256 ?? null }),
     description: m.description,
   }
-  return { dir: m.dir, dtype: 'fp32', name: args.model, origin: { kind: 'checkpoint', sha: m.baseSha256, detail } }
+  const origin: ModelOrigin = { kind: 'checkpoint', sha: m.baseSha256, detail }
+  // a quantised GGUF's folder holds one graph per arithmetic (see checkpoint-conversion.ts COMPUTE_GRAPHS)
+  if (!existsSync(join(m.dir, 'onnx', 'model_int8.onnx'))) {
+    if (args.compute === 'int8') throw new HarnessError('USAGE', `--compute int8 needs quantised weights; ${m.description} has float weights (drop --compute)`)
+    return { dir: m.dir, dtype: 'fp32', name: args.model, origin }
+  }
+  const compute = args.compute ?? 'exact'
+  return { dir: m.dir, dtype: compute === 'int8' ? 'int8' : 'fp32', name: args.model, origin, compute }
 }
 
 /** Download progress on the sink: a redrawn line on a TTY, else a line every 10% or 10 s. */

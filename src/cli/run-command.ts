@@ -107,6 +107,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
         startTime,
         tokenizer: args.tokenizer,
         modelOrigin: loaded.origin,
+        ...(loaded.compute ? { compute: loaded.compute } : {}),
       },
       onEvent: progressReporter(io.progress, () => Date.now()),
       now: () => performance.now(),
@@ -132,6 +133,8 @@ interface RunModel {
   readonly modelArgs: string
   /** evalz.model_origin */
   readonly origin: ModelOrigin | undefined
+  /** a quantised checkpoint's arithmetic, written as evalz.compute */
+  readonly compute?: 'exact' | 'int8'
   /** the --tasks entries to run when some had to be left out; undefined = all */
   readonly tasks?: readonly string[]
 }
@@ -141,7 +144,7 @@ async function localRunModel(args: RunArgs, hub: HubAccess, io: RunIO): Promise<
   if ((args.numWorkers ?? 1) > 1) return pooledRunModel(args, hub, io)
   const { parts, model } = await loadLocalModel(args, hub, io.progress)
   const modelArgs = `pretrained=${model.name},dtype=${model.dtype}${args.tokenizer ? `,tokenizer=${args.tokenizer}` : ''}`
-  return { backend: makeBackend(parts), lmEvalModel: 'transformers.js', modelArgs, origin: model.origin }
+  return { backend: makeBackend(parts), lmEvalModel: 'transformers.js', modelArgs, origin: model.origin, ...(model.compute ? { compute: model.compute } : {}) }
 }
 
 /** --num-workers N: the model resolved (downloaded, converted) once here, then loaded by N worker processes. */

@@ -18,6 +18,8 @@ export interface EvalzRun {
   readonly dataDir: string
   /** --limit, docs per task */
   readonly limit: number
+  /** further options, e.g. ['--compute', 'int8'] */
+  readonly extraArgs?: readonly string[]
 }
 
 /** A finished run: its files, the output folder and the cache it used (both removed by `dispose`). */
@@ -43,7 +45,7 @@ export async function runEvalz(root: string, run: EvalzRun): Promise<EvalzResult
   }
   const args = [
     'bin/evalz.js', 'run', '--model', run.model, '--tasks', run.tasks.join(','), '--data-dir', run.dataDir,
-    '--limit', String(run.limit), '--log-samples', '--output', outDir, '--cache-dir', cacheDir,
+    '--limit', String(run.limit), '--log-samples', '--output', outDir, '--cache-dir', cacheDir, ...(run.extraArgs ?? []),
   ]
   const stderr: string[] = []
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -33,6 +33,8 @@ export interface RunInfo {
   readonly tokenizer: string | undefined
   /** where the model came from, named exactly (e.g. a Hub repo with its commit and file hashes, or a converted checkpoint's hashes); JSON-safe; written as evalz.model_origin */
   readonly modelOrigin?: ModelOrigin
+  /** a quantised checkpoint's arithmetic ('exact' or 'int8'); written as evalz.compute when set */
+  readonly compute?: string
 }
 
 /** Where the evaluated model came from. */
@@ -154,6 +156,7 @@ export function buildResults(input: ResultsInput): ResultsJson {
     model: backend.model,
     model_sha256: backend.modelSha256 ?? null,
     tokenizer: run.tokenizer ?? null,
+    ...(run.compute ? { compute: run.compute } : {}),
     ...(run.modelOrigin ? { model_origin: { kind: run.modelOrigin.kind, ...run.modelOrigin.detail } } : {}),
     max_length: backend.maxLength,
     wall_time_seconds: new PyFloat(input.wallSeconds),
