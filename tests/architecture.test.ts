@@ -41,7 +41,7 @@ const FORBIDDEN_GLOBALS = [
 
 const LAYER_RULES: Record<string, { may: string[]; packages: RegExp }> = {
   data: { may: ['core', 'protocol', 'data'], packages: /^(hyparquet|hyparquet-compressors)(\/|$)/ },
-  backends: { may: ['core', 'protocol', 'backends'], packages: /^(@huggingface\/transformers|onnxruntime-(node|web|common))(\/|$)|^node:/ },
+  backends: { may: ['core', 'protocol', 'backends'], packages: /^(@huggingface\/transformers|onnxruntime-(node|web|common)|pyodide)(\/|$)|^node:/ },
   protocol: { may: ['core', 'protocol'], packages: /^$/ },
   app: { may: ['core', 'protocol', 'app'], packages: /^$/ },
   storage: { may: ['core', 'protocol', 'storage'], packages: /^idb(\/|$)/ },

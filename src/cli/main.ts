@@ -6,6 +6,8 @@ import { HELP, parseCommand } from './args.ts'
 import { runCommand } from './run-command.ts'
 import { chatCommand } from './chat-command.ts'
 import { lsCommand, lsTaskCommand } from './ls-command.ts'
+import { preparePythonHooks } from './python-hooks.ts'
+import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { exportTaskCommand } from './export-task.ts'
 import { reportCommand } from './report-command.ts'
@@ -34,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'ls': {
         const catalogue = await catalogueWithIncludePaths(cmd.includePath)
         const source = cmd.dataDir === undefined ? undefined : mirrorSource(nodeFileAccess(resolve(cmd.dataDir)))
+        if (cmd.task !== undefined && source !== undefined) await preparePythonHooks(leafTasks(resolveSelection(catalogue, [cmd.task])), t => process.stderr.write(t))
         process.stdout.write(cmd.task === undefined ? lsCommand(catalogue, cmd.json) : await lsTaskCommand(catalogue, cmd.task, { json: cmd.json, source }))
         return 0
       }

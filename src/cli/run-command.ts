@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { ProgressSink } from './progress.ts'
 import { evaluate } from '../core/evaluator.ts'
+import { preparePythonHooks } from './python-hooks.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
@@ -79,6 +80,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   // pre-flight: every eval and few-shot split must exist before the model loads (one error naming them all)
   await checkSplits(leafTasks(selection), source, args.numFewshot)
   if (args.output !== undefined) await prepareOutputDir(resolve(args.output))
+  await preparePythonHooks(leafTasks(selection), t => io.progress.write(t))
   const loaded = args.modelApi !== undefined ? await apiRunModel(args, hub, io, runCatalogue) : await localRunModel(args, hub, io)
   const { backend, modelArgs } = loaded
   try {

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TEMPLATE_ERROR' // a Jinja template failed to render for a doc
   | 'HOOK_UNKNOWN' // a !function name that is not in the hook registry
   | 'HOOK_UNAVAILABLE' // a Python hook that cannot run here (no runtime, or a module Pyodide lacks)
+  | 'HOOK_FAILED' // a Python hook raised an exception
   | 'DATASET_NOT_FOUND' // no files for a dataset path/config in the data dir
   | 'DATASET_SPLIT_MISSING' // the dataset exists but the split does not
   | 'DATASET_CONFIG_MISMATCH' // the dataset is stored locally, but under other configs than the task's

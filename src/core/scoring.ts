@@ -23,7 +23,9 @@ export type DocMetrics = Record<string, unknown>
 export function scoreDoc(plan: TaskPlan, planned: PlannedDoc, results: readonly unknown[]): DocMetrics {
   const { spec } = plan
   if (spec.process_results !== undefined) {
-    const out = resolveHook(spec.process_results.function, 'process_results', `task '${spec.task}' process_results`).fn(planned.doc, results)
+    const hook = resolveHook(spec.process_results.function, 'process_results', `task '${spec.task}' process_results`)
+    const out = hook.fn(planned.doc, results)
+    if (hook.typed) return out
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, typeof v === 'number' ? new PyFloat(v) : v]))
   }
   const wanted = plan.metrics.map(m => m.name)

@@ -30,6 +30,8 @@ export interface ProcessResultsHook {
   readonly fn: (doc: Doc, results: readonly unknown[]) => Record<string, unknown>
   /** the Python original returns numpy floats, which Python's sum() adds naively (no compensation) */
   readonly numpyValues?: boolean
+  /** values already carry Python's types (PyFloat for float, number for int): a hook run in Python */
+  readonly typed?: boolean
 }
 
 /** Returns few-shot samples (lm-eval's fewshot_config.samples: !function). */
@@ -75,7 +77,7 @@ function pythonHook(name: string, kind: Hook['kind']): Hook | undefined {
   switch (kind) {
     case 'process_docs': return { kind, fn: docs => host.processDocs(name, docs) }
     case 'doc': return { kind, fn: doc => host.call(name, [doc]) }
-    case 'process_results': return { kind, fn: (doc, results) => host.call(name, [doc, results]) as Record<string, unknown> }
+    case 'process_results': return { kind, typed: true, fn: (doc, results) => host.call(name, [doc, results]) as Record<string, unknown> }
     case 'samples': return { kind, fn: () => host.call(name, []) as Doc[] }
   }
 }
