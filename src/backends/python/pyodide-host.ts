@@ -5,7 +5,7 @@
  * metric values come back as PyFloat (so samples print `1.0`), ints as numbers. Pyodide loads only its own files
  * (indexURL: the npm package folder in Node, the app's copy in the page), so it works offline; Python packages
  * that are not in the npm package (numpy, sklearn, …) cannot be imported, and a module importing one fails in
- * one line naming it.
+ * one line naming it. Python's `random` is seeded with 0 when the runtime starts, as lm-eval's simple_evaluate does.
  */
 import { loadPyodide } from 'pyodide'
 import type { PyodideInterface } from 'pyodide'
@@ -38,9 +38,10 @@ export interface PythonHooksRuntime {
 const FLOAT = '\u0000f'
 
 const HOST_PY = String.raw`
-import importlib.util, json, sys
+import importlib.util, json, random, sys
 
 sys.path.insert(0, "/evalz/lib")
+random.seed(0)  # lm-eval's simple_evaluate seeds Python's random with random_seed=0 before building tasks
 
 _modules = {}
 

@@ -85,7 +85,7 @@ export interface TaskSpec {
   readonly repeats?: number
   readonly filter_list?: readonly FilterPipeline[]
   readonly should_decontaminate?: boolean
-  readonly doc_to_decontamination_query?: string
+  readonly doc_to_decontamination_query?: string | HookRef
   /** assistant prefill / text after the question */
   readonly gen_prefix?: string
   /** metadata.version is the task VERSION */

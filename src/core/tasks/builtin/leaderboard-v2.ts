@@ -4,6 +4,7 @@
  * detection, word and sentence counting with nltk — not ported) and leaderboard_math_hard (exact_match through sympy
  * equivalence of LaTeX answers, which has no JS port).
  */
+import { pyRegex } from '../../python/regex.ts'
 import type { Doc } from '../../source.ts'
 import type { GroupSpec, TaskSpec } from '../task-spec.ts'
 import { PyRandom } from '../../python/random.ts'
@@ -96,7 +97,7 @@ export const LEADERBOARD_V2: GroupSpec = {
 /** gpqa utils.preprocess: None → ' ', strip, ' [title]' → '. ', one pass of '  ' → ' '. */
 export function gpqaPreprocess(text: unknown): string {
   if (text === null || text === undefined) return ' '
-  return pyStrip(String(text)).replaceAll(' [title]', '. ').replaceAll('  ', ' ')
+  return pyRegex('\\[.*?\\]').sub(pyStrip(String(text)).replaceAll(' [title]', '. '), '').replaceAll('  ', ' ')
 }
 
 /** CPython's random.shuffle (in place): for i from n−1 down to 1, swap x[i] with x[randbelow(i + 1)]. */

@@ -210,8 +210,8 @@ function fieldValue(key: string, v: unknown, ctx: Ctx): unknown {
     case 'tag': return tags(v, ctx, key)
     case 'task_alias': case 'dataset_name': case 'training_split': case 'validation_split': case 'test_split':
     case 'fewshot_split': case 'description': case 'target_delimiter': case 'fewshot_delimiter': case 'gen_prefix':
-    case 'doc_to_decontamination_query':
       return optionalStr(v, ctx, key)
+    case 'doc_to_decontamination_query': return v instanceof HookMark ? pythonOrPorted(v, ctx, key, 'doc') : optionalStr(v, ctx, key)
     case 'dataset_kwargs': return dict(v, ctx, key)
     case 'process_docs': return hook(v, ctx, key, 'process_docs')
     case 'process_results': return hook(v, ctx, key, 'process_results')
