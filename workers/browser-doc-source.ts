@@ -47,5 +47,6 @@ export function browserDocSource(opts: BrowserSourceOptions): DocSource {
   })
   const source = cachedSource({ cache, remote, offlineReason: 'this browser is offline' })
   // a dataset dropped under another config than the task's: say so, rather than the Hub's answer
-  return db ? configHintSource(source, storedDatasetFiles(db), 'set Config in the Data panel to the one the task wants and drop the file again') : source
+  const hinted = db ? configHintSource(source, storedDatasetFiles(db), 'set Config in the Data panel to the one the task wants and drop the file again') : source
+  return { ...hinted, zeroShotHint: 'set Shots to 0' }
 }

@@ -64,7 +64,7 @@ export function hubService(db: EvalzDb, deps: HubServiceDeps): HubWorkerApi {
       const ref = parseHubModelId(id)
       if (!ref) throw new HarnessError('MODEL_NOT_FOUND', `'${id}' is not a Hub model id: type owner/name or owner/name@revision (e.g. HuggingFaceTB/SmolLM2-135M-Instruct)`, { model: id })
       const { endpoint, token } = await access()
-      const info = await resolveHubModel({ endpoint, repo: ref.repo, revision: ref.revision, token })
+      const info = await resolveHubModel({ endpoint, repo: ref.repo, revision: ref.revision, token, offlineHint: 'choose it under Model: stored models run offline' })
       const f16 = await deps.shaderF16()
       const recommended = chooseDtype(info, { device: 'wasm', shaderF16: f16 })
       const stored = (await listModels(db)).find((m) => m.hub?.repo === info.repo && m.hub.sha === info.sha)

@@ -21,6 +21,8 @@ export interface DocSource {
   readonly description: string
   /** what to do about splits it lacks, for the pre-flight message (default: add them to the data) */
   readonly missingHint?: string
+  /** how to run without shots when only few-shot splits are missing (default: the CLI's 'run 0-shot with --num-fewshot 0') */
+  readonly zeroShotHint?: string
   /** whether the split exists */
   hasSplit(ref: SplitRef): Promise<boolean>
   /** all rows of a split in dataset order; throws HarnessError DATASET_NOT_FOUND / DATASET_SPLIT_MISSING */

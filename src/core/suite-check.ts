@@ -72,7 +72,7 @@ export async function checkSplits(specs: readonly TaskSpec[], source: DocSource,
   })
   const fewshotOnly = missing.every(m => m.use === 'fewshot')
   const add = source.missingHint ?? 'add those splits to the data'
-  const hint = fewshotOnly ? `; ${add}, or run 0-shot with --num-fewshot 0` : `; ${add}`
+  const hint = fewshotOnly ? `; ${add}, or ${source.zeroShotHint ?? 'run 0-shot with --num-fewshot 0'}` : `; ${add}`
   throw new HarnessError(
     'DATASET_SPLIT_MISSING',
     `${missing.length} dataset split(s) missing in ${source.description}: ${listed.join('; ')}${hint}`,

@@ -70,6 +70,8 @@ export interface ResolveHubModelOptions {
   readonly fetch?: typeof fetch
   /** aborts the request (HarnessError CANCELLED) */
   readonly signal?: AbortSignal
+  /** what to do when the Hub is unreachable, for the message; default the CLI's ('run with --offline to use the cache') */
+  readonly offlineHint?: string
 }
 
 /** Where the model will run, for chooseDtype. */
@@ -124,7 +126,7 @@ export async function resolveHubModel(opts: ResolveHubModelOptions): Promise<Hub
     res = await fetchFn(url, { headers, signal: opts.signal })
   } catch (e) {
     if (opts.signal?.aborted) throw cancelled(`resolving model ${opts.repo}`)
-    throw unreachable(endpoint, opts.repo, e)
+    throw unreachable(endpoint, opts.repo, e, opts.offlineHint)
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => {})
@@ -270,10 +272,10 @@ export function hubStatusError(res: Response, ctx: HubRequestContext): HarnessEr
 }
 
 /** HUB_UNAVAILABLE for a request that never got an answer. */
-export function unreachable(endpoint: string, repo: string, e: unknown): HarnessError {
+export function unreachable(endpoint: string, repo: string, e: unknown, hint = 'run with --offline to use the cache'): HarnessError {
   return new HarnessError(
     'HUB_UNAVAILABLE',
-    `could not reach ${endpoint} (${oneLine(e)}); if model ${repo} was downloaded before, run with --offline to use the cache`,
+    `could not reach ${endpoint} (${oneLine(e)}); if model ${repo} was downloaded before, ${hint}`,
     { endpoint, repo },
   )
 }

@@ -134,7 +134,7 @@ export async function addModelFiles(
   const layout = checkModelLayout(paths, config)
   if (layout.missing.length > 0) {
     const where = configFile ? `model folder '${root || '(top level)'}'` : 'the dropped files'
-    throw new HarnessError('MODEL_INVALID', `${where} lacks ${layout.missing.join(', ')} (${MODEL_FOLDER_HINT})`, {
+    throw new HarnessError('MODEL_INVALID', `${where} ${configFile ? 'lacks' : 'lack'} ${layout.missing.join(', ')} (${MODEL_FOLDER_HINT})`, {
       root, missing: layout.missing, dropped: paths.slice(0, 50),
     })
   }

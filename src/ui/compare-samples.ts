@@ -130,6 +130,9 @@ export function matchesSearch(r: RunSummary, query: string): boolean {
   if (words.length === 0) return true
   const hay = [
     r.modelName, ...r.request.tasks, ...resultTasks(r), ...(r.tags ?? []), r.note ?? '', r.imported ? `imported ${r.imported.producer}` : '', r.status,
+    // the device as run and as asked ('wasm', 'webgpu', 'auto'), and the GPU adapter's name
+    r.device?.device ?? '', r.request.device, r.device?.adapter ? `${r.device.adapter.vendor} ${r.device.adapter.architecture}` : '',
+    r.device?.device === 'wasm' ? 'webassembly cpu' : '',
   ].join('\n').toLowerCase()
   return words.every((w) => hay.includes(w))
 }

@@ -203,7 +203,8 @@ export class EzApp extends LitElement {
               @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
           </div>
         </div>
-        <section aria-label="Benchmark guide"><ez-guide></ez-guide></section>
+        <section aria-label="Benchmark guide"><ez-guide
+          @tick-tasks=${(e: CustomEvent<{ tasks: string[] }>) => void this.renderRoot.querySelector('ez-task-picker')?.tick(e.detail.tasks)}></ez-guide></section>
         ${this.error ? html`<p class="error" role="alert" data-testid="error" tabindex="-1"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
         ${this.notice ? html`<p class="note muted" role="status" data-testid="notice" tabindex="-1">${this.notice}</p>` : nothing}
         ${this.run ? html`<section aria-label="Run progress">

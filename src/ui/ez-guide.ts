@@ -1,12 +1,14 @@
 /**
  * `<ez-guide>`: "Which benchmarks should I run?", a collapsed section with docs/guide.md (the one source of the
- * guide, bundled as text at build time) rendered by the escaping Markdown renderer on first open.
+ * guide, bundled as text at build time) in its web version (no CLI flags; guide-audience.ts) rendered by the escaping
+ * Markdown renderer on first open. Its suggested task sets are buttons: event 'tick-tasks' {tasks}.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import { unsafeHTML } from 'lit/directives/unsafe-html.js'
 import guideSource from '../../docs/guide.md?raw'
-import { markdownToHtml } from './guide-markdown.ts'
-import { sharedStyles } from './shared-styles.ts'
+import { guideForWeb, tickPlaceholder } from './guide-audience.ts'
+import { escapeHtml, markdownToHtml } from './guide-markdown.ts'
+import { fire, sharedStyles } from './shared-styles.ts'
 
 export class EzGuide extends LitElement {
   static override styles = [sharedStyles, css`
@@ -36,16 +38,26 @@ export class EzGuide extends LitElement {
   override render() {
     return html`<details data-testid="guide" @toggle=${(e: Event) => { if ((e.target as HTMLDetailsElement).open) this.opened = true }}>
       <summary>Which benchmarks should I run?</summary>
-      ${this.opened ? html`<div class="guide">${unsafeHTML(guideHtml())}</div>` : nothing}
+      ${this.opened ? html`<div class="guide" @click=${this.onClick}>${unsafeHTML(guideHtml())}</div>` : nothing}
     </details>`
+  }
+
+  private onClick(e: Event): void {
+    const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-tick]')
+    if (button) fire(this, 'tick-tasks', { tasks: (button.dataset.tick ?? '').split(',') })
   }
 }
 
 let rendered: string | undefined
 
-/** The guide as HTML: every text escaped by the renderer, only http(s)/mailto/# links kept. */
+/** The guide as HTML: every text escaped by the renderer, only http(s)/mailto/# links kept; tick buttons built here. */
 function guideHtml(): string {
-  rendered ??= markdownToHtml(guideSource, { headingShift: 1 })
+  if (rendered === undefined) {
+    const web = guideForWeb(guideSource)
+    rendered = web.ticks.reduce((out, t, i) => out.replace(`<p>${tickPlaceholder(i)}</p>`,
+      `<p><button type="button" class="small" data-testid="guide-tick" data-tick="${escapeHtml(t.tasks.join(','))}">${escapeHtml(t.label)}</button></p>`),
+    markdownToHtml(web.markdown, { headingShift: 1 }))
+  }
   return rendered
 }
 

@@ -31,6 +31,7 @@ export class EzRunHistory extends LitElement {
     td { vertical-align: top; }
     .status-done { color: var(--ez-ok, #1a7f37); }
     .status-failed { color: var(--ez-danger, #cf222e); }
+    .reason { display: inline-block; max-width: 22rem; font-size: 0.85rem; overflow-wrap: anywhere; }
     .status-running, .status-cancelled { color: var(--ez-warn, #9a6700); }
     .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
     tr.open { background: color-mix(in srgb, var(--ez-accent, #0969da) 8%, transparent); }
@@ -96,7 +97,7 @@ export class EzRunHistory extends LitElement {
     return html`
       <div class="search">
         <label class="sr-only" for="history-search">Search the run history</label>
-        <input id="history-search" type="search" data-testid="history-search" placeholder="Search model, task, tag, note"
+        <input id="history-search" type="search" data-testid="history-search" placeholder="Search model, task, device, tag, note"
           .value=${this.query} @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
         <span class="muted" role="status" data-testid="history-count">${shown.length === runs.length ? `${runs.length} ${runs.length === 1 ? 'run' : 'runs'}` : `${shown.length} of ${runs.length} runs`}</span>
       </div>
@@ -130,7 +131,7 @@ export class EzRunHistory extends LitElement {
       <td>${started}${r.imported?.ranAt !== undefined ? html`<br><span class="muted">ran ${new Date(r.imported.ranAt).toLocaleString()}</span>` : nothing}</td>
       <td data-testid="history-model">${r.modelName}<br>${this.modelSource(r)}${r.device ? html`<span class="muted"> · ${r.device.device}</span>` : nothing}</td>
       <td class="tasks mono">${r.request.tasks.join(', ')}${r.request.limit !== undefined ? html`<br><span class="muted">limit ${r.request.limit}</span>` : nothing}</td>
-      <td class=${`status-${r.status}`} title=${r.error?.message ?? ''}>${status}${r.cachedRequests ? html`<br><span class="muted">${r.cachedRequests} cached</span>` : nothing}</td>
+      <td class=${`status-${r.status}`}>${status}${r.status === 'failed' && r.error ? html`<br><span class="reason" data-testid="history-reason"><code>${r.error.code}</code> ${r.error.message}</span>` : nothing}${r.cachedRequests ? html`<br><span class="muted">${r.cachedRequests} cached</span>` : nothing}</td>
       <td class="mono">${headline.slice(0, 3).map(([task, [metric, value]]) => html`<div>${task} ${metric} ${typeof value === 'number' ? value.toFixed(4) : value}</div>`)}${headline.length > 3 ? html`<div class="muted">+${headline.length - 3} more</div>` : nothing}</td>
       <td><div data-testid="history-tags">${(r.tags ?? []).map((t) => html`<span class="tag">${t}</span>`)}</div>
         ${r.note ? html`<div class="note" data-testid="history-note">${r.note}</div>` : nothing}</td>

@@ -63,7 +63,7 @@ export class EzStorageView extends LitElement {
           <thead><tr><th scope="col">Stored item</th><th scope="col">Kind</th><th scope="col" class="num">Size</th>
             <th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Delete</span></th></tr></thead>
           <tbody>
-            ${this.models.length + this.datasets.length === 0 ? html`<tr><td colspan="6" class="muted">Nothing stored yet.</td></tr>` : nothing}
+            ${this.models.length + this.datasets.length === 0 ? html`<tr><td colspan="6" class="muted" data-testid="storage-empty">No models or datasets stored yet${this.usage?.usage ? ' (the space used holds runs, cached answers and the offline copy of the app)' : ''}.</td></tr>` : nothing}
             ${this.models.map((m) => html`<tr data-testid="stored-model" data-id=${m.id}>
               <td class="name"><strong>${m.name}</strong>${m.hub ? html` <span class="mono muted">@${m.hub.sha.slice(0, 8)}</span>` : nothing}</td>
               <td>model${m.hub ? ` · Hub · ${m.hub.dtype}` : ''}</td>

@@ -227,6 +227,16 @@ export class EzTaskPicker extends LitElement {
     return dataPresence({ path: e.dataset, config: e.config, splits: e.splits }, stored?.files.map((f) => f.path) ?? [])
   }
 
+  /** Ticks exactly `names` (the guide's suggested sets), shows them in the list and moves focus there. */
+  async tick(names: readonly string[]): Promise<void> {
+    this.chosen = new Set(names)
+    this.query = ''
+    await this.updateComplete
+    const first = this.renderRoot.querySelector<HTMLInputElement>(`.list input[data-task="${CSS.escape(names[0] ?? '')}"]`)
+    this.scrollIntoView({ block: 'start', behavior: 'smooth' })
+    first?.focus({ preventScroll: true })
+  }
+
   /** Moves keyboard focus to the task search (the page's skip link lands here). */
   focusStart(): void {
     this.renderRoot.querySelector<HTMLInputElement>('#task-search')?.focus()

@@ -151,8 +151,10 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     expect(await status.textContent()).toBe(MISMATCH)
     // the run says the same, not a Hub error
     const known = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
-    await expect(waitForRun(page, known, 30_000)).rejects.toThrow(`DATASET_CONFIG_MISMATCH ${MISMATCH}`)
+    await expect(waitForRun(page, known, 90_000)).rejects.toThrow(`DATASET_CONFIG_MISMATCH ${MISMATCH}`)
     expect(await page.getByTestId('error').textContent()).toContain(MISMATCH)
+    // the history shows why the run failed, not only in a tooltip
+    await expect.poll(() => page.getByTestId('history-reason').first().textContent()).toContain(MISMATCH)
     // stored again under the task's config: present, and it runs
     await data.locator('#ds-config').fill('ARC-Easy')
     await data.locator('#ds-file').setInputFiles(join(dataDir, 'test.jsonl'))
@@ -161,7 +163,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     const again = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
     const run = await waitForRun(page, again, 60_000)
     expect(run.resultsJson).toContain('"my_arc_easy"')
-  }, 90_000)
+  }, 180_000)
 
   it('keeps the chosen model, docs per task, added tasks and the last shown run across a reload', async () => {
     await dropModel(page, MODEL_DIR)
@@ -178,6 +180,16 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     expect(await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').isChecked()).toBe(true)
     await expect.poll(() => page.getByTestId('results').getAttribute('data-run'), { timeout: 15_000 }).toBe(shownRun)
   }, 60_000)
+
+  it('the guide speaks the app\'s language and its suggested sets tick the tasks', async () => {
+    const guide = page.getByTestId('guide')
+    await guide.locator('summary').click()
+    const text = await guide.textContent() ?? ''
+    expect(text).not.toMatch(/--(limit|num-fewshot|offline|save-task|include-path|tasks)\b/)
+    expect(text).toContain('Docs per task')
+    await guide.getByTestId('guide-tick').first().click()
+    await expect.poll(() => page.getByTestId('chosen').textContent()).toBe('Selected: arc_easy, arc_challenge, piqa, winogrande, boolq, lambada_openai')
+  })
 })
 
 /** What has keyboard focus, through shadow roots: its data-testid, 'task:<name>' for a catalogue entry, else its id or tag. */

@@ -73,6 +73,16 @@ describe('history helpers', () => {
     for (const q of ['llama', 'pythia llama', 'base']) expect(matchesSearch(r, q), q).toBe(false)
   })
 
+  it('searches the device a run used and its GPU adapter', () => {
+    const gpu = run({
+      request: { ...run({}).request, device: 'auto' },
+      device: { requested: 'auto', device: 'webgpu', adapter: { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false }, fellBack: false, reason: undefined },
+    })
+    for (const q of ['webgpu', 'nvidia', 'pythia ampere', 'auto']) expect(matchesSearch(gpu, q), q).toBe(true)
+    expect(matchesSearch(gpu, 'wasm')).toBe(false)
+    expect(matchesSearch(run({ device: { requested: 'wasm', device: 'wasm', adapter: undefined, fellBack: false, reason: 'wasm was requested' } }), 'wasm')).toBe(true)
+  })
+
   it('finds shared tasks and writes picker options with group sizes', () => {
     expect(sharedTasks(run({}), run({ headline: { mmlu_anatomy: ['acc', 0.5], arc_easy: ['acc', 0.5] } }))).toEqual(['mmlu_anatomy'])
     expect(sharedTasks(run({}), run({ headline: {} }))).toEqual([])

@@ -5,6 +5,7 @@ import { builtinCatalogue } from '../../src/core/catalogue.ts'
 import { memberName } from '../../src/core/tasks/task-spec.ts'
 import type { Block } from '../../src/ui/guide-markdown.ts'
 import { escapeHtml, inlineHtml, markdownToHtml, parseMarkdown } from '../../src/ui/guide-markdown.ts'
+import { guideForWeb, tickPlaceholder } from '../../src/ui/guide-audience.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const GUIDE = readFileSync(join(ROOT, 'docs/guide.md'), 'utf8')
@@ -171,5 +172,27 @@ describe.skipIf(!existsSync(join(SHARED, 'data/boolq/val.jsonl')))('the guide\'s
     const share = (yes / labels.length).toFixed(4)
     expect(benchmarkRows().get('boolq')!.chance).toContain(`always "yes": ${share}`)
     expect(GUIDE).toContain(`${yes} of the ${labels.length} answers are "yes"`)
+  })
+})
+
+describe('the guide in the web app', () => {
+  const web = guideForWeb(GUIDE)
+  const htmlText = markdownToHtml(web.markdown, { headingShift: 1 })
+
+  it('names no CLI flag or command', () => {
+    expect(web.markdown.match(/(^|[\s(`])--[a-z]/gm) ?? []).toEqual([])
+    expect(web.markdown).not.toMatch(/evalz (run|ls|export-task)/)
+    expect(web.markdown).not.toContain('<!--')
+    // the terminal's version keeps them
+    expect(GUIDE).toContain('`--limit 200`')
+  })
+
+  it('turns each suggested task set into a button of real catalogue names', () => {
+    const cat = builtinCatalogue()
+    expect(web.ticks.map((t) => t.label)).toEqual(['Tick the quick check', 'Tick the v1 suite', 'Tick the language-modelling checks'])
+    web.ticks.forEach((t, i) => {
+      expect(htmlText.split(`<p>${tickPlaceholder(i)}</p>`)).toHaveLength(2)
+      for (const name of t.tasks) expect(cat.tasks.has(name) || cat.groups.has(name) || cat.tags.has(name), name).toBe(true)
+    })
   })
 })
