@@ -4,6 +4,8 @@
  */
 import { HELP, parseCommand } from './args.ts'
 import { runCommand } from './run-command.ts'
+import { handleInterrupts } from './interrupt.ts'
+import { cacheRoot } from './dataset-cache.ts'
 import { chatCommand } from './chat-command.ts'
 import { lsCommand, lsTaskCommand } from './ls-command.ts'
 import { preparePythonHooks } from './python-hooks.ts'
@@ -58,12 +60,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'serve':
         await serveCommand(cmd.args, { isTTY: Boolean(process.stderr.isTTY), write: t => process.stderr.write(t) })
         return 0
-      case 'run':
-        await runCommand(cmd.args, {
-          stdout: t => process.stdout.write(t),
-          progress: { isTTY: Boolean(process.stderr.isTTY), write: t => process.stderr.write(t) },
-        })
+      case 'run': {
+        const ctx = { output: cmd.args.output === undefined ? undefined : resolve(cmd.args.output), cacheDir: cacheRoot(cmd.args.cacheDir) }
+        const release = handleInterrupts(ctx, t => process.stderr.write(t), code => process.exit(code))
+        try {
+          await runCommand(cmd.args, {
+            stdout: t => process.stdout.write(t),
+            progress: { isTTY: Boolean(process.stderr.isTTY), write: t => process.stderr.write(t) },
+          })
+        } finally {
+          release()
+        }
         return 0
+      }
     }
   } catch (e) {
     const usage = isHarnessError(e) && USAGE_CODES.has(e.code)

@@ -176,12 +176,37 @@ function planDoc(spec: TaskSpec, doc: Doc, docId: number, ctx: { prefix: string;
     }
     case 'multiple_choice': {
       const choices = docToChoice(spec, fields, doc, docId)
+      checkChoiceTarget(spec, docId, target, choices, multipleInput)
       const requests = multipleInput
         ? choices.map((c, i) => ll(chat?.contexts?.[i] ?? ctx.prefix + String(c), targetDelimiter + String(target), i))
         : choices.map((c, i) => ll(ctx.context, targetDelimiter + String(c), i))
       if (mutualInfo) choices.forEach((c, i) => requests.push(ll('', targetDelimiter + String(c), choices.length + i)))
       return { docId, doc, target, choices, requests }
     }
+  }
+}
+
+/**
+ * A multiple-choice doc needs choices and a gold that picks one (an index in range, or one of the choices' texts):
+ * lm-eval would raise on an empty list or a text that is no choice, and score an index out of range as wrong for
+ * every model — a silent 0 — so both stop the task here, naming the doc.
+ */
+function checkChoiceTarget(spec: TaskSpec, docId: number, target: unknown, choices: readonly unknown[], multipleInput: boolean): void {
+  const bad = (why: string): never => {
+    throw new HarnessError('DATASET_PARSE_ERROR', `task '${spec.task}', doc ${docId}: ${why}; fix the data row or the task's doc_to_choice/doc_to_target`,
+      { task: spec.task, docId })
+  }
+  if (choices.length === 0) bad('doc_to_choice gave no choices')
+  if (multipleInput) return
+  const golds = Array.isArray(target) ? target : [target]
+  if (golds.length === 0) bad('the gold is an empty list')
+  for (const g of golds) {
+    if (typeof g === 'number' || typeof g === 'boolean') {
+      const i = Number(g)
+      if (!Number.isInteger(i) || i < 0 || i >= choices.length) bad(`gold ${JSON.stringify(g)} is not an index of its ${choices.length} choices`)
+    } else if (typeof g === 'string') {
+      if (!choices.includes(g)) bad(`gold ${JSON.stringify(g.slice(0, 60))} is not one of its choices`)
+    } else bad(`gold ${JSON.stringify(g)?.slice(0, 60) ?? String(g)} is neither an index nor a choice`)
   }
 }
 

@@ -118,7 +118,12 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
   for (const root of roots) {
     for (const file of await yamlFiles(reader, root)) {
       try {
-        for (const [name, entry] of indexConfig(await files.load(file), file)) if (!index.has(name)) index.set(name, entry)
+        const entries = indexConfig(await files.load(file), file)
+        // lm-eval skips such a file silently when scanning a folder; a single file (strict) that defines nothing is an error
+        if (opts.strict && entries.length === 0) {
+          throw new HarnessError('TASK_SPEC_INVALID', `${file} defines no task, group or tag (it has no \`task:\` key); add \`task: <name>\``, { file })
+        }
+        for (const [name, entry] of entries) if (!index.has(name)) index.set(name, entry)
       } catch (e) {
         fail(file, [], e)
       }
