@@ -109,6 +109,7 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
   const index = new Map<string, Entry>()
   const problems: LoadProblem[] = []
   const errors: HarnessError[] = []
+  const scanned: string[] = []
   const fail = (file: string, names: readonly string[], e: unknown): void => {
     const err = asError(e, file)
     if (opts.strict) throw err
@@ -118,16 +119,19 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
   for (const root of roots) {
     for (const file of await yamlFiles(reader, root)) {
       try {
-        const entries = indexConfig(await files.load(file), file)
-        // lm-eval skips such a file silently when scanning a folder; a single file (strict) that defines nothing is an error
-        if (opts.strict && entries.length === 0) {
-          throw new HarnessError('TASK_SPEC_INVALID', `${file} defines no task, group or tag (it has no \`task:\` key); add \`task: <name>\``, { file })
-        }
-        for (const [name, entry] of entries) if (!index.has(name)) index.set(name, entry)
+        scanned.push(file)
+        for (const [name, entry] of indexConfig(await files.load(file), file)) if (!index.has(name)) index.set(name, entry)
       } catch (e) {
         fail(file, [], e)
       }
     }
+  }
+  // lm-eval skips a file without task:/group: silently when scanning a folder; files given on their own (strict)
+  // that define nothing at all are an error naming them
+  if (opts.strict && index.size === 0 && scanned.length > 0) {
+    throw new HarnessError('TASK_SPEC_INVALID',
+      `${scanned.join(', ')} ${scanned.length === 1 ? 'defines' : 'define'} no task, group or tag (no \`task:\` key); add \`task: <name>\``,
+      { files: scanned })
   }
   const known = new Set([...index.keys(), ...(opts.knownNames ?? [])])
   const tasks: TaskSpec[] = []
