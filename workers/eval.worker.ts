@@ -22,6 +22,9 @@ import type { StoredModel } from '../src/storage/model-store.ts'
 import type { GpuLike } from '../src/protocol/device.ts'
 import { createEvalService } from '../src/app/eval-service.ts'
 import type { EvalWorkerApi } from '../src/protocol/eval-worker-api.ts'
+import type { AppWorkerApi, ChatWorkerApi } from '../src/protocol/chat-api.ts'
+import { createChatService } from '../src/protocol/chat-service.ts'
+import { deleteConversation, getConversation, listConversations, putConversation } from '../src/storage/conversation-store.ts'
 import { idbEvalStore } from './idb-eval-store.ts'
 import { browserDocSource } from './browser-doc-source.ts'
 import { hubService } from './hub-service.ts'
@@ -35,7 +38,7 @@ const appData = httpFileAccess(new URL('datasets/', root).href)
 const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu
 
 /** Opens IndexedDB (5 s at most: it may be missing in private modes or blocked by another tab) and builds the service. */
-async function build(): Promise<EvalWorkerApi> {
+async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
   const db = await Promise.race([openEvalzDb().catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, 5000))])
   configureTransformers({
     allowRemote: false,
@@ -47,24 +50,38 @@ async function build(): Promise<EvalWorkerApi> {
     useBrowserCache: false,
     ...(db ? { customCache: modelFileCache(db, () => serving) } : {}),
   })
-  return createEvalService({
+  const loadBackend = (model: string, device: 'webgpu' | 'wasm', onLoadProgress: (p: { file: string; loaded: number; total: number }) => void, stored?: unknown) => {
+    serving = stored ? [stored as StoredModel] : []
+    const s = stored as StoredModel | undefined
+    return loadTransformersBackend({ model, device, dtype: s?.hub?.dtype ?? 'fp32', onLoadProgress, modelSha256: s?.weightsSha256 })
+  }
+  const store = db ? idbEvalStore(db, navigator.storage) : undefined
+  const chat = createChatService({
+    loadBackend,
+    gpu,
+    listModels: store && (() => store.listModels()),
+    conversations: db && {
+      list: (q) => listConversations(db, q), get: (id) => getConversation(db, id), put: (c) => putConversation(db, c), delete: (id) => deleteConversation(db, id),
+    },
+    now: () => performance.now(),
+  })
+  const evals = createEvalService({
     catalogue,
     entries: listCatalogue(catalogue),
     // stored and app datasets first; online, the Hub (whose splits are stored as they are read)
     source: async () => browserDocSource({ db, appData, hub: navigator.onLine ? await hubAccess(db) : undefined }),
     gpu,
-    loadBackend(model, device, onLoadProgress, stored) {
-      serving = stored ? [stored as StoredModel] : []
-      return loadTransformersBackend({ model, device, dtype: stored?.hub?.dtype ?? 'fp32', onLoadProgress, modelSha256: stored?.weightsSha256 })
-    },
+    loadBackend,
     evaluate,
     dumpResults: (results) => pyJsonDumps(results, { indent: 2 }),
     evalzVersion: version,
     now: () => performance.now(),
     clock: () => Date.now() / 1000,
-    store: db ? idbEvalStore(db, navigator.storage) : undefined,
+    store,
     hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine, estimate: async () => (await navigator.storage?.estimate?.()) ?? {} }) : undefined,
   })
+  // a run frees the chat's model before loading its own: one model in memory at a time
+  return { ...evals, ...chat, run: async (spec, onEvent) => { await chat.releaseChatModel(); return evals.run(spec, onEvent) } }
 }
 
 /** The Hub endpoint and token from the stored settings (defaults without a database). */
@@ -107,4 +124,11 @@ Comlink.expose({
   setHubSettings: async (update) => (await ready).setHubSettings(update),
   resolveHubModel: async (id) => (await ready).resolveHubModel(id),
   downloadHubModel: (id, dtype, onProgress) => ready.then((s) => s.downloadHubModel(id, dtype, onProgress)).finally(() => release(onProgress)),
-} satisfies EvalWorkerApi)
+  chatReply: (req, onEvent) => ready.then((s) => s.chatReply(req, onEvent)).finally(() => release(onEvent)),
+  stopChat: (replyId) => void ready.then((s) => s.stopChat(replyId)),
+  releaseChatModel: async () => (await ready).releaseChatModel(),
+  listConversations: async (query) => (await ready).listConversations(query),
+  getConversation: async (id) => (await ready).getConversation(id),
+  putConversation: async (c) => (await ready).putConversation(c),
+  deleteConversation: async (id) => (await ready).deleteConversation(id),
+} satisfies AppWorkerApi)

@@ -3,7 +3,8 @@
  * 'blobs' by content hash; 'models' and 'datasets' list which blobs they use; 'runs' is the run history;
  * 'responses' holds model answers for resumable runs (src/core/response-cache.ts); 'partials' (version 2) holds
  * the chunks of unfinished Hub downloads so they resume after a reload (src/storage/hub-model-store.ts);
- * 'settings' (version 2) holds the Hub endpoint and token (src/storage/settings-store.ts).
+ * 'settings' (version 2) holds the Hub endpoint and token (src/storage/settings-store.ts); 'conversations' (version 3)
+ * holds the Chat view's conversations (src/storage/conversation-store.ts).
  */
 import { wrap } from 'idb'
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
@@ -12,12 +13,13 @@ import type { StoredDataset } from './dataset-store.ts'
 import type { StoredModel } from './model-store.ts'
 import type { RunRecord } from '../protocol/eval-store.ts'
 import type { HubSettingsRecord } from './settings-store.ts'
+import type { Conversation } from '../core/chat/conversation.ts'
 
 /** Default database name. */
 export const DB_NAME = 'evalz'
 
 /** Schema version; bump it and add a step to `upgrade` when a store or index changes. */
-export const DB_VERSION = 2
+export const DB_VERSION = 3
 
 /** One file's bytes, stored once however many models or datasets use it. */
 export interface StoredBlob {
@@ -58,6 +60,7 @@ export interface EvalzSchema extends DBSchema {
   datasets: { key: string; value: StoredDataset; indexes: { addedAt: number } }
   partials: { key: [string, number]; value: StoredPartialChunk }
   settings: { key: string; value: HubSettingsRecord }
+  conversations: { key: string; value: Conversation; indexes: { updatedAt: number } }
 }
 
 /** An open evalz database. */
@@ -100,5 +103,8 @@ function upgrade(db: EvalzDb, oldVersion: number, _tx: IDBPTransaction<EvalzSche
   if (oldVersion < 2) {
     db.createObjectStore('partials', { keyPath: ['key', 'index'] })
     db.createObjectStore('settings', { keyPath: 'key' })
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt')
   }
 }

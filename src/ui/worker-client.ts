@@ -14,12 +14,14 @@ import type { RunRequest } from '../protocol/run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml.ts'
 import { fromWireError } from '../app/wire-error.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
+import type { AppWorkerApi, ChatEvent, ChatReplyDone, ChatReplyRequest } from '../protocol/chat-api.ts'
+import type { Conversation } from '../core/chat/conversation.ts'
 
 /** Owns one worker for the lifetime of its host element. */
 export class EvalWorkerClient implements ReactiveController {
   private worker: Worker | undefined
   /** kept in a field for the worker's lifetime: a transient comlink proxy can be collected mid-call (comlink #692) */
-  private api: Comlink.Remote<EvalWorkerApi> | undefined
+  private api: Comlink.Remote<AppWorkerApi> | undefined
   /** rejects when the worker fails to start or crashes, so pending calls do not hang */
   private crashed: Promise<never> = new Promise(() => undefined)
 
@@ -156,18 +158,44 @@ export class EvalWorkerClient implements ReactiveController {
     return this.unwrap((api) => api.storageUsage() as Promise<Outcome<StorageUsage>>)
   }
 
-  private async unwrap<T>(fn: (api: Comlink.Remote<EvalWorkerApi>) => Promise<Outcome<T>>): Promise<T> {
+  /** One chat reply, streamed to `onEvent`; rejects with a WorkerError (a stopped reply resolves, stopReason 'cancelled'). */
+  async chatReply(req: ChatReplyRequest, onEvent: (e: ChatEvent) => void): Promise<ChatReplyDone> {
+    return this.unwrap((api) => api.chatReply(req, Comlink.proxy(onEvent)) as Promise<Outcome<ChatReplyDone>>)
+  }
+
+  /** Ends a chat reply after its current step. */
+  async stopChat(replyId: string): Promise<void> {
+    await this.api?.stopChat(replyId)
+  }
+
+  async listConversations(query = ''): Promise<Conversation[]> {
+    return this.unwrap((api) => api.listConversations(query) as Promise<Outcome<Conversation[]>>)
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    return (await this.unwrap((api) => api.getConversation(id) as Promise<Outcome<Conversation | null>>)) ?? undefined
+  }
+
+  async putConversation(c: Conversation): Promise<void> {
+    await this.unwrap((api) => api.putConversation(c) as Promise<Outcome<null>>)
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    await this.unwrap((api) => api.deleteConversation(id) as Promise<Outcome<null>>)
+  }
+
+  private async unwrap<T>(fn: (api: Comlink.Remote<AppWorkerApi>) => Promise<Outcome<T>>): Promise<T> {
     const outcome = await this.call(fn)
     if (!outcome.ok) throw fromWireError(outcome.error)
     return outcome.value
   }
 
-  private call<T>(fn: (api: Comlink.Remote<EvalWorkerApi>) => Promise<T>): Promise<T> {
+  private call<T>(fn: (api: Comlink.Remote<AppWorkerApi>) => Promise<T>): Promise<T> {
     const api = this.connect()
     return Promise.race([fn(api), this.crashed])
   }
 
-  private connect(): Comlink.Remote<EvalWorkerApi> {
+  private connect(): Comlink.Remote<AppWorkerApi> {
     if (!this.api) {
       const worker = new Worker(new URL('../../workers/eval.worker.ts', import.meta.url), { type: 'module', name: 'evalz-eval' })
       this.crashed = new Promise<never>((_, reject) => {
@@ -179,7 +207,7 @@ export class EvalWorkerClient implements ReactiveController {
       })
       this.crashed.catch(() => undefined)
       this.worker = worker
-      this.api = Comlink.wrap<EvalWorkerApi>(worker)
+      this.api = Comlink.wrap<AppWorkerApi>(worker)
     }
     return this.api
   }
