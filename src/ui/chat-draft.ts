@@ -6,6 +6,7 @@ import type { ChatModelRef, Conversation, ConversationMessage, ConversationSetti
 import { titleFor } from '../core/chat/conversation.ts'
 import type { SamplingSettings } from '../core/sampling/sampling-settings.ts'
 import { DEFAULT_SAMPLING } from '../core/sampling/sampling-settings.ts'
+import type { ModelInfo } from '../protocol/eval-store.ts'
 
 /** The settings of a new conversation: the tokenizer's template, llama.cpp's sampling, a new seed per reply. */
 export const DEFAULT_CHAT_SETTINGS: ConversationSettings = {
@@ -78,7 +79,7 @@ export function withoutLastReply(c: Conversation, now: number): Conversation {
 /** Replaces user message `index` with `text` and drops everything after it (edit and resend). */
 export function withEditedTurn(c: Conversation, index: number, text: string, now: number): Conversation {
   const m = c.messages[index]
-  if (!m || m.role !== 'user') return c
+  if (m?.role !== 'user') return c
   const messages: ConversationMessage[] = [...c.messages.slice(0, index), { role: 'user', content: text }]
   return { ...c, messages, title: index === 0 && !c.origin ? titleFor(messages) : c.title, updatedAt: now }
 }
@@ -86,4 +87,26 @@ export function withEditedTurn(c: Conversation, index: number, text: string, now
 /** Tokens per second of a reply (0 when no time passed). */
 export function tokensPerSecond(tokens: number, ms: number): number {
   return ms > 0 ? (tokens * 1000) / ms : 0
+}
+
+/** The model a run used, as the chat refers to it: the app's folder, or a stored model with its identity. */
+export function runModelRef(request: { readonly model: string; readonly modelSource?: string }, modelName: string, models: readonly ModelInfo[]): ChatModelRef {
+  if (request.modelSource !== 'stored') return request.model === 'demo' ? DEMO_MODEL : { source: 'app', id: request.model, name: modelName }
+  const m = models.find((x) => x.id === request.model)
+  return {
+    source: 'stored', id: request.model, name: m?.name ?? modelName,
+    ...(m ? { sha256: m.weightsSha256 } : {}), ...(m?.hub ? { hub: { repo: m.hub.repo, sha: m.hub.sha, dtype: m.hub.dtype } } : {}),
+  }
+}
+
+/** "Open in chat" for an eval sample of a run. */
+export function sampleForChat(
+  run: { readonly id: string; readonly request: { readonly model: string; readonly modelSource?: string }; readonly modelName: string },
+  sample: { readonly task: string; readonly docId: number; readonly prompt: string; readonly generation?: SampleForChat['gen'] },
+  models: readonly ModelInfo[],
+): SampleForChat {
+  return {
+    prompt: sample.prompt, model: runModelRef(run.request, run.modelName, models),
+    origin: { runId: run.id, task: sample.task, docId: sample.docId }, ...(sample.generation ? { gen: sample.generation } : {}),
+  }
 }

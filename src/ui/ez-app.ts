@@ -22,6 +22,11 @@ import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
 import type { RunView, Shown } from './shown-run.ts'
 import { shownOf, shownOfRecord } from './shown-run.ts'
+import './ez-chat-view.ts'
+import type { SampleForChat } from './chat-draft.ts'
+import { sampleForChat } from './chat-draft.ts'
+import type { SampleView } from './sample-view.ts'
+import type { RunRecord } from '../protocol/eval-store.ts'
 import './ez-compare-view.ts'
 import './ez-data-panel.ts'
 import './ez-guide.ts'
@@ -48,6 +53,9 @@ export class EzApp extends LitElement {
     h1 { margin: 0; font-size: 1.75rem; letter-spacing: -0.02em; }
     h1 span { color: var(--ez-accent, #0969da); }
     header p { margin: 0.25rem 0 0; color: var(--ez-muted, #57606a); }
+    nav.views { display: flex; gap: 1rem; margin-top: 0.5rem; }
+    nav.views a[aria-current=page] { font-weight: 600; }
+    [hidden] { display: none !important; }
     .setup { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.3fr); gap: 1.25rem; align-items: start; }
     @media (max-width: 860px) { .setup { grid-template-columns: minmax(0, 1fr); } }
     .card { border: 1px solid var(--ez-border, #d0d7de); border-radius: 8px; padding: 1rem; background: var(--ez-bg, #fff); min-width: 0; }
@@ -66,7 +74,7 @@ export class EzApp extends LitElement {
     tasks: { state: true }, models: { state: true }, datasets: { state: true }, choice: { state: true },
     adding: { state: true }, modelError: { state: true }, datasetError: { state: true }, usage: { state: true }, history: { state: true },
     interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
-    error: { state: true }, notice: { state: true }, shared: { state: true }, form: { state: true },
+    error: { state: true }, notice: { state: true }, shared: { state: true }, form: { state: true }, route: { state: true }, chatSample: { state: true },
   }
 
   private declare tasks: readonly CatalogueEntry[]
@@ -89,6 +97,11 @@ export class EzApp extends LitElement {
   private declare notice: string | undefined
   /** the share link this page was opened with, decoded */
   private declare shared: SharePayload | undefined
+  /** the view the hash names: '#/chat' is the Chat view, anything else the evaluation page */
+  private declare route: 'main' | 'chat'
+  /** the eval sample last sent to the Chat view ("Open in chat") */
+  private declare chatSample: SampleForChat | undefined
+  private readonly onHash = () => { this.route = location.hash.startsWith('#/chat') ? 'chat' : 'main' }
 
   /** a remembered form for the picker, once restored */
   private declare form: PickerForm | undefined
@@ -120,10 +133,14 @@ export class EzApp extends LitElement {
     this.notice = undefined
     this.shared = undefined
     this.form = undefined
+    this.route = 'main'
+    this.chatSample = undefined
   }
 
   override connectedCallback(): void {
     super.connectedCallback()
+    this.onHash()
+    window.addEventListener('hashchange', this.onHash)
     void registerServiceWorker()
     readShareLink(location.hash).then((p) => { this.shared = p }, (e: unknown) => this.fail(e))
     this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))
@@ -164,14 +181,23 @@ export class EzApp extends LitElement {
     void this.pageState.set('form', { ...this.pickerForm, modelSource: this.choice.source, modelId: this.choice.id })
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('hashchange', this.onHash)
+  }
+
   override render() {
     return html`
       <a class="skip" href="#tasks-h" data-testid="skip-link" @click=${(e: Event) => { e.preventDefault(); this.renderRoot.querySelector('ez-task-picker')?.focusStart() }}>Skip to tasks and settings</a>
       <header>
         <h1>eval<span>z</span></h1>
         <p>lm-evaluation-harness prompts and numbers, computed in your browser. Nothing leaves this page.</p>
+        <nav class="views"><a href="#/run" data-testid="nav-run" aria-current=${this.route === 'main' ? 'page' : 'false'}>Evaluate</a>
+          <a href="#/chat" data-testid="nav-chat" aria-current=${this.route === 'chat' ? 'page' : 'false'}>Chat</a></nav>
       </header>
-      <main>
+      <section data-testid="view-chat" aria-label="Chat" ?hidden=${this.route !== 'chat'}>
+        <ez-chat-view .client=${this.client} .models=${this.models} .pending=${this.chatSample}></ez-chat-view></section>
+      <main ?hidden=${this.route === 'chat'} @open-in-chat=${(e: CustomEvent<{ sample: SampleView; record?: RunRecord }>) => this.openInChat(e.detail)}>
         ${this.renderInterrupted()}
         ${this.shared ? html`<ez-shared-run .client=${this.client} .payload=${this.shared} .models=${this.models} ?disabled=${this.running}
           @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}
@@ -274,6 +300,14 @@ export class EzApp extends LitElement {
           <ez-sample-inspector .samplesJsonl=${s.samplesJsonl} .results=${s.results}></ez-sample-inspector>
         </details>
       </section>`
+  }
+
+  /** "Open in chat" from the inspector (the run on screen) or the compare view (the run of that side). */
+  private openInChat(d: { sample: SampleView; record?: RunRecord }): void {
+    const run = d.record ?? this.history.find((r) => r.id === this.shown?.runId)
+    if (!run) return
+    this.chatSample = sampleForChat({ id: run.id, request: run.request as { model: string; modelSource?: string }, modelName: run.modelName }, d.sample, this.models)
+    location.hash = '#/chat'
   }
 
   private async hubModelAdded(model: ModelInfo): Promise<void> {

@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing } from 'lit'
 import { choiceProbabilitySvg } from './chart-svg.ts'
 import { choiceBars } from './compare-samples.ts'
 import type { SampleView } from './sample-view.ts'
-import { sharedStyles } from './shared-styles.ts'
+import { fire, sharedStyles } from './shared-styles.ts'
 import './ez-chart-figure.ts'
 
 export class EzCompareSample extends LitElement {
@@ -85,7 +85,9 @@ export class EzCompareSample extends LitElement {
     if (!s) return html`<div><h4>${key}: ${label}</h4><p class="muted">Not logged in this run.</p></div>`
     const verdict = s.correct === undefined ? html`<span class="muted">scored</span>`
       : s.correct ? html`<span class="right">✓ right</span>` : html`<span class="wrong">✗ wrong</span>`
-    return html`<div data-testid=${`compare-side-${key}`}><h4>${key}: ${label} · ${verdict}</h4>
+    return html`<div data-testid=${`compare-side-${key}`}><h4>${key}: ${label} · ${verdict}
+      <button type="button" class="small" data-testid="open-in-chat" title=${`A new conversation with ${label}'s model, starting from this exact prompt`}
+        @click=${() => fire(this, 'open-in-chat-side', { side: key, sample: s })}>Open in chat</button></h4>
       <dl>
         <dt>Prediction</dt><dd class="mono">${s.predictionIndex !== undefined ? `${s.predictionIndex}: ${s.prediction}` : s.prediction}</dd>
         ${Object.entries(s.metrics).map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(6) : v}</dd>`)}

@@ -23,7 +23,7 @@ import { deltaChartSvg } from './chart-svg.ts'
 import { fileSafe } from './chart-png.ts'
 import { flipSets, runOptionText, sampleIndex, sharedTasks, verdictLine, type FlipSets } from './compare-samples.ts'
 import { parseSamples, type SampleView, type TaskConfigView } from './sample-view.ts'
-import { errorText, sharedStyles } from './shared-styles.ts'
+import { errorText, fire, sharedStyles } from './shared-styles.ts'
 import type { EvalWorkerClient } from './worker-client.ts'
 import './ez-calibration.ts'
 import './ez-chart-figure.ts'
@@ -213,7 +213,10 @@ export class EzCompareView extends LitElement {
       ${binary.map(([t, m]) => html`<h4>${t.alias} · ${m.metric}${m.filter === 'none' ? '' : ` (${m.filter})`}</h4>
         <ez-compare-flips data-task=${t.task} data-metric=${m.metric} .sets=${s.flips.get(`${t.task}\u0000${m.metric}\u0000${m.filter}`)} .task=${t.task} .filter=${m.filter}
           .samplesA=${s.a.samples.get(t.task) ?? new Map()} .samplesB=${s.b.samples.get(t.task) ?? new Map()}
-          .labelA=${cmp.a.label} .labelB=${cmp.b.label}></ez-compare-flips>`)}
+          .labelA=${cmp.a.label} .labelB=${cmp.b.label} @open-in-chat-side=${(e: CustomEvent<{ side: string; sample: SampleView }>) => {
+            e.stopPropagation()
+            fire(this, 'open-in-chat', { record: e.detail.side === 'A' ? s.a.record : s.b.record, sample: e.detail.sample })
+          }}></ez-compare-flips>`)}
       <details class="more" data-testid="compare-calibration" @toggle=${(e: Event) => { this.calibrationOpen = (e.target as HTMLDetailsElement).open }}>
         <summary>Calibration of A and B</summary>
         ${this.calibrationOpen ? html`<div class="pair">${[s.a, s.b].map((side, i) => html`<div><h4>${i === 0 ? 'A' : 'B'}: ${side.record.modelName}</h4>

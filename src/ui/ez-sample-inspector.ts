@@ -8,7 +8,7 @@ import type { PropertyValues } from 'lit'
 import type { JsonValue } from '../protocol/wire-json.ts'
 import type { SampleView, TaskConfigView } from './sample-view.ts'
 import { parseSamples } from './sample-view.ts'
-import { sharedStyles } from './shared-styles.ts'
+import { fire, sharedStyles } from './shared-styles.ts'
 
 type Verdict = 'all' | 'wrong' | 'right'
 
@@ -111,7 +111,9 @@ export class EzSampleInspector extends LitElement {
         <summary>${verdict}<span class="task">${s.task}</span><span class="muted">doc ${s.docId}${s.filter !== 'none' ? ` · ${s.filter}` : ''}</span>
           <span class="muted">${preview(s)}</span></summary>
         <div class="body">
-          <div class="muted">Prompt (exact context sent to the model)</div>
+          <div class="muted">Prompt (exact context sent to the model)
+            <button type="button" class="small" data-testid="open-in-chat" title="A new conversation with this run's model, starting from this exact prompt"
+              @click=${() => fire(this, 'open-in-chat', { sample: s })}>Open in chat</button></div>
           <pre data-testid="sample-prompt">${s.prompt}</pre>
           ${s.choices.length > 0 ? html`
             <div class="scroll"><table data-testid="sample-choices">

@@ -29,6 +29,8 @@ export interface SampleView {
   readonly outputType: string
   /** the exact context sent to the model (first request's first argument) */
   readonly prompt: string
+  /** generate_until: the request's stop strings and token budget (its arg_1), for "Open in chat" */
+  readonly generation?: { readonly until?: readonly string[]; readonly maxGenToks?: number }
   /** multiple_choice: the choices; [] otherwise */
   readonly choices: readonly ChoiceView[]
   /** the gold answer as lm-eval records it (target) */
@@ -100,7 +102,14 @@ function sampleView(task: string, rec: Record<string, JsonValue>, outputType: st
   // resps: one list per request of its repeats; a generation's first request, first repeat is what the model wrote
   const raw = outputType === 'generate_until' && Array.isArray(rec.resps) && Array.isArray(rec.resps[0]) ? rec.resps[0][0] : undefined
   const rawOutput = raw === undefined ? undefined : String(raw)
-  return { ...base, choices: [], goldIndex: undefined, predictionIndex: undefined, prediction, rawOutput }
+  const gen = args[0]?.arg_1
+  const generation = outputType === 'generate_until' && gen !== null && typeof gen === 'object' && !Array.isArray(gen)
+    ? {
+      ...(Array.isArray(gen.until) ? { until: gen.until.map(String) } : {}),
+      ...(typeof gen.max_gen_toks === 'number' ? { maxGenToks: gen.max_gen_toks } : {}),
+    }
+    : undefined
+  return { ...base, choices: [], goldIndex: undefined, predictionIndex: undefined, prediction, rawOutput, ...(generation ? { generation } : {}) }
 }
 
 /** Index of the first maximum; undefined for an empty list. */
