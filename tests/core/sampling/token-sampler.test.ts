@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { createTokenSampler, drawToken, warp } from '../../../src/core/sampling/token-sampler.ts'
+import { createTokenSampler, drawToken, kthLargest, warp } from '../../../src/core/sampling/token-sampler.ts'
 import type { SamplingSettings } from '../../../src/core/sampling/sampling-settings.ts'
 import { DEFAULT_SAMPLING, checkSampling, samplingProblems } from '../../../src/core/sampling/sampling-settings.ts'
 import { argmaxRow } from '../../../src/backends/transformers/token-scores.ts'
@@ -62,10 +62,14 @@ describe('token sampler rules', () => {
   it('warping keeps exactly the top-k tokens and draws only among them', () => {
     const scores = Float64Array.from(row)
     const kept = warp(scores, { ...DEFAULT_SAMPLING, temperature: 1, topK: 3, topP: 1, minP: 0 })
-    const finite = [...kept.keys()].filter((i) => kept[i] !== -Infinity)
     const top3 = [...scores.keys()].sort((a, b) => scores[b] - scores[a]).slice(0, 3)
-    expect(finite.sort()).toEqual(top3.sort())
+    expect([...kept.ids]).toEqual([...top3].sort((a, b) => a - b))
     for (const u of [0, 0.3, 0.6, 0.999999]) expect(top3).toContain(drawToken(kept, u))
+  })
+  it('the k-th largest value equals a full sort, ties and -Infinity included', () => {
+    const values = Float64Array.from([...golden.rows[2], ...golden.rows[1], -Infinity, -Infinity])
+    const sorted = Float64Array.from(values).sort()
+    for (const k of [1, 2, 3, 5, 6, 40, 500, values.length - 1, values.length]) expect(kthLargest(values, k)).toBe(sorted[values.length - k])
   })
   it('bad settings are one usage error naming each bad value and the valid range', () => {
     expect(samplingProblems(DEFAULT_SAMPLING)).toEqual([])
