@@ -211,4 +211,6 @@ async function main(): Promise<void> {
   await model.dispose()
 }
 
-await main()
+// `npm run bench -- --gguf FILE`: the quantised-GGUF benchmark against llama.cpp (scripts/bench-gguf.ts)
+if (process.argv.includes('--gguf')) await import('./bench-gguf.ts')
+else await main()
