@@ -114,7 +114,7 @@ if (a.logprobs) {
       const logits = (out.logits as Tensor).data as Float32Array
       const vocab = logits.length / n
       await sequence.clearHistory()
-      const res = await sequence.controlledEvaluate(s.ids.map((t, i) => (i >= n - 1 - s.continuation && i < n - 1 ? [t as never, { generateNext: { probabilities: true } }] : t as never)))
+      const res = await sequence.controlledEvaluate(s.ids.map((t, i) => (i >= n - 1 - s.continuation && i < n - 1 ? [t as never, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] : t as never)))
       for (let i = n - 1 - s.continuation; i < n - 1; i++) {
         const row = logits.subarray(i * vocab, (i + 1) * vocab)
         let max = -Infinity
