@@ -11,7 +11,7 @@ import { version } from '../package.json'
 import { builtinCatalogue, listCatalogue } from '../src/core/catalogue.ts'
 import { evaluate } from '../src/core/evaluator.ts'
 import { pyJsonDumps } from '../src/core/python/json.ts'
-import { configureTransformers } from '../src/backends/transformers/init.ts'
+import { configureTransformers, wasmThreadCount } from '../src/backends/transformers/init.ts'
 import { loadTransformersBackend } from '../src/backends/transformers/transformers-backend.ts'
 import { httpFileAccess } from '../src/data/http-file-access.ts'
 import { openEvalzDb } from '../src/storage/db.ts'
@@ -36,6 +36,8 @@ let serving: readonly StoredModel[] = []
 const catalogue = builtinCatalogue()
 const appData = httpFileAccess(new URL('datasets/', root).href)
 const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu
+/** all the cores the browser reports (capped), when the page is cross-origin isolated */
+const wasmThreads = wasmThreadCount(self.crossOriginIsolated, navigator.hardwareConcurrency)
 
 /** Opens IndexedDB (5 s at most: it may be missing in private modes or blocked by another tab) and builds the service. */
 async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
@@ -45,6 +47,7 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     // a path, not an http(s) URL: transformers.js skips its local-file lookup for URL-shaped local paths
     localModelPath: new URL('models/', root).pathname,
     wasmPaths: { wasm: abs(ortWasm), mjs: abs(ortMjs) },
+    numThreads: wasmThreads,
     logLevel: 'error',
     // the app serves its own models; a Cache Storage copy would go stale when public/models changes
     useBrowserCache: false,
@@ -71,6 +74,7 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     // stored and app datasets first; online, the Hub (whose splits are stored as they are read)
     source: async () => browserDocSource({ db, appData, hub: navigator.onLine ? await hubAccess(db) : undefined }),
     gpu,
+    wasmThreads,
     loadBackend,
     evaluate,
     dumpResults: (results) => pyJsonDumps(results, { indent: 2 }),

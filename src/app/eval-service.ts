@@ -42,6 +42,8 @@ export interface EvalServiceDeps {
   readonly source: DocSource | (() => DocSource | Promise<DocSource>)
   /** navigator.gpu, or undefined where WebGPU is missing */
   readonly gpu: GpuLike | undefined
+  /** onnxruntime-web threads configured for wasm runs (shown with the device); undefined = not reported */
+  readonly wasmThreads?: number
   /**
    * loads the model (a folder name under /models/, or a stored model's id, then with its info) on a device;
    * a stored model must load from the store (customCache), with no network request
@@ -114,11 +116,12 @@ async function runOnce(
   if (isWireError(choice)) throw fromWireError(choice)
   emit({ type: 'phase', phase: 'loading-model' })
   const loaded = await loadOnDevice(choice, (device) => deps.loadBackend(spec.model, device, (p) => emit({ type: 'load', ...p }), stored))
-  record.device = loaded.report
+  const report = loaded.report.device === 'wasm' && deps.wasmThreads !== undefined ? { ...loaded.report, threads: deps.wasmThreads } : loaded.report
+  record.device = report
   const model = loaded.value
   const backend = deps.store ? cachingBackend(model, deps.store.responses) : undefined
   try {
-    emit({ type: 'device', report: loaded.report })
+    emit({ type: 'device', report })
     if (signal.aborted) throw fromWireError({ code: 'CANCELLED', message: 'run cancelled', detail: undefined })
     emit({ type: 'phase', phase: 'evaluating' })
     const outcome = await deps.evaluate({
@@ -140,7 +143,6 @@ async function runOnce(
     })
     emit({ type: 'phase', phase: 'finishing' })
     const cachedRequests = backend?.stats.hits ?? 0
-    const report = loaded.report
     const evalzBlock = outcome.results.evalz as Record<string, unknown>
     outcome.results.evalz = {
       ...evalzBlock,
@@ -151,11 +153,12 @@ async function runOnce(
       fell_back_to_wasm: report.fellBack,
       fallback_reason: report.fellBack ? report.reason ?? null : null,
       cached_requests: cachedRequests,
+      wasm_threads: report.threads ?? null,
     }
     const text = deps.dumpResults(outcome.results)
     const results = parsePyJson(text) as RunResultsObject
     const samples = Object.fromEntries([...outcome.samples].filter(([, s]) => s.length > 0).map(([task, s]) => [task, toJsonl(s)]))
-    return { status: 'done', runId: spec.runId, device: loaded.report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples, cachedRequests }
+    return { status: 'done', runId: spec.runId, device: report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples, cachedRequests }
   } finally {
     await model.dispose().catch(() => undefined)
   }

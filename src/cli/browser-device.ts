@@ -188,7 +188,8 @@ function rebuildError(wire: WireError): Error {
 }
 
 function describeDevice(d: DeviceReport): string {
-  const adapter = d.device === 'webgpu' && d.adapter ? ` (adapter ${[d.adapter.vendor, d.adapter.architecture].filter(Boolean).join(' ') || 'unnamed'})` : ''
+  const adapter = d.device === 'webgpu' && d.adapter ? ` (adapter ${[d.adapter.vendor, d.adapter.architecture].filter(Boolean).join(' ') || 'unnamed'})`
+    : d.threads !== undefined ? ` (${d.threads} ${d.threads === 1 ? 'thread' : 'threads'})` : ''
   return `${d.device}${adapter} in headless Chromium`
 }
 

@@ -32,6 +32,8 @@ export interface DeviceReport {
   readonly fellBack: boolean
   /** why this device: why WebGPU was not used, or why 'auto' took it; undefined only for a forced 'webgpu' */
   readonly reason: string | undefined
+  /** onnxruntime-web wasm threads (wasm runs only; undefined when unknown or on WebGPU) */
+  readonly threads?: number
 }
 
 /** The parts of GPUAdapter this module reads. */

@@ -164,7 +164,9 @@ function kib(bytes: number): string {
 
 function deviceText(d: DeviceReport) {
   const name = d.device === 'webgpu' ? 'WebGPU' : 'WebAssembly (CPU)'
-  const adapter = d.device === 'webgpu' && d.adapter ? html` <span class="muted">(${adapterName(d.adapter)})</span>` : nothing
+  const adapter = d.device === 'webgpu' && d.adapter ? html` <span class="muted">(${adapterName(d.adapter)})</span>`
+    : d.threads !== undefined ? html` <span class="muted" data-testid="device-threads">(${d.threads} ${d.threads === 1 ? 'thread' : 'threads'})</span>`
+    : nothing
   const why = d.fellBack ? html`<span class="fallback" data-testid="device-reason">— fell back to wasm: ${d.reason}</span>`
     : d.requested === 'auto' && d.reason ? html`<span class="muted" data-testid="device-reason">— Auto chose it: ${d.reason}</span>`
     : html`<span class="muted" data-testid="device-reason">— as chosen</span>`

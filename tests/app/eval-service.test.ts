@@ -138,6 +138,18 @@ describe('createEvalService', () => {
     expect(fell.status === 'done' && fell.device.reason).toMatch(/no shader-f16/)
   })
 
+  it('reports the wasm thread count with a wasm device (in the device event and results), never with WebGPU', async () => {
+    const log: string[] = []
+    const events: WorkerEvent[] = []
+    const wasm = await service({ gpu: SOFTWARE, wasmThreads: 2 }, log).run(request({ tasks: ['demo_cloze'] }), (e) => events.push(e))
+    expect(wasm.status === 'done' && wasm.device.threads).toBe(2)
+    expect(events.find((e) => e.type === 'device')).toMatchObject({ report: { device: 'wasm', threads: 2 } })
+    expect(wasm.status === 'done' && (wasm.results.evalz as Record<string, unknown>).wasm_threads).toBe(2)
+    const gpu = await service({ gpu: ADAPTER, wasmThreads: 2 }, log).run(request({ tasks: ['demo_cloze'] }), () => undefined)
+    expect(gpu.status === 'done' && gpu.device.threads).toBeUndefined()
+    expect(gpu.status === 'done' && (gpu.results.evalz as Record<string, unknown>).wasm_threads).toBeNull()
+  })
+
   it('returns setup errors as data', async () => {
     const unknown = await service().run(request({ tasks: ['no_such_task'] }), () => undefined)
     expect(unknown).toMatchObject({ status: 'failed', runId: 'r1', error: { code: 'TASK_UNKNOWN' } })

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { relabel } from '../../src/cli/browser-device.ts'
 import { parseCommand } from '../../src/cli/args.ts'
@@ -101,6 +101,8 @@ describe.skipIf(!HAS_CHROMIUM)(`evalz run in headless Chromium${HAS_CHROMIUM ? '
     for (const device of ['wasm', 'webgpu']) {
       const r = run(device)
       expect(r.stderr).toContain(`ran on ${device}`)
+      // wasm uses every core the browser reports (the page is cross-origin isolated), at most 8
+      if (device === 'wasm') expect(r.stderr).toMatch(new RegExp(`ran on wasm \\(${Math.min(cpus().length, 8)} threads?\\)`))
       const res = results(r.dir)
       for (const task of CASE.accs) {
         expect(acc(res, task), `${device} ${task} acc`).toBe(acc(cpuResults, task))

@@ -42,6 +42,8 @@ export interface CausalLm {
   readonly vocabSize: number
   /** true when forward returns only the requested trailing positions (graph has num_logits_to_keep) */
   readonly keepsOnlyRequested: boolean
+  /** padded widths of forward and prefill are rounded up to a multiple of this (default 1) */
+  readonly padMultiple?: number
   /** runs rows (left-padded to the longest) and lends the logits of at least the last `keep` positions */
   forward<T>(rows: readonly (readonly number[])[], keep: number, use: (block: LogitsBlock) => T): Promise<T>
   /** prefills rows (left-padded) and lends the last-position logits; the session continues from there */

@@ -48,7 +48,8 @@ export async function generateGreedy(
   const done = rows.map(() => false)
   const pick = (block: LogitsBlock) => rows.map((_, b) => argmaxRow(rowFromEnd(block, b, 1)))
   throwIfCancelled(opts.signal)
-  const width = Math.max(...rows.map((r) => r.length))
+  const multiple = lm.padMultiple ?? 1
+  const width = Math.ceil(Math.max(...rows.map((r) => r.length)) / multiple) * multiple
   const start = await lm.startDecode(rows, pick)
   opts.onForward?.(rows.length * width)
   const session = start.session

@@ -75,6 +75,20 @@ export function configureTransformers(opts: TransformersInitOptions): void {
   if (opts.logLevel !== undefined) env.logLevel = LEVELS[opts.logLevel]
 }
 
+/** Most wasm threads a page asks for: past this, synchronisation costs more than the extra cores give. */
+export const MAX_WASM_THREADS = 8
+
+/**
+ * onnxruntime-web threads for a page: the cores the browser reports, at most MAX_WASM_THREADS, when the page is
+ * cross-origin isolated (threads need SharedArrayBuffer); 1 otherwise. onnxruntime's own default is half the cores,
+ * at most 4 — one thread on a 2-core machine.
+ */
+export function wasmThreadCount(crossOriginIsolated: boolean, hardwareConcurrency: number | undefined): number {
+  if (!crossOriginIsolated) return 1
+  const cores = Number.isInteger(hardwareConcurrency) && hardwareConcurrency! > 0 ? hardwareConcurrency! : 1
+  return Math.min(cores, MAX_WASM_THREADS)
+}
+
 /** The settings that decide where model files come from. */
 export function modelSourceSettings(): { allowRemote: boolean; localModelPath: string } {
   return { allowRemote: env.allowRemoteModels, localModelPath: env.localModelPath }

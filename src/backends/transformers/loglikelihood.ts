@@ -100,7 +100,7 @@ export async function scoreTokenPairs(
     const positions = (b: ForwardRow) => (lm.keepsOnlyRequested ? keepOf(b) : b.input.length)
     for (const batch of splitForBudget(whole, positions, lm, budget)) {
       throwIfCancelled(opts.signal)
-      const width = Math.max(...batch.map((r) => r.input.length))
+      const width = Math.ceil(Math.max(...batch.map((r) => r.input.length)) / (lm.padMultiple ?? 1)) * (lm.padMultiple ?? 1)
       await score(batch, batch.length * width, (keep, use) => lm.forward(batch.map((r) => r.input), keep, use))
     }
   }

@@ -9,12 +9,17 @@ import type { CausalLm, DecodeSession, LogitsBlock, PrefixCache } from './causal
 
 type Outputs = Record<string, Tensor>
 
+/** Padded widths on WebGPU are multiples of this many positions. */
+export const WEBGPU_PAD_MULTIPLE = 16
+
 /** Wraps a loaded decoder-only model; `padTokenId` fills left padding (masked out). */
 export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vocabSize: number, device = 'cpu'): CausalLm {
   const session = model.sessions['model'] ?? model.sessions['decoder_model_merged']
   const inputNames: string[] = session?.inputNames ?? []
   const hasKeep = inputNames.includes('num_logits_to_keep')
   const hasCache = inputNames.some((n) => n.startsWith('past_'))
+  // WebGPU compiles shaders per input shape: round padded widths so that few distinct shapes occur
+  const padMultiple = device === 'webgpu' ? WEBGPU_PAD_MULTIPLE : 1
 
   async function run(feeds: Record<string, unknown>): Promise<Outputs> {
     try {
@@ -29,7 +34,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
   }
 
   async function forwardRows<T>(rows: readonly (readonly number[])[], keep: number, use: (b: LogitsBlock) => T): Promise<{ value: T; past: Outputs; mask: BigInt64Array; width: number }> {
-    const { ids, mask, width } = leftPad(rows, padTokenId)
+    const { ids, mask, width } = leftPad(rows, padTokenId, padMultiple)
     const b = rows.length
     const out = await run({
       input_ids: new Tensor('int64', ids, [b, width]),
@@ -96,6 +101,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
   return {
     vocabSize,
     keepsOnlyRequested: hasKeep,
+    padMultiple,
     ...(hasCache && device !== 'webgpu' ? sharing : {}),
     async forward(rows, keep, use) {
       const r = await forwardRows(rows, keep, use)
@@ -161,9 +167,11 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
   }
 }
 
-/** Left-pads rows to the longest with `padId` and a 0 attention mask. */
-export function leftPad(rows: readonly (readonly number[])[], padId: number): { ids: BigInt64Array; mask: BigInt64Array; width: number } {
-  const width = Math.max(1, ...rows.map((r) => r.length))
+/**
+ * Left-pads rows to the longest (rounded up to a multiple of `multiple`) with `padId` and a 0 attention mask.
+ */
+export function leftPad(rows: readonly (readonly number[])[], padId: number, multiple = 1): { ids: BigInt64Array; mask: BigInt64Array; width: number } {
+  const width = paddedWidth(Math.max(1, ...rows.map((r) => r.length)), multiple)
   const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId))
   const mask = new BigInt64Array(rows.length * width)
   rows.forEach((row, b) => {
@@ -174,6 +182,11 @@ export function leftPad(rows: readonly (readonly number[])[], padId: number): { 
     }
   })
   return { ids, mask, width }
+}
+
+/** `width` rounded up to a multiple of `multiple`. */
+export function paddedWidth(width: number, multiple: number): number {
+  return Math.ceil(width / multiple) * multiple
 }
 
 /** Per past tensor [rows, heads, positions, dim]: a new tensor whose row i is row from[i] of the original. */

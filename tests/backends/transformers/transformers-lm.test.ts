@@ -36,6 +36,15 @@ describe('leftPad', () => {
     expect([...ids]).toEqual([5n, 6n, 7n, 0n, 0n, 8n])
     expect([...mask]).toEqual([1n, 1n, 1n, 0n, 0n, 1n])
   })
+
+  it('rounds the width up to a multiple (WebGPU: few distinct shapes)', () => {
+    const { ids, mask, width } = leftPad([[5, 6, 7], [8]], 0, 4)
+    expect(width).toBe(4)
+    expect([...ids]).toEqual([0n, 5n, 6n, 7n, 0n, 0n, 0n, 8n])
+    expect([...mask]).toEqual([0n, 1n, 1n, 1n, 0n, 0n, 0n, 1n])
+    expect(leftPad([[1, 2, 3, 4]], 0, 4).width).toBe(4)
+    expect(leftPad([Array(17).fill(1)], 0, 16).width).toBe(32)
+  })
 })
 
 describe.skipIf(!HAVE_DEMO)('causalLmFromModel on the demo model', () => {
