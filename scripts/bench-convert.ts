@@ -6,13 +6,13 @@
  * Usage: node bin/run-ts.js scripts/bench-convert.ts [--size-gb 1] [--dtype F32|F16] [--external auto|always|never] [--keep]
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { mkdir, open, writeFile } from 'node:fs/promises'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { LLAMA_LINEARS, linearShape, llamaConfigToHf } from '../src/backends/onnx/llama-config.ts'
+import { LLAMA_LINEARS, linearShape } from '../src/backends/onnx/llama-config.ts'
 import type { LlamaConfig } from '../src/backends/onnx/llama-config.ts'
+import { demoTokenizer, tensorList, writeCheckpoint } from './bench/synthetic-llama.ts'
 
 interface Args {
   /** target float32 weight size, GB (1e9 bytes) */
@@ -61,72 +61,6 @@ function benchConfig(sizeGb: number): LlamaConfig {
   return { ...base, numLayers: Math.max(1, Math.round((sizeGb * 1e9 / 4 - fixed) / perLayer)) }
 }
 
-/** Tensor names and shapes in Hugging Face order. */
-function tensorList(c: LlamaConfig): { name: string, shape: number[] }[] {
-  const out = [{ name: 'model.embed_tokens.weight', shape: [c.vocabSize, c.hiddenSize] }]
-  for (let i = 0; i < c.numLayers; i++) {
-    const p = `model.layers.${i}`
-    out.push({ name: `${p}.input_layernorm.weight`, shape: [c.hiddenSize] })
-    for (const [key, path] of LLAMA_LINEARS) out.push({ name: `${p}.${path}.weight`, shape: linearShape(c, key) })
-    out.push({ name: `${p}.post_attention_layernorm.weight`, shape: [c.hiddenSize] })
-  }
-  out.push({ name: 'model.norm.weight', shape: [c.hiddenSize] })
-  out.push({ name: 'lm_head.weight', shape: [c.vocabSize, c.hiddenSize] })
-  return out
-}
-
-/** Writes model.safetensors tensor by tensor (xorshift values in ±0.05), config.json and the demo tokenizer. */
-async function writeCheckpoint(dir: string, c: LlamaConfig, dtype: Args['dtype']): Promise<number> {
-  await mkdir(dir, { recursive: true })
-  const width = dtype === 'F32' ? 4 : 2
-  const tensors = tensorList(c)
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } }
-  let offset = 0
-  for (const t of tensors) {
-    const bytes = t.shape.reduce((a, b) => a * b, 1) * width
-    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes] }
-    offset += bytes
-  }
-  let json = JSON.stringify(header)
-  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8)
-  const file = await open(join(dir, 'model.safetensors'), 'w')
-  const len = new Uint8Array(8)
-  new DataView(len.buffer).setUint32(0, json.length, true)
-  await file.write(len)
-  await file.write(new TextEncoder().encode(json))
-  let state = 0x9e3779b9
-  for (const t of tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1)
-    const values = new Float32Array(n)
-    for (let i = 0; i < n; i++) {
-      state ^= state << 13; state ^= state >>> 17; state ^= state << 5
-      values[i] = ((state >>> 0) / 4294967296 - 0.5) * 0.1
-    }
-    if (dtype === 'F32') await file.write(new Uint8Array(values.buffer))
-    else {
-      const halves = new Uint16Array(n)
-      for (let i = 0; i < n; i++) halves[i] = toHalf(values[i]!)
-      await file.write(new Uint8Array(halves.buffer))
-    }
-  }
-  await file.close()
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...llamaConfigToHf(c), bos_token_id: 0, eos_token_id: 0 }))
-  for (const f of ['tokenizer.json', 'tokenizer_config.json']) await writeFile(join(dir, f), readFileSync(join(ROOT, 'public/models/demo', f)))
-  return offset
-}
-
-/** float32 → float16 bits (truncating; the values here are small normals). */
-const HALF_F32 = new Float32Array(1)
-const HALF_U32 = new Uint32Array(HALF_F32.buffer)
-function toHalf(x: number): number {
-  HALF_F32[0] = x
-  const b = HALF_U32[0]!
-  const sign = (b >>> 16) & 0x8000
-  const e = ((b >>> 23) & 0xff) - 112
-  if (e <= 0) return sign
-  return sign | (e << 10) | ((b >>> 13) & 0x3ff)
-}
-
 function runChild(args: string[]): ChildReport {
   const res = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), SELF, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
   if (res.status !== 0) throw new Error(`child failed (${res.status}): ${res.stderr}`)
@@ -155,7 +89,7 @@ if (argv[0] === '--child') {
   try {
     const c = benchConfig(args.sizeGb)
     const t0 = Date.now()
-    const stored = await writeCheckpoint(join(dir, 'model'), c, args.dtype)
+    const stored = await writeCheckpoint(join(dir, 'model'), c, args.dtype, demoTokenizer(ROOT))
     const weightBytes = tensorList(c).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1) * 4, 0)
     process.stdout.write(`checkpoint: ${c.numLayers} layers, hidden ${c.hiddenSize}, vocab ${c.vocabSize}; ${args.dtype} file ${(stored / 1e9).toFixed(3)} GB, float32 weights ${(weightBytes / 1e9).toFixed(3)} GB (written in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`)
     const baseline = runChild(['--child', 'baseline', join(dir, 'model'), join(dir, 'cache'), args.external])

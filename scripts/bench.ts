@@ -1,214 +1,232 @@
 /**
- * Throughput of the transformers.js backend (batched, logits cache, KV cache) against a naive loop (one
- * request per forward, no batching, no cache, no KV cache) on the bundled demo model, in one run.
- * Both paths tokenise inside the timed region. Times are medians of --reps runs.
- * Usage: npm run bench [-- --model DIR --batch-size N --questions N --prompts N --gen-tokens N --reps N]
+ * Throughput of the transformers.js backend against its peers, in one run, on real lm-eval requests (HellaSwag,
+ * ARC-Easy, MMLU 5-shot, GSM8K generation from ../shared/hf-data): the harness (batched, prefix sharing through the
+ * KV cache), the same harness with prefix sharing off, a naive loop (one request per unpadded forward, tokenised
+ * exactly as the backend does) and the bare onnxruntime session replaying the harness's own forward shapes (the
+ * ceiling). Without --model it builds a 143M-parameter model with SmolLM2-135M's body, seeded weights and Llama-2's
+ * tokenizer (converted from ../shared/models/llama.cpp-vocab) in a temp dir. See `--help`.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers'
-import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers'
-import type { GenerateRequest, LoglikelihoodRequest } from '../src/core/requests.ts'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers'
 import { configureTransformers } from '../src/backends/transformers/init.ts'
 import { loadTransformersBackend } from '../src/backends/transformers/transformers-backend.ts'
+import { makeTextCodec } from '../src/backends/transformers/tokenization.ts'
+import { eosTokenIds } from '../src/backends/transformers/model-limits.ts'
+import { cacheRoot } from '../src/cli/dataset-cache.ts'
+import { isCheckpointPath, prepareCheckpointModel } from '../src/cli/checkpoint-model.ts'
+import { defaultWorkloads, loadWorkloads } from './bench/workloads.ts'
+import type { Workload } from './bench/workloads.ts'
+import { naiveGenerate, naiveLoglikelihood, paddingOf, sessionRecorder } from './bench/peers.ts'
+import { ggufTokenizer, parameterCount, smolLm2Shape, writeCheckpoint } from './bench/synthetic-llama.ts'
+import { browserBench } from './bench/browser-bench.ts'
+import { printTable } from './bench/bench-table.ts'
+import type { WorkloadFigures } from './bench/bench-table.ts'
 
-interface Args {
-  /** model directory */
-  model: string
-  /** rows per forward for the batched backend */
+/** Command-line settings. */
+export interface BenchArgs {
+  /** model folder, .gguf or safetensors folder; undefined = build the synthetic 143M model */
+  model: string | undefined
+  /** rows per forward */
   batchSize: number
-  /** multiple-choice questions (4 choices each) */
-  questions: number
-  /** generation prompts */
-  prompts: number
-  /** max new tokens per prompt */
+  /** docs for HellaSwag and ARC (MMLU gets half, GSM8K an eighth) */
+  docs: number
+  /** docs the naive loop runs per workload (it is slow) */
+  naiveDocs: number
+  /** max new tokens per GSM8K doc */
   genTokens: number
-  /** timed repetitions per measurement (the median is reported) */
+  /** timed repetitions of the harness paths (median reported) */
   reps: number
+  /** cpu (onnxruntime-node) or the web app's worker in headless Chromium */
+  device: 'cpu' | 'wasm' | 'webgpu'
+  /** write the figures as JSON here */
+  json: string | undefined
+  /** Hub-mirror data folder */
+  dataDir: string
+  /** keep the temp dir */
+  keep: boolean
 }
 
-const ARC = resolve('../shared/hf-data/allenai/ai2_arc/ARC-Easy/test.jsonl')
+const ROOT = resolve(import.meta.dirname, '..')
+const USAGE = 'usage: npm run bench -- [--model DIR|FILE.gguf] [--device cpu|wasm|webgpu] [--batch-size 8] [--docs 16] ' +
+  '[--naive-docs 4] [--gen-tokens 16] [--reps 3] [--data-dir ../shared/hf-data] [--json FILE] [--keep]'
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { model: 'public/models/demo', batchSize: 8, questions: 40, prompts: 16, genTokens: 32, reps: 5 }
-  for (let i = 0; i < argv.length; i += 2) {
-    const [k, v] = [argv[i], argv[i + 1]]
+function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = {
+    model: undefined, batchSize: 8, docs: 16, naiveDocs: 4, genTokens: 16, reps: 3, device: 'cpu', json: undefined,
+    dataDir: resolve(ROOT, '../shared/hf-data'), keep: false,
+  }
+  const int = (k: string, v: string | undefined) => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${k} ${v} is not an integer ≥ 1\n${USAGE}`)
+    return n
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]
+    const v = argv[i + 1]
+    if (k === '--keep') { args.keep = true; continue }
+    if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0) }
+    i++
     if (k === '--model') args.model = v
-    else if (k === '--batch-size') args.batchSize = Number(v)
-    else if (k === '--questions') args.questions = Number(v)
-    else if (k === '--prompts') args.prompts = Number(v)
-    else if (k === '--gen-tokens') args.genTokens = Number(v)
-    else if (k === '--reps') args.reps = Number(v)
-    else throw new Error(`unknown argument ${k}; valid: --model --batch-size --questions --prompts --gen-tokens --reps`)
+    else if (k === '--batch-size') args.batchSize = int(k, v)
+    else if (k === '--docs') args.docs = int(k, v)
+    else if (k === '--naive-docs') args.naiveDocs = int(k, v)
+    else if (k === '--gen-tokens') args.genTokens = int(k, v)
+    else if (k === '--reps') args.reps = int(k, v)
+    else if (k === '--json') args.json = v
+    else if (k === '--data-dir') args.dataDir = resolve(v ?? '')
+    else if (k === '--device') {
+      if (v !== 'cpu' && v !== 'wasm' && v !== 'webgpu') throw new Error(`--device ${v} is not one of cpu, wasm, webgpu\n${USAGE}`)
+      args.device = v
+    } else throw new Error(`unknown argument ${k}\n${USAGE}`)
   }
   return args
 }
 
-/** ARC-Easy test questions in lm-eval's arc_easy format, or synthetic ones when the data is absent. */
-function mcWorkload(n: number): { requests: LoglikelihoodRequest[]; source: string } {
-  const rows: { question: string; choices: string[] }[] = []
-  if (existsSync(ARC)) {
-    for (const line of readFileSync(ARC, 'utf8').split('\n')) {
-      if (!line.trim()) continue
-      const row = JSON.parse(line) as { question: string; choices: { text: string[] } }
-      if (row.choices.text.length === 4) rows.push({ question: row.question, choices: row.choices.text })
-      if (rows.length === n) break
-    }
+/** A transformers.js folder for the model: as given, converted from a checkpoint, or the synthetic 143M model. */
+async function modelFolder(args: BenchArgs, tmp: string): Promise<{ dir: string; description: string }> {
+  if (args.model !== undefined && !isCheckpointPath(args.model)) return { dir: resolve(args.model), description: args.model }
+  let source = args.model
+  let description = ''
+  if (source === undefined) {
+    const c = smolLm2Shape(32000)
+    const tokenizer = await ggufTokenizer(resolve(ROOT, '../shared/models/llama.cpp-vocab/ggml-vocab-llama-spm.gguf'), c.maxPositionEmbeddings)
+    source = join(tmp, 'smollm2-shape')
+    await writeCheckpoint(source, c, 'F32', tokenizer)
+    description = `synthetic SmolLM2-135M body + Llama-2 tokenizer, ${(parameterCount(c) / 1e6).toFixed(1)}M params, fp32, seeded weights`
   }
-  const source = rows.length === n ? 'ARC-Easy test' : 'synthetic'
-  if (rows.length < n) {
-    rows.length = 0
-    const words = ['the', 'little', 'dog', 'ran', 'to', 'a', 'big', 'tree', 'and', 'saw', 'her', 'friend', 'in', 'park', 'sun']
-    for (let q = 0; q < n; q++) {
-      const question = Array.from({ length: 22 }, (_, i) => words[(q * 7 + i * 3) % words.length]).join(' ') + '?'
-      rows.push({ question, choices: [0, 1, 2, 3].map((c) => `${words[(q + c) % words.length]} ${words[(q * c + 5) % words.length]}`) })
+  const cacheDir = args.model === undefined ? join(tmp, 'cache') : cacheRoot(undefined)
+  const m = await prepareCheckpointModel({ model: source, cacheDir })
+  return { dir: m.dir, description: description || m.description }
+}
+
+/** The padded share of the positions a harness run fed. */
+const padded = (runs: Parameters<typeof paddingOf>[0]) => {
+  const p = paddingOf(runs)
+  return { padding: p.fed > 0 ? 1 - p.real / p.fed : 0 }
+}
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** Times the harness with and without prefix sharing (alternating), the naive loop and the bare session. */
+async function benchCpu(args: BenchArgs, dir: string, workloads: readonly Workload[]): Promise<WorkloadFigures[]> {
+  configureTransformers({ allowRemote: false, logLevel: 'error' })
+  const shared = await loadTransformersBackend({ model: dir, device: 'cpu' })
+  const unshared = await loadTransformersBackend({ model: dir, device: 'cpu', sharePrefixes: false })
+  const model = await AutoModelForCausalLM.from_pretrained(dir, { device: 'cpu', dtype: 'fp32' })
+  const tok = await AutoTokenizer.from_pretrained(dir)
+  const codec = makeTextCodec(tok, { prefixTokenId: shared.info.prefixTokenId })
+  const config = model.config as unknown as Record<string, unknown>
+  const stopIds = eosTokenIds(tok.eos_token_id, (model.generation_config as unknown as Record<string, unknown> | null)?.['eos_token_id'] ?? config['eos_token_id'])
+  const recorder = sessionRecorder(model.sessions['model'])
+  const opts = { batchSize: args.batchSize }
+  const maxLength = shared.info.maxLength
+  const out: WorkloadFigures[] = []
+  try {
+    for (const w of workloads) {
+      const naiveCount = w.perDoc.slice(0, args.naiveDocs).reduce((a, b) => a + b, 0)
+      const naiveDocs = Math.min(args.naiveDocs, w.docs)
+      process.stderr.write(`bench: ${w.name} (${w.docs} docs, ${w.requests.length} requests)\n`)
+      if (w.kind === 'loglikelihood') {
+        const timed = async (b: typeof shared) => {
+          let fed = 0
+          const t0 = performance.now()
+          const value = await b.loglikelihood(w.requests, { ...opts, onProgress: (p) => { fed = p.tokens } })
+          return { value, fed, seconds: (performance.now() - t0) / 1000 }
+        }
+        await shared.loglikelihood(w.requests.slice(0, 8), opts) // warm-up: sessions and the tokenizer's caches
+        await unshared.loglikelihood(w.requests.slice(0, 8), opts)
+        const first = await recorder.record(() => timed(shared))
+        const s = [first.value]
+        const u = [await timed(unshared)]
+        for (let r = 1; r < args.reps; r++) { s.push(await timed(shared)); u.push(await timed(unshared)) }
+        const worst = Math.max(...s[0].value.map((x, i) => Math.abs(x.logprob - u[0].value[i].logprob)))
+        if (!(worst < 1e-4)) throw new Error(`bench: ${w.name}: shared and unshared log-likelihoods differ by ${worst}`)
+        const naiveT0 = performance.now()
+        const naive = await naiveLoglikelihood(model, codec, maxLength, w.requests.slice(0, naiveCount))
+        const naiveSeconds = (performance.now() - naiveT0) / 1000
+        const naiveWorst = Math.max(...naive.logprobs.map((x, i) => Math.abs(x - s[0].value[i].logprob)))
+        if (!(naiveWorst < 1e-4)) throw new Error(`bench: ${w.name}: naive and harness log-likelihoods differ by ${naiveWorst}`)
+        const bareSeconds = await recorder.replay(first.runs)
+        const lmEval = s[0].value.reduce((n, r) => n + r.contextTokens.length + r.continuationTokens.length - 1, 0)
+        process.stderr.write(`bench: ${w.name}: fed ${s[0].fed} (unshared ${u[0].fed}, lm-eval ${lmEval}); harness ${median(s.map((x) => x.seconds)).toFixed(2)} s, ` +
+          `unshared ${median(u.map((x) => x.seconds)).toFixed(2)} s, naive ${naiveSeconds.toFixed(2)} s, bare ${bareSeconds.toFixed(2)} s\n`)
+        out.push({
+          name: w.name, task: w.task, kind: w.kind, docs: w.docs, shots: w.shots, requests: w.requests.length, lmEvalTokens: lmEval,
+          harness: { seconds: median(s.map((x) => x.seconds)), tokens: s[0].fed, forwards: first.runs.length, ...padded(first.runs) },
+          unshared: { seconds: median(u.map((x) => x.seconds)), tokens: u[0].fed },
+          naive: { seconds: naiveSeconds, tokens: naive.tokens, docs: naiveDocs },
+          bare: { seconds: bareSeconds, tokens: s[0].fed },
+          maxAbsDiff: Math.max(worst, naiveWorst),
+        })
+      } else {
+        const timed = async () => {
+          let fed = 0
+          const t0 = performance.now()
+          const value = await shared.generateUntil(w.requests, { ...opts, onProgress: (p) => { fed = p.tokens } })
+          return { value, fed, seconds: (performance.now() - t0) / 1000 }
+        }
+        await shared.generateUntil(w.requests.slice(0, 1).map((r) => ({ ...r, gen: { ...r.gen, max_gen_toks: 2 } })), opts)
+        const first = await recorder.record(timed)
+        const s = [first.value]
+        for (let r = 1; r < args.reps; r++) s.push(await timed())
+        const naiveT0 = performance.now()
+        let naiveTokens = 0
+        let mismatches = 0
+        for (let i = 0; i < naiveDocs; i++) {
+          const n = await naiveGenerate(model, codec, maxLength, stopIds, w.requests[i])
+          naiveTokens += n.tokens
+          if (n.generated.join() !== s[0].value[i].generatedTokens.join()) mismatches++
+        }
+        const naiveSeconds = (performance.now() - naiveT0) / 1000
+        const bareSeconds = await recorder.replay(first.runs)
+        const lmEval = s[0].value.reduce((n, r) => n + r.contextTokens.length + r.generatedTokens.length - 1, 0)
+        process.stderr.write(`bench: ${w.name}: harness ${s[0].seconds.toFixed(2)} s, naive ${naiveSeconds.toFixed(2)} s, bare ${bareSeconds.toFixed(2)} s\n`)
+        out.push({
+          name: w.name, task: w.task, kind: w.kind, docs: w.docs, shots: w.shots, requests: w.requests.length, lmEvalTokens: lmEval,
+          harness: { seconds: median(s.map((x) => x.seconds)), tokens: s[0].fed, forwards: first.runs.length, ...padded(first.runs) },
+          naive: { seconds: naiveSeconds, tokens: naiveTokens, docs: naiveDocs },
+          bare: { seconds: bareSeconds, tokens: s[0].fed },
+          generatedTokens: s[0].value.reduce((n, r) => n + r.generatedTokens.length, 0),
+          naiveMismatches: mismatches,
+        })
+      }
     }
-  }
-  const requests = rows.flatMap((r) => r.choices.map((c) => ({
-    kind: 'loglikelihood' as const, context: `Question: ${r.question}\nAnswer:`, continuation: ` ${c}`,
-  })))
-  return { requests, source }
-}
-
-function genWorkload(mc: LoglikelihoodRequest[], n: number, maxGen: number): GenerateRequest[] {
-  return Array.from({ length: n }, (_, i) => ({
-    kind: 'generate_until' as const,
-    context: mc[(i * 4) % mc.length].context,
-    gen: { until: ['\n'], max_gen_toks: maxGen, do_sample: false, temperature: 0 },
-  }))
-}
-
-/** All-position logits of one unpadded row. */
-async function fullForward(model: PreTrainedModel, input: readonly number[]): Promise<{ data: Float32Array; vocab: number }> {
-  const out = await model.forward({
-    input_ids: new Tensor('int64', BigInt64Array.from(input, (t) => BigInt(t)), [1, input.length]),
-    attention_mask: new Tensor('int64', new BigInt64Array(input.length).fill(1n), [1, input.length]),
-  })
-  const logits = out.logits as Tensor
-  const result = { data: (logits.data as Float32Array).slice(), vocab: logits.dims[2] }
-  for (const t of Object.values(out) as Tensor[]) t.dispose()
-  return result
-}
-
-function logprobAt(data: Float32Array, offset: number, vocab: number, token: number): number {
-  let max = -Infinity
-  for (let k = 0; k < vocab; k++) max = Math.max(max, data[offset + k])
-  let z = 0
-  for (let k = 0; k < vocab; k++) z += Math.exp(data[offset + k] - max)
-  return data[offset + token] - max - Math.log(z)
-}
-
-function argmaxAt(data: Float32Array, offset: number, vocab: number): number {
-  let best = 0
-  for (let k = 1; k < vocab; k++) if (data[offset + k] > data[offset + best]) best = k
-  return best
-}
-
-/** Naive tokenisation (contexts here have no trailing whitespace): encode whole, split at len(encode(ctx)). */
-function naivePair(tok: PreTrainedTokenizer, r: LoglikelihoodRequest): { ctx: number[]; cont: number[] } {
-  const ctx = tok.encode(r.context, { add_special_tokens: false })
-  const whole = tok.encode(r.context + r.continuation, { add_special_tokens: false })
-  return { ctx, cont: whole.slice(ctx.length) }
-}
-
-/** Naive loglikelihood: per request, tokenise and run one forward over ctx + cont[:-1]. */
-async function naiveLoglikelihood(model: PreTrainedModel, tok: PreTrainedTokenizer, reqs: readonly LoglikelihoodRequest[]): Promise<number[]> {
-  const out: number[] = []
-  for (const r of reqs) {
-    const { ctx, cont } = naivePair(tok, r)
-    const input = [...ctx, ...cont].slice(0, -1)
-    const { data, vocab } = await fullForward(model, input)
-    let lp = 0
-    cont.forEach((t, i) => { lp += logprobAt(data, (input.length - cont.length + i) * vocab, vocab, t) })
-    out.push(lp)
+  } finally {
+    recorder.restore()
+    await shared.dispose()
+    await unshared.dispose()
+    await model.dispose()
   }
   return out
 }
 
-/** Naive greedy generation: one row, full re-forward per new token, stop at EOS or '\n'. */
-async function naiveGenerate(model: PreTrainedModel, tok: PreTrainedTokenizer, prompt: readonly number[], maxGen: number): Promise<number[]> {
-  const seq = [...prompt]
-  const gen: number[] = []
-  while (gen.length < maxGen) {
-    const { data, vocab } = await fullForward(model, seq)
-    const next = argmaxAt(data, (seq.length - 1) * vocab, vocab)
-    gen.push(next)
-    seq.push(next)
-    if (next === tok.eos_token_id || tok.decode(gen).includes('\n')) break
-  }
-  return gen
-}
-
-/**
- * Times two competing runs alternately `reps` times (so load changes on a shared machine hit both alike)
- * and returns the median seconds of each with the last values.
- */
-async function timePair<A, B>(reps: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[{ value: A; seconds: number }, { value: B; seconds: number }]> {
-  const ta: number[] = []
-  const tb: number[] = []
-  let va: A | undefined
-  let vb: B | undefined
-  for (let i = 0; i < reps; i++) {
-    let t0 = performance.now()
-    va = await a()
-    ta.push((performance.now() - t0) / 1000)
-    t0 = performance.now()
-    vb = await b()
-    tb.push((performance.now() - t0) / 1000)
-  }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
-  return [{ value: va as A, seconds: median(ta) }, { value: vb as B, seconds: median(tb) }]
-}
-
-const fmt = (x: number, d = 1) => x.toFixed(d).padStart(10)
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
-  configureTransformers({ allowRemote: false, logLevel: 'error' })
-  const dir = resolve(args.model)
-  const backend = await loadTransformersBackend({ model: dir, device: 'cpu' })
-  const model = await AutoModelForCausalLM.from_pretrained(dir, { device: 'cpu', dtype: 'fp32' })
-  const tok = await AutoTokenizer.from_pretrained(dir)
-  const { requests, source } = mcWorkload(args.questions)
-  const gens = genWorkload(requests, args.prompts, args.genTokens)
-  const opts = { batchSize: args.batchSize }
+  const tmp = mkdtempSync(join(tmpdir(), 'evalz-bench-'))
+  try {
+    const t0 = performance.now()
+    const model = await modelFolder(args, tmp)
+    process.stderr.write(`bench: model ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${model.dir}\n`)
+    const workloads = await loadWorkloads(args.dataDir, defaultWorkloads(args.docs), args.genTokens)
+    const figures = args.device === 'cpu'
+      ? await benchCpu(args, model.dir, workloads)
+      : await browserBench(args, model.dir, workloads, tmp)
+    const header = {
+      model: model.description, device: args.device, batchSize: args.batchSize, reps: args.reps, genTokens: args.genTokens,
+      machine: machineLine(),
+    }
+    printTable(header, figures)
+    if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ ...header, workloads: figures }, null, 2) + '\n')
+  } finally {
+    if (args.keep) process.stderr.write(`bench: kept ${tmp}\n`)
+    else rmSync(tmp, { recursive: true, force: true })
+  }
+}
 
-  // warm-up: session initialisation and the tokenizer's word cache, for both paths
-  await backend.loglikelihood(requests, opts)
-  await naiveLoglikelihood(model, tok, requests.slice(0, 4))
-
-  const [batched, naive] = await timePair(args.reps, () => backend.loglikelihood(requests, opts), () => naiveLoglikelihood(model, tok, requests))
-  let worst = 0
-  batched.value.forEach((r, i) => { worst = Math.max(worst, Math.abs(r.logprob - naive.value[i])) })
-  if (!(worst < 1e-4)) throw new Error(`bench: batched and naive loglikelihoods differ by ${worst} (> 1e-4)`)
-  const mcTokens = batched.value.reduce((n, r) => n + r.contextTokens.length + r.continuationTokens.length, 0)
-
-  await backend.generateUntil(gens.slice(0, 2), opts)
-  const [genBatched, genNaive] = await timePair(args.reps, () => backend.generateUntil(gens, opts), async () => {
-    const out: number[][] = []
-    for (const r of gens) out.push(await naiveGenerate(model, tok, tok.encode(r.context, { add_special_tokens: false }), args.genTokens))
-    return out
-  })
-  const mismatches = genBatched.value.filter((r, i) => r.generatedTokens.join() !== genNaive.value[i].join()).length
-  if (mismatches > 0) throw new Error(`bench: ${mismatches} generations differ between the KV-cached batch and the naive loop`)
-  const genTokens = genBatched.value.reduce((n, r) => n + r.generatedTokens.length, 0)
-
-  const docs = requests.length / 4
-  console.log(`model ${args.model} (${backend.info.numParameters ?? '?'} params), device cpu, batch size ${args.batchSize}, median of ${args.reps}`)
-  console.log(`multiple choice: ${docs} ${source} questions x 4 choices, ${mcTokens} request tokens; max |Δll| = ${worst.toExponential(2)}`)
-  console.log(`generation: ${gens.length} prompts, max_gen_toks ${args.genTokens}, ${genTokens} generated tokens; outputs identical`)
-  console.log('')
-  console.log(`${'workload'.padEnd(24)}${'seconds'.padStart(10)}${'docs/s'.padStart(10)}${'tokens/s'.padStart(10)}`)
-  const row = (name: string, s: number, n: number, t: number) => console.log(`${name.padEnd(24)}${fmt(s, 3)}${fmt(n / s)}${fmt(t / s)}`)
-  row('mc batched+cache', batched.seconds, docs, mcTokens)
-  row('mc naive', naive.seconds, docs, mcTokens)
-  row('gen batched+kv-cache', genBatched.seconds, gens.length, genTokens)
-  row('gen naive', genNaive.seconds, gens.length, genTokens)
-  console.log('')
-  console.log(`speedup (batched / naive): ${(naive.seconds / batched.seconds).toFixed(2)}× multiple choice`)
-  console.log(`speedup (batched / naive): ${(genNaive.seconds / genBatched.seconds).toFixed(2)}× generation`)
-  await backend.dispose()
-  await model.dispose()
+function machineLine(): string {
+  const os = process.getBuiltinModule('node:os')
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load ${os.loadavg()[0].toFixed(1)}`
 }
 
 // `npm run bench -- --gguf FILE`: the quantised-GGUF benchmark against llama.cpp (scripts/bench-gguf.ts)
