@@ -126,6 +126,37 @@ export function canonicalKey(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
+/** Largest padded share of a batch's positions that padding-aware batching accepts. */
+export const MAX_PADDED_SHARE = 0.1
+
+/**
+ * Cuts `items` (longest first) into consecutive batches of at most `size` whose padded positions,
+ * rows × longest − Σ lengths, stay within `maxShare` of rows × longest; a batch always takes one item.
+ */
+export function chunkByPadding<T>(items: readonly T[], lengthOf: (item: T) => number, size: number, maxShare = MAX_PADDED_SHARE): T[][] {
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`batch size ${size} must be an integer ≥ 1`)
+  const out: T[][] = []
+  let current: T[] = []
+  let longest = 0
+  let sum = 0
+  for (const item of items) {
+    const len = lengthOf(item)
+    const width = Math.max(longest, len)
+    const rows = current.length + 1
+    if (current.length > 0 && (current.length >= size || rows * width - (sum + len) > maxShare * rows * width)) {
+      out.push(current)
+      current = []
+      longest = 0
+      sum = 0
+    }
+    current.push(item)
+    longest = Math.max(longest, len)
+    sum += len
+  }
+  if (current.length > 0) out.push(current)
+  return out
+}
+
 /** Splits `items` into consecutive chunks of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`batch size ${size} must be an integer ≥ 1`)

@@ -1,7 +1,7 @@
 /**
  * Batched scoring of (context, continuation) token pairs: lm-eval's _loglikelihood_tokens (§5.2, §5.3).
  */
-import { chunk, planLoglikelihoodRows } from './collator.ts'
+import { chunkByPadding, planLoglikelihoodRows } from './collator.ts'
 import type { ForwardRow, TokenPair } from './collator.ts'
 import { rowFromEnd, throwIfCancelled, yieldToEventLoop } from './causal-lm.ts'
 import type { CausalLm, LogitsBlock } from './causal-lm.ts'
@@ -96,7 +96,7 @@ export async function scoreTokenPairs(
     }
     plain = plan.single.map((i) => rows[i])
   }
-  for (const whole of chunk(plain, opts.batchSize)) {
+  for (const whole of chunkByPadding(plain, (r) => r.input.length, opts.batchSize)) {
     const positions = (b: ForwardRow) => (lm.keepsOnlyRequested ? keepOf(b) : b.input.length)
     for (const batch of splitForBudget(whole, positions, lm, budget)) {
       throwIfCancelled(opts.signal)

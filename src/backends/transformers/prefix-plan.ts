@@ -7,7 +7,7 @@
  * longest-common-prefix array picks, for every subtree of the implied trie, either one group sharing the
  * subtree's common prefix or the best split of its children — whichever feeds fewer tokens.
  */
-import { compareTokenTuples } from './collator.ts'
+import { chunkByPadding, compareTokenTuples } from './collator.ts'
 
 /** One model row as the planner sees it. */
 export interface PlanRow {
@@ -93,32 +93,34 @@ export interface SharedPass {
 }
 
 /**
- * Orders groups by prefix length (longest first, so padded prefixes are similar), puts up to `batchSize`
- * groups in one prefix pass while their rows fit in `4 × batchSize`, and cuts each pass's rows, longest
- * suffix first, into batches of `batchSize`.
+ * Orders groups by prefix length (longest first), cuts them into prefix passes of at most `batchSize` groups and
+ * `4 × batchSize` rows whose padded prefix positions stay under MAX_PADDED_SHARE, and cuts each pass's rows, longest
+ * suffix first, into batches of at most `batchSize` under the same padding bound.
  */
 export function scheduleSharedPasses(plan: PrefixPlan, rows: readonly PlanRow[], batchSize: number): SharedPass[] {
   const groups = [...plan.groups].sort((a, b) => b.prefix.length - a.prefix.length || a.rows[0] - b.rows[0])
   const passes: SharedPass[] = []
-  let current: PrefixGroup[] = []
-  let rowCount = 0
-  const flush = () => {
-    if (current.length === 0) return
-    const members = current.flatMap((g, from) => g.rows.map((row) => ({ row, from, suffix: rows[row].input.length - g.prefix.length })))
-    members.sort((a, b) => b.suffix - a.suffix || a.row - b.row)
-    const batches: { row: number; from: number }[][] = []
-    for (let i = 0; i < members.length; i += batchSize) {
-      batches.push(members.slice(i, i + batchSize).map(({ row, from }) => ({ row, from })))
+  for (const byPadding of chunkByPadding(groups, (g) => g.prefix.length, batchSize)) {
+    let current: PrefixGroup[] = []
+    let rowCount = 0
+    for (const g of byPadding) {
+      if (current.length > 0 && rowCount + g.rows.length > 4 * batchSize) {
+        passes.push(suffixBatches(current, rows, batchSize))
+        current = []
+        rowCount = 0
+      }
+      current.push(g)
+      rowCount += g.rows.length
     }
-    passes.push({ groups: current, batches })
-    current = []
-    rowCount = 0
+    passes.push(suffixBatches(current, rows, batchSize))
   }
-  for (const g of groups) {
-    if (current.length >= batchSize || (current.length > 0 && rowCount + g.rows.length > 4 * batchSize)) flush()
-    current.push(g)
-    rowCount += g.rows.length
-  }
-  flush()
   return passes
+}
+
+/** A pass over `groups`: their rows, longest suffix first, in padding-bounded batches. */
+function suffixBatches(groups: PrefixGroup[], rows: readonly PlanRow[], batchSize: number): SharedPass {
+  const members = groups.flatMap((g, from) => g.rows.map((row) => ({ row, from, suffix: rows[row].input.length - g.prefix.length })))
+  members.sort((a, b) => b.suffix - a.suffix || a.row - b.row)
+  const batches = chunkByPadding(members, (m) => m.suffix, batchSize).map((b) => b.map(({ row, from }) => ({ row, from })))
+  return { groups, batches }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  canonicalKey, chunk, comparePyStrings, compareTokenTuples, modelInput, planGenerationBatches, planLoglikelihoodBatches,
+  canonicalKey, chunk, chunkByPadding, comparePyStrings, compareTokenTuples, modelInput, planGenerationBatches, planLoglikelihoodBatches,
 } from '../../../src/backends/transformers/collator.ts'
 
 describe('sort keys', () => {
@@ -79,5 +79,16 @@ describe('planGenerationBatches', () => {
   it('rejects bad batch sizes', () => {
     expect(() => chunk([1, 2], 0)).toThrow(RangeError)
     expect(chunk([1, 2, 3], 2)).toEqual([[1, 2], [3]])
+  })
+})
+
+describe('chunkByPadding', () => {
+  it('cuts longest-first items where a batch would pad more than the bound, and at the batch size', () => {
+    const lens = [10, 10, 9, 9, 9, 5, 5, 4, 1]
+    const cut = chunkByPadding(lens, (x) => x, 4)
+    expect(cut).toEqual([[10, 10, 9, 9], [9], [5, 5, 4], [1]])
+    for (const b of cut) expect(b.length * Math.max(...b) - b.reduce((a, x) => a + x, 0)).toBeLessThanOrEqual(0.1 * b.length * Math.max(...b))
+    expect(chunkByPadding(lens, (x) => x, 100, 1)).toEqual([lens])
+    expect(() => chunkByPadding(lens, (x) => x, 0)).toThrow(RangeError)
   })
 })

@@ -30,7 +30,8 @@ const ids = (s: string) => [...s].map((c) => c.charCodeAt(0) - 97)
 
 describe('makeBackend over a fake model', () => {
   it('answers loglikelihood requests in order with lm-eval token splits and progress', async () => {
-    const be = backend(64)
+    const lm = fakeLm()
+    const be = backend(64, lm)
     const progress: BatchProgress[] = []
     const reqs = [
       { kind: 'loglikelihood' as const, context: 'abc', continuation: 'd' },
@@ -43,7 +44,9 @@ describe('makeBackend over a fake model', () => {
     const want = refLogprob(ids('abc'), ids('d')[0]).logprob
     expect(res[0].logprob).toBeCloseTo(want, 9)
     expect(progress.at(-1)).toMatchObject({ done: 3, total: 3 })
-    expect(progress).toHaveLength(2)
+    // one report per forward; rows of 9, 4 and 3 tokens run alone: batching any two would pad over 10%
+    expect(progress).toHaveLength(lm.calls.length)
+    expect(lm.calls.map((c) => c.width)).toEqual([9, 4, 3])
   })
 
   it('rejects unscorable requests and bad batch sizes with stable codes', async () => {
