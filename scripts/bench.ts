@@ -46,16 +46,19 @@ export interface BenchArgs {
   dataDir: string
   /** keep the temp dir */
   keep: boolean
+  /** workload names to run (undefined = all) */
+  only: string[] | undefined
 }
 
 const ROOT = resolve(import.meta.dirname, '..')
 const USAGE = 'usage: npm run bench -- [--model DIR|FILE.gguf] [--device cpu|wasm|webgpu] [--batch-size 8] [--docs 16] ' +
-  '[--naive-docs 4] [--gen-tokens 16] [--reps 3] [--data-dir ../shared/hf-data] [--json FILE] [--keep]'
+  '[--naive-docs 4] [--gen-tokens 16] [--reps 3] [--data-dir ../shared/hf-data] [--json FILE] [--keep] ' +
+  '[--only hellaswag,arc_easy,mmlu,gsm8k]'
 
 function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
     model: undefined, batchSize: 8, docs: 16, naiveDocs: 4, genTokens: 16, reps: 3, device: 'cpu', json: undefined,
-    dataDir: resolve(ROOT, '../shared/hf-data'), keep: false,
+    dataDir: resolve(ROOT, '../shared/hf-data'), keep: false, only: undefined,
   }
   const int = (k: string, v: string | undefined) => {
     const n = Number(v)
@@ -75,6 +78,7 @@ function parseArgs(argv: string[]): BenchArgs {
     else if (k === '--gen-tokens') args.genTokens = int(k, v)
     else if (k === '--reps') args.reps = int(k, v)
     else if (k === '--json') args.json = v
+    else if (k === '--only') args.only = (v ?? '').split(',')
     else if (k === '--data-dir') args.dataDir = resolve(v ?? '')
     else if (k === '--device') {
       if (v !== 'cpu' && v !== 'wasm' && v !== 'webgpu') throw new Error(`--device ${v} is not one of cpu, wasm, webgpu\n${USAGE}`)
@@ -218,7 +222,9 @@ async function main(): Promise<void> {
     const t0 = performance.now()
     const model = await modelFolder(args, tmp)
     process.stderr.write(`bench: model ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${model.dir}\n`)
-    const workloads = await loadWorkloads(args.dataDir, defaultWorkloads(args.docs), args.genTokens)
+    const specs = defaultWorkloads(args.docs).filter((w) => args.only === undefined || args.only.some((o) => w.name.startsWith(o)))
+    if (specs.length === 0) throw new Error(`--only ${args.only?.join(',')} names no workload; valid: hellaswag, arc_easy, mmlu, gsm8k`)
+    const workloads = await loadWorkloads(args.dataDir, specs, args.genTokens)
     const figures = args.device === 'cpu'
       ? await benchCpu(args, model.dir, workloads)
       : await browserBench(args, model.dir, workloads, tmp)
