@@ -68,6 +68,8 @@ export class EzChatSettings extends LitElement {
         <select data-testid="chat-model" ?disabled=${this.disabled} @change=${(e: Event) => fire(this, 'chat-model', { model: pick((e.target as HTMLSelectElement).value) })}>
           ${options.map((m) => html`<option value=${key(m)} ?selected=${key(m) === key(this.model)}>${m.name}${m.hub ? ` (Hub ${m.hub.dtype})` : ''}</option>`)}
         </select></label>
+      <p class="muted wide" style="margin: 0">More models: drop a model folder, a .gguf file or a safetensors folder, or download a Hub
+        model, in the Run view; every stored model is listed here.</p>
       <label class="field wide">Side by side with
         <select data-testid="chat-compare-model" ?disabled=${this.disabled}
           @change=${(e: Event) => fire(this, 'chat-compare-model', { model: pick((e.target as HTMLSelectElement).value) })}>

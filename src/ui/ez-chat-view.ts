@@ -66,6 +66,7 @@ export class EzChatView extends LitElement {
     client: { attribute: false }, models: { attribute: false }, pending: { attribute: false },
     conversations: { state: true }, query: { state: true }, current: { state: true }, device: { state: true }, streaming: { state: true },
     last: { state: true }, prompt: { state: true }, error: { state: true }, editing: { state: true }, input: { state: true },
+    answering: { state: true },
   }
 
   declare client: EvalWorkerClient
@@ -85,6 +86,8 @@ export class EzChatView extends LitElement {
   private declare error: { code: string; message: string } | undefined
   private declare editing: { index: number; text: string } | undefined
   private declare input: string
+  /** true from Send until every model of the turn has answered (Stop stays available between them) */
+  private declare answering: boolean
   private stopRequested = false
   private taken: SampleForChat | undefined
 
@@ -102,6 +105,7 @@ export class EzChatView extends LitElement {
     this.error = undefined
     this.editing = undefined
     this.input = ''
+    this.answering = false
   }
 
   override connectedCallback(): void {
@@ -123,7 +127,7 @@ export class EzChatView extends LitElement {
   }
 
   override render() {
-    const busy = this.streaming !== undefined
+    const busy = this.streaming !== undefined || this.answering
     return html`<div class="layout">
       <aside class="card" aria-label="Conversations">
         <ez-chat-history .conversations=${this.conversations} .currentId=${this.current.id} .query=${this.query} ?disabled=${busy}
@@ -175,7 +179,7 @@ export class EzChatView extends LitElement {
       const compare = secondStreaming ? this.bubble('assistant', s.text, s.model, true) : m.compare ? this.bubble('assistant', m.compare.content, m.compare.reply?.model ?? c.compareModel?.name ?? '') : nothing
       const paired = m.compare !== undefined || secondStreaming
       return html`<div class=${paired ? 'turn pair' : 'turn'}>${this.bubble('assistant', m.content, m.reply?.model ?? c.model.name, false,
-        lastReply && !s ? html`<button type="button" class="small" data-testid="chat-regenerate" @click=${() => this.regenerate()}>Regenerate</button>` : nothing)}${compare}</div>`
+        lastReply && !s && !this.answering ? html`<button type="button" class="small" data-testid="chat-regenerate" @click=${() => this.regenerate()}>Regenerate</button>` : nothing)}${compare}</div>`
     })
     if (s && !s.second) out.push(html`<div class="turn">${this.bubble('assistant', s.text, s.model, true)}</div>`)
     return out
@@ -189,7 +193,7 @@ export class EzChatView extends LitElement {
         <div class="row"><button type="button" class="small primary" data-testid="chat-resend" @click=${() => this.resend()}>Resend</button>
         <button type="button" class="small" @click=${() => { this.editing = undefined }}>Cancel</button></div></div>`
     }
-    const edit = this.streaming ? nothing : html`<button type="button" class="small" data-testid="chat-edit" @click=${() => { this.editing = { index, text } }}>Edit</button>`
+    const edit = this.streaming || this.answering ? nothing : html`<button type="button" class="small" data-testid="chat-edit" @click=${() => { this.editing = { index, text } }}>Edit</button>`
     return html`<div class="turn">${this.bubble('user', text, 'You', false, edit)}</div>`
   }
 
@@ -213,7 +217,7 @@ export class EzChatView extends LitElement {
 
   private async send(): Promise<void> {
     const text = this.input
-    if (text === '' || this.streaming) return
+    if (text === '' || this.streaming || this.answering) return
     this.input = ''
     this.current = withUserTurn(this.current, text, Date.now())
     await this.save()
@@ -222,7 +226,7 @@ export class EzChatView extends LitElement {
 
   private async resend(): Promise<void> {
     const e = this.editing
-    if (!e || this.streaming) return
+    if (!e || this.streaming || this.answering) return
     this.editing = undefined
     this.current = withEditedTurn(this.current, e.index, e.text, Date.now())
     await this.save()
@@ -230,7 +234,7 @@ export class EzChatView extends LitElement {
   }
 
   private async regenerate(): Promise<void> {
-    if (this.streaming) return
+    if (this.streaming || this.answering) return
     this.current = withoutLastReply(this.current, Date.now())
     await this.answer()
   }
@@ -238,7 +242,16 @@ export class EzChatView extends LitElement {
   /** The first model answers the last user turn, then (side by side) the second, with the same seed. */
   private async answer(): Promise<void> {
     const c = this.current
-    if (c.messages.at(-1)?.role !== 'user') return
+    if (c.messages.at(-1)?.role !== 'user' || this.answering) return
+    this.answering = true
+    try {
+      await this.answerAll(c)
+    } finally {
+      this.answering = false
+    }
+  }
+
+  private async answerAll(c: Conversation): Promise<void> {
     this.error = undefined
     this.stopRequested = false
     const sampling = replySampling(c.settings, Math.floor(Math.random() * 2 ** 31))

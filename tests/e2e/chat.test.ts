@@ -1,8 +1,9 @@
 /**
  * The Chat view in the production build (issue 14), against `evalz chat` in Node: the demo model, raw, temperature
  * 0, 12 tokens gives the CLI's reply, and temperature 1 with seed 7 gives the CLI's seeded reply; tokens stream
- * (the reply is seen growing before it is complete); Stop ends a long reply within a step or two; a reload keeps
- * the conversation; "Open in chat" on an eval sample puts exactly the sample's prompt (its arguments' arg_0) into
+ * (the reply is seen growing before it is complete); Stop ends a long reply within a step or two; a second model
+ * answers the same turn side by side with the same seed; regenerate repeats a seeded reply; a reload keeps the
+ * conversation; "Open in chat" on an eval sample puts exactly the sample's prompt (its arguments' arg_0) into
  * a new conversation. Fails on any page or console error. Skipped without /usr/bin/chromium.
  */
 import { spawn } from 'node:child_process'
@@ -105,6 +106,21 @@ describe.skipIf(!HAS_CHROMIUM)(`Chat view in the production build${HAS_CHROMIUM 
       await settings(page, { raw: true, temperature: '1', maxTokens: '24', seed: '7' })
       await send(page, PROMPT)
       expect(await lastReply(page)).toBe(seededRef)
+
+      // side by side: a second model answers the same turn after the first, with the same seed (here the same model,
+      // so the same text); Regenerate with the fixed seed gives that reply again
+      await page.getByTestId('chat-compare-model').selectOption('app:demo')
+      await send(page, ' And the capital of Spain is')
+      await page.getByTestId('chat-stop').and(page.locator(':enabled')).waitFor({ timeout: 10_000 }).catch(() => undefined)
+      await lastReply(page)
+      const assistants = page.locator('[data-testid=chat-message][data-role=assistant][data-streaming=false]')
+      expect(await assistants.count()).toBe(3)
+      const a = await assistants.nth(1).getAttribute('data-text')
+      expect(await assistants.nth(2).getAttribute('data-text')).toBe(a)
+      await page.getByTestId('chat-compare-model').selectOption('')
+      await page.getByTestId('chat-regenerate').click()
+      await page.getByTestId('chat-stop').and(page.locator(':enabled')).waitFor({ timeout: 10_000 }).catch(() => undefined)
+      expect(await lastReply(page)).toBe(a)
 
       // Stop: a long reply ends a step or two after the click
       await page.getByTestId('chat-new').click()
