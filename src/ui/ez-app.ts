@@ -43,6 +43,9 @@ import './ez-storage-view.ts'
 import './ez-task-picker.ts'
 import './ez-task-editor.ts'
 
+/** How long a deleted run can be brought back, milliseconds. */
+const UNDO_MS = 10_000
+
 export class EzApp extends LitElement {
   static override styles = [sharedStyles, css`
     :host { max-width: 80rem; margin: 0 auto; padding: 1.25rem; box-sizing: border-box; position: relative; }
@@ -64,6 +67,7 @@ export class EzApp extends LitElement {
       display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
     .banner p { margin: 0; flex: 1 1 20rem; }
     .note { margin: 0 0 0.75rem; }
+    .undo { margin: 0 0 0.6rem; display: flex; gap: 0.5rem; align-items: baseline; flex-wrap: wrap; }
     section.stale { border-left: 3px solid var(--ez-warn, #9a6700); padding-left: 0.75rem; }
     .stale-note { margin: 0 0 0.75rem; color: var(--ez-warn, #9a6700); font-size: 0.9rem; }
     details.inspector > summary { cursor: pointer; font-weight: 600; padding: 0.4rem 0; }
@@ -75,6 +79,7 @@ export class EzApp extends LitElement {
     adding: { state: true }, modelError: { state: true }, datasetError: { state: true }, usage: { state: true }, history: { state: true },
     interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
     error: { state: true }, notice: { state: true }, shared: { state: true }, form: { state: true }, route: { state: true }, chatSample: { state: true },
+    pendingDelete: { state: true },
   }
 
   private declare tasks: readonly CatalogueEntry[]
@@ -103,6 +108,9 @@ export class EzApp extends LitElement {
   private declare chatSample: SampleForChat | undefined
   private readonly onHash = () => { this.route = location.hash.startsWith('#/chat') ? 'chat' : 'main' }
 
+  /** a run deleted a moment ago: hidden, and deleted for good when the undo time runs out */
+  private declare pendingDelete: { readonly id: string; readonly label: string } | undefined
+  private deleteTimer: ReturnType<typeof setTimeout> | undefined
   /** a remembered form for the picker, once restored */
   private declare form: PickerForm | undefined
 
@@ -135,6 +143,7 @@ export class EzApp extends LitElement {
     this.form = undefined
     this.route = 'main'
     this.chatSample = undefined
+    this.pendingDelete = undefined
   }
 
   override connectedCallback(): void {
@@ -233,7 +242,7 @@ export class EzApp extends LitElement {
           @tick-tasks=${(e: CustomEvent<{ tasks: string[] }>) => void this.renderRoot.querySelector('ez-task-picker')?.tick(e.detail.tasks)}></ez-guide></section>
         ${this.error ? html`<p class="error" role="alert" data-testid="error" tabindex="-1"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
         ${this.notice ? html`<p class="note muted" role="status" data-testid="notice" tabindex="-1">${this.notice}</p>` : nothing}
-        ${this.run ? html`<section aria-label="Run progress">
+        ${this.run && (this.running || this.shown?.runId === this.run.runId) ? html`<section aria-label="Run progress">
            <ez-run-progress .phase=${this.running ? this.run.phase ?? 'loading-model' : this.shown?.runId === this.run.runId ? 'done' : undefined}
             .progress=${this.run.progress} .load=${this.run.load} .device=${this.run.device} .totalRequests=${this.run.totalRequests}
             .planned=${this.run.planned} .tasks=${this.run.tasks} ?cancellable=${this.running}
@@ -241,7 +250,9 @@ export class EzApp extends LitElement {
         ${this.renderResults()}
         <section aria-labelledby="history-h">
           <h2 id="history-h">Run history</h2>
-          <ez-run-history .runs=${this.history} .models=${this.models} .openId=${this.shown?.runId} ?busy=${this.running}
+          ${this.pendingDelete ? html`<p class="undo" role="status" data-testid="undo-delete">Deleted the run of ${this.pendingDelete.label}.
+            <button type="button" class="small" data-testid="undo" @click=${() => this.undoDelete()}>Undo</button></p>` : nothing}
+          <ez-run-history .runs=${this.visibleHistory()} .models=${this.models} .openId=${this.shown?.runId} ?busy=${this.running}
             .client=${this.client} @runs-changed=${() => this.refreshHistory()}
             @run-open=${(e: CustomEvent<{ id: string }>) => this.openRun(e.detail.id)}
             @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
@@ -249,7 +260,7 @@ export class EzApp extends LitElement {
         </section>
         <section aria-labelledby="compare-h">
           <h2 id="compare-h">Compare runs</h2>
-          <ez-compare-view .client=${this.client} .runs=${this.history} .entries=${this.tasks} @runs-changed=${() => this.refreshHistory()}></ez-compare-view>
+          <ez-compare-view .client=${this.client} .runs=${this.visibleHistory()} .entries=${this.tasks} @runs-changed=${() => this.refreshHistory()}></ez-compare-view>
         </section>
         <section aria-labelledby="storage-h">
           <h2 id="storage-h">Stored in this browser</h2>
@@ -410,12 +421,36 @@ export class EzApp extends LitElement {
     this.renderRoot.querySelector('#results-h')?.scrollIntoView({ block: 'start' })
   }
 
+  /** Hides the run at once and deletes it after UNDO_MS unless Undo is pressed (an earlier pending delete goes through now). */
   private async deleteRun(id: string): Promise<void> {
-    await this.guard(() => this.client.deleteRun(id))
-    if (this.shown?.runId === id) this.shown = undefined
-    this.interrupted = this.interrupted.filter((r) => r.id !== id)
+    await this.commitDelete()
+    const r = this.history.find((x) => x.id === id)
+    const label = r ? `${r.modelName} on ${r.request.tasks.join(', ')}, started ${new Date(r.createdAt).toLocaleString()}` : 'the run'
+    this.pendingDelete = { id, label }
+    this.deleteTimer = setTimeout(() => void this.commitDelete(), UNDO_MS)
+  }
+
+  private undoDelete(): void {
+    clearTimeout(this.deleteTimer)
+    this.pendingDelete = undefined
+  }
+
+  private async commitDelete(): Promise<void> {
+    const pending = this.pendingDelete
+    if (!pending) return
+    clearTimeout(this.deleteTimer)
+    this.pendingDelete = undefined
+    await this.guard(() => this.client.deleteRun(pending.id))
+    if (this.shown?.runId === pending.id) this.shown = undefined
+    this.interrupted = this.interrupted.filter((r) => r.id !== pending.id)
     void this.refreshHistory()
     void this.refreshUsage()
+  }
+
+  /** The history without a run whose deletion can still be undone. */
+  private visibleHistory(): readonly RunSummary[] {
+    const hidden = this.pendingDelete?.id
+    return hidden === undefined ? this.history : this.history.filter((r) => r.id !== hidden)
   }
 
   private async addModel(files: readonly UploadFile[]): Promise<void> {

@@ -25,6 +25,7 @@ export class EzCompareFlips extends LitElement {
   static override styles = [sharedStyles, css`
     details { border: 1px solid var(--ez-border, #d0d7de); border-radius: 6px; margin: 0.4rem 0; }
     summary { cursor: pointer; padding: 0.35rem 0.6rem; font-weight: 600; }
+    p.none { margin: 0.4rem 0; padding: 0.35rem 0.6rem; font-weight: 600; }
     .docs { display: flex; flex-wrap: wrap; gap: 0.3rem; padding: 0 0.6rem 0.6rem; }
     .docs button[aria-pressed=true] { border-color: var(--ez-accent, #0969da); background: color-mix(in srgb, var(--ez-accent, #0969da) 12%, transparent); }
     .open { border-top: 1px solid var(--ez-border, #d0d7de); padding: 0.6rem; }
@@ -88,12 +89,17 @@ export class EzCompareFlips extends LitElement {
     if (!sets) return nothing
     return html`${KINDS.map(([kind, title, what]) => {
       const ids = sets[kind]
+      // nothing to open: a plain line, not an empty collapsible
+      if (ids.length === 0) {
+        return html`<p class="none" data-testid=${`flips-${kind}`} data-count="0"><span class=${kind}>${title}</span> (<span data-testid="flip-count">0</span>)
+          <span class="muted">${what}: none</span></p>`
+      }
       return html`<details data-testid=${`flips-${kind}`} data-count=${ids.length}>
         <summary><span class=${kind}>${title}</span> (<span data-testid="flip-count">${ids.length}</span>) <span class="muted">${what}</span></summary>
-        ${ids.length === 0 ? html`<p class="muted" style="padding: 0 0.6rem">None.</p>` : html`<div class="docs" role="list">
+        <div class="docs" role="list">
           ${ids.slice(0, this.shown[kind]).map((id) => this.docButton(kind, id))}
           ${ids.length > this.shown[kind] ? html`<button type="button" class="small" @click=${() => { this.shown = { ...this.shown, [kind]: this.shown[kind] + PAGE } }}>${ids.length - this.shown[kind]} more</button>` : nothing}
-        </div>`}
+        </div>
         ${this.openDoc?.[0] === kind ? html`<div class="open">
           <ez-compare-sample .a=${sampleOf(this.samplesA, this.filter, this.openDoc[1])} .b=${sampleOf(this.samplesB, this.filter, this.openDoc[1])}
             .labelA=${this.labelA} .labelB=${this.labelB}></ez-compare-sample></div>` : nothing}

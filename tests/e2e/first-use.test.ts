@@ -153,6 +153,8 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     const known = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
     await expect(waitForRun(page, known, 90_000)).rejects.toThrow(`DATASET_CONFIG_MISMATCH ${MISMATCH}`)
     expect(await page.getByTestId('error').textContent()).toContain(MISMATCH)
+    // no empty progress card is left behind by the failed run
+    expect(await page.locator('ez-run-progress').count()).toBe(0)
     // the history shows why the run failed, not only in a tooltip
     await expect.poll(() => page.getByTestId('history-reason').first().textContent()).toContain(MISMATCH)
     // stored again under the task's config: present, and it runs
@@ -189,6 +191,18 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     expect(text).toContain('Docs per task')
     await guide.getByTestId('guide-tick').first().click()
     await expect.poll(() => page.getByTestId('chosen').textContent()).toBe('Selected: arc_easy, arc_challenge, piqa, winogrande, boolq, lambada_openai')
+  })
+
+  it('deletes a run with undo', async () => {
+    const rows = page.getByTestId('history').locator('tbody tr[data-run]')
+    const before = await rows.count()
+    const id = await rows.first().getAttribute('data-run')
+    await rows.first().getByTestId('history-delete').click()
+    await expect.poll(() => rows.count()).toBe(before - 1)
+    await page.getByTestId('undo').click()
+    await expect.poll(() => rows.count()).toBe(before)
+    expect(await rows.first().getAttribute('data-run')).toBe(id)
+    expect((await storedRuns(page)).some((r) => r.id === id)).toBe(true)
   })
 })
 
