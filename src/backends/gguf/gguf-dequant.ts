@@ -3,6 +3,7 @@
  * ggml-quants.c: each quantised block stores its scale(s) as float16 next to packed integer codes.
  */
 import { HarnessError } from '../../core/errors.ts'
+import { dequantizeExtra } from './gguf-dequant-extra.ts'
 
 /** Storage layout of a ggml type. */
 export interface GgmlTypeInfo {
@@ -31,7 +32,9 @@ const LAYOUTS: Record<keyof typeof GGML_TYPE, [number, number]> = {
 }
 
 /** Names of the types `dequantize` reads, for messages. */
-export const SUPPORTED_GGML_TYPES: (keyof typeof GGML_TYPE)[] = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K']
+export const SUPPORTED_GGML_TYPES: (keyof typeof GGML_TYPE)[] = [
+  'F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'IQ4_NL',
+]
 
 /** Storage layout of a ggml type id; undefined for ids ggml does not define. */
 export function ggmlTypeInfo(type: number): GgmlTypeInfo | undefined {
@@ -92,6 +95,7 @@ export function dequantize(type: number, bytes: Uint8Array, elements: number, na
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out = new Float32Array(elements)
   const f16 = (o: number) => halfToFloat(dv.getUint16(o, true))
+  if (dequantizeExtra(info.name, dv, bytes, out, blocks, f16)) return out
   switch (type) {
     case GGML_TYPE.F32:
       for (let i = 0; i < elements; i++) out[i] = dv.getFloat32(4 * i, true)

@@ -190,7 +190,7 @@ describe('dequantize', () => {
     const e = fail(() => dequantize(GGML_TYPE.IQ2_XXS, new Uint8Array(66), 256, 'blk.0.ffn_up.weight'))
     expect(e.code).toBe('MODEL_INVALID')
     expect(e.message).toBe(`gguf: blk.0.ffn_up.weight has ggml type IQ2_XXS, which evalz cannot read; supported: ${SUPPORTED_GGML_TYPES.join(', ')} (re-quantise or convert the model to one of them)`)
-    expect(SUPPORTED_GGML_TYPES).toEqual(['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'])
+    expect(SUPPORTED_GGML_TYPES).toEqual(['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'IQ4_NL'])
     expect(fail(() => dequantize(99, new Uint8Array(4), 1)).message).toContain('has ggml type 99 (unknown), which evalz cannot read')
     expect(fail(() => dequantize(GGML_TYPE.Q8_0, new Uint8Array(33), 32)).message).toBe('gguf: tensor (Q8_0) has 33 bytes for 32 values; expected 34')
     expect(ggmlTypeInfo(GGML_TYPE.Q4_K)).toEqual({ name: 'Q4_K', blockSize: 256, blockBytes: 144 })

@@ -148,9 +148,9 @@ describe('llama GGUF → LlamaConfig + LlamaWeights', () => {
     // an unreadable tensor type fails before any tensor is read
     let tensorReads = 0
     const counting = (u8: Uint8Array): ByteSource => ({ size: u8.length, read: async (o, n) => { if (o > 0) tensorReads++; return u8.subarray(o, o + n) } })
-    expect(await failure(() => convert(CONFIG, hf, { storage: { 'blk.1.ffn_up.weight': 'Q4_1' } }, counting))).toEqual({
+    expect(await failure(() => convert(CONFIG, hf, { storage: { 'blk.1.ffn_up.weight': 'MXFP4' } }, counting))).toEqual({
       code: 'MODEL_INVALID',
-      message: 'gguf: blk.1.ffn_up.weight has ggml type Q4_1, which evalz cannot read; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K (re-quantise or convert the model to one of them)',
+      message: 'gguf: blk.1.ffn_up.weight has ggml type MXFP4, which evalz cannot read; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL (re-quantise or convert the model to one of them)',
     })
     expect(tensorReads).toBe(0)
     const noEps = llamaGguf(CONFIG, hf)
