@@ -9,6 +9,8 @@ import { exactMatch } from './metrics/exact-match.ts'
 import { pyRegex } from './python/regex.ts'
 import { pyEqual } from './fewshot/py-equal.ts'
 import { PyFloat } from './python/json.ts'
+import { HarnessError } from './errors.ts'
+import { pythonHookHost } from './tasks/python-hooks.ts'
 
 /** A loglikelihood answer as filters see it: (logprob, is_greedy). */
 export type LoglikelihoodResult = readonly [number, boolean]
@@ -93,12 +95,24 @@ function scoreGeneration(plan: TaskPlan, planned: PlannedDoc, result: unknown, w
   const out: DocMetrics = {}
   for (const metric of plan.metrics) {
     if (!wanted.includes(metric.name)) continue
+    if (metric.pythonMetric !== undefined) {
+      out[metric.name] = pythonMetricValue(metric.pythonMetric, metric.name, gold, prediction, metric.kwargs)
+      continue
+    }
     if (metric.name !== 'exact_match') continue
     const refs = Array.isArray(gold) ? gold.map(String) : [String(gold)]
     const scores = refs.map(r => exactMatch(prediction, r, metric.kwargs))
     out[metric.name] = new PyFloat(scores.some(s => s > 0) ? 1 : 0)
   }
   return out
+}
+
+/** lm-eval's call of a metric function: fn(references=[gold], predictions=[answer], **kwargs), a dict's own key taken. */
+function pythonMetricValue(fn: string, name: string, gold: unknown, prediction: string, kwargs: Readonly<Record<string, unknown>>): unknown {
+  const host = pythonHookHost()
+  if (host === undefined) throw new HarnessError('HOOK_UNAVAILABLE', `metric ${fn} is Python code and the Python runtime is not loaded`, { name: fn })
+  const value = host.call(fn, [], { references: [gold], predictions: [prediction], ...kwargs })
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof PyFloat) && name in value ? (value as Record<string, unknown>)[name] : value
 }
 
 /** Whether two docs are the same row (Python ==); re-exported for the few-shot exclusion tests. */

@@ -10,7 +10,8 @@ import { plainValue, scoreDoc } from './scoring.ts'
 import { aggregate } from './metrics/aggregation.ts'
 import { stderrFor } from './metrics/stderr.ts'
 import { sampleRecord } from './results/samples.ts'
-import { isHarnessError } from './errors.ts'
+import { HarnessError, isHarnessError } from './errors.ts'
+import { pythonHookHost } from './tasks/python-hooks.ts'
 import { resolveHook } from './tasks/hooks.ts'
 
 /** One aggregated metric of a task. */
@@ -82,13 +83,23 @@ export function scoreTask(plan: TaskPlan, responses: readonly (readonly (readonl
   for (const { metric, filter, items } of perMetric.values()) {
     const resolved = plan.metrics.find(m => m.name === metric)
     const aggregation = resolved?.aggregation ?? 'mean'
+    const python = resolved?.pythonAggregation
     metrics.push({
       metric, filter,
-      value: aggregate(aggregation, items, summation),
-      stderr: stderrFor(aggregation, items, bootstrapIters, summation),
+      value: python === undefined ? aggregate(aggregation, items, summation) : pythonAggregate(python, items),
+      stderr: python === undefined ? stderrFor(aggregation, items, bootstrapIters, summation) : 'N/A',
       higherIsBetter: resolved?.higherIsBetter ?? true,
       count: items.length,
     })
   }
   return { metrics, samples, failedDocs: failed.size, sampleLen: plan.docs.length }
+}
+
+/** A Python aggregation function over the per-doc values (lm-eval gives no stderr for one). */
+function pythonAggregate(fn: string, items: readonly unknown[]): number {
+  const host = pythonHookHost()
+  if (host === undefined) throw new HarnessError('HOOK_UNAVAILABLE', `aggregation ${fn} is Python code and the Python runtime is not loaded`, { name: fn })
+  const value = plainValue(host.call(fn, [items]))
+  if (typeof value !== 'number') throw new HarnessError('HOOK_FAILED', `aggregation ${fn} returned ${JSON.stringify(value)}, not a number`, { name: fn })
+  return value
 }

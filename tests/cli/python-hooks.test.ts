@@ -1,5 +1,6 @@
 /**
- * Python hooks in three places (process_docs, process_results, a filter class; fixtures/python-hooks) run end to
+ * Python hooks in three places (process_docs, process_results, a filter class; plus a metric and an aggregation
+ * function; fixtures/python-hooks) run end to
  * end in the CLI in Pyodide on the demo model, and the docs, filtered answers, per-sample metrics and results equal
  * the same hooks run in CPython (check_cpython.py; skipped, saying so, without python3). A hook module importing a
  * package Pyodide lacks stops the run before the model loads, in one line naming the module.

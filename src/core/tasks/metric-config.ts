@@ -5,6 +5,7 @@
 import type { AggregationName } from '../metrics/aggregation.ts'
 import type { MetricConfig, OutputType, TaskSpec } from './task-spec.ts'
 import { HarnessError } from '../errors.ts'
+import { metricName } from './task-spec.ts'
 
 /** A metric after defaults are applied. */
 export interface ResolvedMetric {
@@ -15,6 +16,10 @@ export interface ResolvedMetric {
   readonly higherIsBetter: boolean
   /** extra keyword arguments from metric_list (ignore_case, regexes_to_ignore …) */
   readonly kwargs: Readonly<Record<string, unknown>>
+  /** a Python metric function (`metric: !function m.f`): called as f(references=[gold], predictions=[answer], **kwargs) */
+  readonly pythonMetric?: string
+  /** a Python aggregation function (`aggregation: !function m.agg`): called on the per-doc values; no stderr */
+  readonly pythonAggregation?: string
 }
 
 /** Registered metrics: aggregation and direction. */
@@ -46,8 +51,16 @@ export function resolveMetrics(spec: TaskSpec): ResolvedMetric[] {
   return list.map(entry => {
     const { metric: rawMetric, aggregation: rawAggregation, higher_is_better, ...kwargs } = entry
     if (typeof rawMetric !== 'string' || (rawAggregation !== undefined && typeof rawAggregation !== 'string')) {
-      const fn = typeof rawMetric !== 'string' ? rawMetric.function : (rawAggregation as { function: string }).function
-      throw new HarnessError('HOOK_UNAVAILABLE', `task '${spec.task}': the Python metric or aggregation ${fn} cannot run in evalz yet (metric_list !function)`, { function: fn })
+      const python = {
+        pythonMetric: typeof rawMetric === 'string' ? undefined : rawMetric.function,
+        pythonAggregation: rawAggregation === undefined || typeof rawAggregation === 'string' ? undefined : rawAggregation.function,
+      }
+      const name = metricName(rawMetric)
+      const named = typeof rawAggregation === 'string' ? rawAggregation : python.pythonAggregation === undefined ? METRICS[name]?.aggregation ?? 'mean' : 'mean'
+      if (!AGGREGATIONS.includes(named as AggregationName)) {
+        throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown aggregation '${named}' for metric '${name}' (known: ${AGGREGATIONS.join(', ')})`)
+      }
+      return { name, aggregation: named as AggregationName, higherIsBetter: higher_is_better ?? METRICS[name]?.higherIsBetter ?? true, kwargs, ...python }
     }
     const metric = rawMetric
     const aggregation = rawAggregation
