@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable, Writable } from 'node:stream'
 import { parseCommand } from '../../src/cli/args.ts'
 import type { ChatArgs } from '../../src/cli/chat-args.ts'
 import { chatCommand, unshownText } from '../../src/cli/chat-command.ts'
@@ -108,6 +108,31 @@ describe('evalz chat', () => {
     const e = await evalz(['chat', '--model', 'public/models/demo', '--temperature', 'hot'])
     expect(e.code).toBe(2)
     expect(e.stderr.trim().split('\n')).toEqual(["evalz: error: --temperature must be a number, got 'hot'"])
+  })
+
+  it('on a terminal: a REPL whose replies stream, then their stats; /regen answers again, /reset, /exit', async () => {
+    const cmd = parseCommand(['chat', '--model', 'public/models/demo', '--raw', '--temperature', '0', '--max-new-tokens', '8'])
+    if (cmd.command !== 'chat') throw new Error('not a chat command')
+    const stdin = new PassThrough()
+    const writes: string[] = []
+    let stderr = ''
+    const stats = () => stderr.match(/\[8 tokens, [\d.]+ tokens\/s, seed \d+\]/g)?.length ?? 0
+    const until = async (n: number) => { while (stats() < n) await new Promise((r) => setTimeout(r, 20)) }
+    const done = chatCommand(cmd.args, {
+      stdout: (t) => writes.push(t), stderr: (t) => { stderr += t }, stdin, isTTY: true,
+      terminal: new Writable({ write: (_c, _e, cb) => cb() }),
+    })
+    stdin.write(`${PROMPT}\n`)
+    await until(1)
+    const first = writes.join('')
+    expect(writes.length).toBeGreaterThan(2)
+    stdin.write('/regen\n')
+    await until(2)
+    stdin.write('/reset\n/exit\n')
+    expect(await done).toBe(0)
+    const reply = first.slice(0, -1)
+    expect(writes.join('')).toBe(`${reply}\n${reply}\n`)
+    expect(reply).toBe((await chatOut(['--raw', '--temperature', '0', '--max-new-tokens', '8', '--prompt', PROMPT])).stdout.slice(0, -1))
   })
 
   it('streamed text is shown once it extends what was shown; an incomplete character waits', () => {
