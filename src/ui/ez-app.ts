@@ -17,6 +17,7 @@ import { requestPersistence } from '../storage/quota.ts'
 import type { AddState, ModelChoice } from './ez-model-panel.ts'
 import type { DatasetDrop } from './ez-data-panel.ts'
 import type { PickerForm, RunSettings } from './ez-task-picker.ts'
+import { etaSeconds, formatSeconds } from './ez-run-progress.ts'
 import { pageStateStore } from '../storage/page-state-store.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
 import { EvalWorkerClient } from './worker-client.ts'
@@ -67,6 +68,10 @@ export class EzApp extends LitElement {
       display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
     .banner p { margin: 0; flex: 1 1 20rem; }
     .note { margin: 0 0 0.75rem; }
+    .status-line { position: sticky; bottom: 0; z-index: 5; display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: center;
+      margin-top: 1rem; padding: 0.5rem 0.75rem; border: 1px solid var(--ez-accent, #0969da); border-radius: 8px;
+      background: var(--ez-bg, #fff); box-shadow: 0 -2px 8px rgb(0 0 0 / 12%); font-variant-numeric: tabular-nums; }
+    .status-line span { flex: 1 1 14rem; }
     .undo { margin: 0 0 0.6rem; display: flex; gap: 0.5rem; align-items: baseline; flex-wrap: wrap; }
     section.stale { border-left: 3px solid var(--ez-warn, #9a6700); padding-left: 0.75rem; }
     .stale-note { margin: 0 0 0.75rem; color: var(--ez-warn, #9a6700); font-size: 0.9rem; }
@@ -156,7 +161,10 @@ export class EzApp extends LitElement {
     const models = this.refreshModels()
     void this.refreshDatasets()
     void this.refreshUsage()
-    const history = this.refreshHistory().then(() => { this.interrupted = this.history.filter((r) => r.status === 'running') })
+    const history = this.refreshHistory().then(() => {
+      this.interrupted = this.history.filter((r) => r.status === 'running')
+      if (this.interrupted.length > 0) void this.showResumeOffer()
+    })
     void this.restore(models, history)
   }
 
@@ -271,8 +279,33 @@ export class EzApp extends LitElement {
             @persist-request=${() => this.persist()}
             @partials-clear=${() => this.guard(() => this.client.clearPartialDownloads()).then(() => this.refreshUsage())}></ez-storage-view>
         </section>
+        ${this.renderStatusLine()}
       </main>
     `
+  }
+
+  /** A resume offer is seen first: the browser's restored scroll position would carry it out of view. */
+  private async showResumeOffer(): Promise<void> {
+    if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
+    await this.updateComplete
+    window.scrollTo(0, 0)
+    this.renderRoot.querySelector<HTMLElement>('[data-testid="resume"]')?.focus({ preventScroll: true })
+  }
+
+  /** While a run goes: one line stuck to the bottom of the window, wherever the page is scrolled, with Cancel. */
+  private renderStatusLine() {
+    const run = this.run
+    if (!this.running || !run) return nothing
+    const p = run.progress
+    const total = p?.overallTotal ?? run.totalRequests ?? 0
+    const eta = p ? etaSeconds(p) : undefined
+    const what = run.phase === 'evaluating' ? 'Evaluating' : run.phase === 'finishing' ? 'Scoring' : 'Loading the model'
+    return html`<div class="status-line" data-testid="status-line">
+      <span><strong>${what}…</strong>${total > 0 ? html` ${(p?.overallDone ?? 0).toLocaleString()}/${total.toLocaleString()} requests` : nothing}${
+        eta !== undefined ? html` · ETA ${formatSeconds(eta)}` : nothing}</span>
+      <button type="button" class="small" @click=${() => this.renderRoot.querySelector('ez-run-progress')?.focusCancel()}>Show progress</button>
+      <button type="button" class="small danger" @click=${() => this.cancel()}>Cancel run</button>
+    </div>`
   }
 
   private renderInterrupted() {

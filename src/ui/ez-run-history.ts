@@ -35,7 +35,7 @@ export class EzRunHistory extends LitElement {
     .status-running, .status-cancelled { color: var(--ez-warn, #9a6700); }
     .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
     tr.open { background: color-mix(in srgb, var(--ez-accent, #0969da) 8%, transparent); }
-    .tasks { overflow-wrap: anywhere; max-width: 22rem; min-width: 12ch; }
+    .tasks { overflow-wrap: break-word; max-width: 22rem; min-width: 12ch; }
     .search { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; margin-bottom: 0.6rem; }
     .search input { flex: 0 1 24rem; }
     .tag { display: inline-block; border: 1px solid var(--ez-border, #d0d7de); border-radius: 999px; padding: 0 0.5rem;
@@ -102,7 +102,7 @@ export class EzRunHistory extends LitElement {
         <span class="muted" role="status" data-testid="history-count">${shown.length === runs.length ? `${runs.length} ${runs.length === 1 ? 'run' : 'runs'}` : `${shown.length} of ${runs.length} runs`}</span>
       </div>
       <div class="scroll" tabindex="0" role="region" aria-label="Run history">
-        <table data-testid="history">
+        <table data-testid="history" class="cards">
           <thead><tr><th scope="col">Started</th><th scope="col">Model</th><th scope="col">Tasks</th><th scope="col">Status</th><th scope="col">Headline</th><th scope="col">Tags and note</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>${shown.map((r) => this.renderRun(r))}</tbody>
         </table>
@@ -128,12 +128,12 @@ export class EzRunHistory extends LitElement {
     const started = new Date(r.createdAt).toLocaleString()
     const editing = this.draft?.id === r.id
     return html`<tr data-run=${r.id} class=${r.id === this.openId ? 'open' : ''}>
-      <td>${started}${r.imported?.ranAt !== undefined ? html`<br><span class="muted">ran ${new Date(r.imported.ranAt).toLocaleString()}</span>` : nothing}</td>
-      <td data-testid="history-model">${r.modelName}<br>${this.modelSource(r)}${r.device ? html`<span class="muted"> · ${r.device.device}</span>` : nothing}</td>
-      <td class="tasks mono">${r.request.tasks.join(', ')}${r.request.limit !== undefined ? html`<br><span class="muted">limit ${r.request.limit}</span>` : nothing}</td>
-      <td class=${`status-${r.status}`}>${status}${r.status === 'failed' && r.error ? html`<br><span class="reason" data-testid="history-reason"><code>${r.error.code}</code> ${r.error.message}</span>` : nothing}${r.cachedRequests ? html`<br><span class="muted">${r.cachedRequests} cached</span>` : nothing}</td>
-      <td class="mono">${headline.slice(0, 3).map(([task, [metric, value]]) => html`<div>${task} ${metric} ${typeof value === 'number' ? value.toFixed(4) : value}</div>`)}${headline.length > 3 ? html`<div class="muted">+${headline.length - 3} more</div>` : nothing}</td>
-      <td><div data-testid="history-tags">${(r.tags ?? []).map((t) => html`<span class="tag">${t}</span>`)}</div>
+      <td data-label="Started">${started}${r.imported?.ranAt !== undefined ? html`<br><span class="muted">ran ${new Date(r.imported.ranAt).toLocaleString()}</span>` : nothing}</td>
+      <td data-testid="history-model" data-label="Model">${r.modelName}<br>${this.modelSource(r)}${r.device ? html`<span class="muted"> · ${r.device.device}</span>` : nothing}</td>
+      <td class="tasks mono" data-label="Tasks">${r.request.tasks.join(', ')}${r.request.limit !== undefined ? html`<br><span class="muted">limit ${r.request.limit}</span>` : nothing}</td>
+      <td class=${`status-${r.status}`} data-label="Status">${status}${r.status === 'failed' && r.error ? html`<br><span class="reason" data-testid="history-reason"><code>${r.error.code}</code> ${r.error.message}</span>` : nothing}${r.cachedRequests ? html`<br><span class="muted">${r.cachedRequests} cached</span>` : nothing}</td>
+      <td class="mono" data-label="Headline">${headline.slice(0, 3).map(([task, [metric, value]]) => html`<div>${task} ${metric} ${typeof value === 'number' ? value.toFixed(4) : value}</div>`)}${headline.length > 3 ? html`<div class="muted">+${headline.length - 3} more</div>` : nothing}</td>
+      <td data-label="Tags and note"><div data-testid="history-tags">${(r.tags ?? []).map((t) => html`<span class="tag">${t}</span>`)}</div>
         ${r.note ? html`<div class="note" data-testid="history-note">${r.note}</div>` : nothing}</td>
       <td><div class="actions">
         ${r.status === 'done' ? html`<button type="button" class="small" data-testid="history-open" aria-label=${`Open results of the run started ${started}`}

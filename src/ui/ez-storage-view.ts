@@ -59,28 +59,28 @@ export class EzStorageView extends LitElement {
     return html`
       ${this.renderUsage()}
       <div class="scroll">
-        <table data-testid="storage-table">
+        <table data-testid="storage-table" class="cards">
           <thead><tr><th scope="col">Stored item</th><th scope="col">Kind</th><th scope="col" class="num">Size</th>
             <th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Delete</span></th></tr></thead>
           <tbody>
             ${this.models.length + this.datasets.length === 0 ? html`<tr><td colspan="6" class="muted" data-testid="storage-empty">No models or datasets stored yet${this.usage?.usage ? ' (the space used holds runs, cached answers and the offline copy of the app)' : ''}.</td></tr>` : nothing}
             ${this.models.map((m) => html`<tr data-testid="stored-model" data-id=${m.id}>
-              <td class="name"><strong>${m.name}</strong>${m.hub ? html` <span class="mono muted">@${m.hub.sha.slice(0, 8)}</span>` : nothing}</td>
-              <td>model${m.hub ? ` · Hub · ${m.hub.dtype}` : ''}</td>
-              <td class="num">${formatBytes(m.totalBytes)}</td>
-              <td>${new Date(m.addedAt).toLocaleDateString()}</td>
-              <td>${when(used.models.get(m.id))}</td>
+              <td class="name" data-label="Model"><strong>${m.name}</strong>${m.hub ? html` <span class="mono muted">@${m.hub.sha.slice(0, 8)}</span>` : nothing}</td>
+              <td data-label="Kind">model${m.hub ? ` · Hub · ${m.hub.dtype}` : ''}</td>
+              <td class="num" data-label="Size">${formatBytes(m.totalBytes)}</td>
+              <td data-label="Added">${new Date(m.addedAt).toLocaleDateString()}</td>
+              <td data-label="Last used">${when(used.models.get(m.id))}</td>
               <td><button type="button" class="small danger" ?disabled=${this.disabled} aria-label=${`Delete model ${m.name}`}
                 @click=${() => this.confirmRemove('model-remove', m.id, m.name, m.totalBytes)}>Delete</button></td>
             </tr>`)}
             ${this.datasets.map((d) => {
               const bytes = d.files.reduce((n, f) => n + f.size, 0)
               return html`<tr data-testid="stored-dataset" data-id=${d.id}>
-                <td class="name"><strong class="mono">${d.name}</strong> <span class="muted">${d.files.map((f) => f.path).join(', ')}</span></td>
-                <td>dataset</td>
-                <td class="num">${formatBytes(bytes)}</td>
-                <td>${new Date(d.addedAt).toLocaleDateString()}</td>
-                <td>${when(used.datasets.get(d.name))}</td>
+                <td class="name" data-label="Dataset"><strong class="mono">${d.name}</strong> <span class="muted">${d.files.map((f) => f.path).join(', ')}</span></td>
+                <td data-label="Kind">dataset</td>
+                <td class="num" data-label="Size">${formatBytes(bytes)}</td>
+                <td data-label="Added">${new Date(d.addedAt).toLocaleDateString()}</td>
+                <td data-label="Last used">${when(used.datasets.get(d.name))}</td>
                 <td><button type="button" class="small danger" ?disabled=${this.disabled} aria-label=${`Delete dataset ${d.name}`}
                   @click=${() => this.confirmRemove('dataset-remove', d.id, d.name, bytes)}>Delete</button></td>
               </tr>`

@@ -30,6 +30,15 @@ export const sharedStyles = css`
   table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
   th, td { padding: 0.3rem 0.6rem; border-bottom: 1px solid var(--ez-border, #d0d7de); text-align: left; }
   th { background: var(--ez-surface, #f6f8fa); font-weight: 600; }
+  /* a table with class 'cards' stacks each row as a card in a narrow window; cells name their column (data-label) */
+  @media (max-width: 560px) {
+    table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; max-width: none; }
+    table.cards tr { border: 1px solid var(--ez-border, #d0d7de); border-radius: 8px; margin: 0 0 0.6rem; padding: 0.35rem 0.6rem; }
+    table.cards td { border: 0; padding: 0.15rem 0; text-align: left; overflow-wrap: break-word; white-space: normal; }
+    table.cards td[data-label]::before { content: attr(data-label); display: block; font-size: 0.75rem; font-weight: 600;
+      color: var(--ez-muted, #57606a); text-transform: uppercase; letter-spacing: 0.04em; }
+  }
 `
 
 /** Dispatches a bubbling, composed CustomEvent from `el`. */

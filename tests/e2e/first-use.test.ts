@@ -104,6 +104,8 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
 
   it('Auto runs on wasm over SwiftShader and says why; running intervals stay inside [0, 1]', async () => {
     const known = await startRun(page, { tasks: ['demo_arith', 'demo_capitals'], limit: 3, device: 'auto' })
+    // a status line follows the running evaluation wherever the page is scrolled
+    await page.getByTestId('status-line').waitFor()
     // every running interval shown while the run goes, sampled until it ends
     const intervals: [number, number][] = []
     const sample = async () => intervals.push(...await page.getByTestId('running-interval').evaluateAll((els) =>
@@ -191,6 +193,21 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     expect(text).toContain('Docs per task')
     await guide.getByTestId('guide-tick').first().click()
     await expect.poll(() => page.getByTestId('chosen').textContent()).toBe('Selected: arc_easy, arc_challenge, piqa, winogrande, boolq, lambada_openai')
+  })
+
+  it('stacks the history and storage rows as cards in a 400 px window', async () => {
+    await page.setViewportSize({ width: 400, height: 800 })
+    try {
+      const row = page.getByTestId('history').locator('tbody tr[data-run]').first()
+      await row.scrollIntoViewIfNeeded()
+      expect(await row.evaluate((e) => getComputedStyle(e).display)).toBe('block')
+      expect(await row.getByTestId('history-delete').isVisible()).toBe(true)
+      expect(await page.getByTestId('storage-table').locator('tbody tr').first().evaluate((e) => getComputedStyle(e).display)).toBe('block')
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
+      if (process.env.EVALZ_SCREENSHOTS) await page.screenshot({ path: join(tmpdir(), 'evalz-first-use-400.png'), fullPage: true })
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 })
+    }
   })
 
   it('deletes a run with undo', async () => {
