@@ -38,12 +38,15 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
 
 /**
  * Stores a dropped model folder, or converts a dropped checkpoint first. Progress of a conversion is reported as
- * bytes hashed of the checkpoint, then 'converting <name>' in weight tensors, then the stored folder's hashing.
+ * bytes hashed of the checkpoint, then 'converting <name>' in weight bytes (tensors for float checkpoints), then the stored folder's hashing.
  */
 async function addModel(db: EvalzDb, files: readonly UploadFile[], onProgress?: (p: UploadProgress) => void): Promise<ModelInfo> {
   if (!isDroppedCheckpoint(files.map((f) => f.path))) return addModelFiles(db, files, onProgress)
   const converted = await convertDroppedCheckpoint(files, {
-    onProgress: (p) => onProgress?.({ file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
+    // a streamed (quantised) conversion reports weight bytes written; others report tensors
+    onProgress: (p) => onProgress?.(p.stage === 'convert' && p.bytes !== undefined && p.totalBytes
+      ? { file: `converting ${p.name}`, done: p.bytes, total: p.totalBytes }
+      : { file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
   })
   return addModelFiles(db, converted.files, onProgress)
 }

@@ -28,7 +28,7 @@ export interface CheckpointModelOptions {
   /** inline weights or external data chunks; default 'auto' (external above 1.5 GiB of weights) */
   externalData?: ExternalDataMode
   /** progress: 'hash' per source file, 'convert' per weight tensor written */
-  onProgress?: (p: { stage: 'hash' | 'convert', done: number, total: number, name: string }) => void
+  onProgress?: (p: { stage: 'hash' | 'convert', done: number, total: number, name: string, bytes?: number, totalBytes?: number }) => void
 }
 
 /** A converted checkpoint, ready for `--model <dir>`. */

@@ -90,7 +90,8 @@ async function convertCheckpoint(args: ModelArgs, cacheDir: string, progress: Pr
       const now = Date.now()
       if (p.stage !== 'convert' || (now - lastAt < 2000 && p.done < p.total)) return
       lastAt = now
-      progress.write(`evalz: converting ${args.model}: ${p.done}/${p.total} tensors\n`)
+      const bytes = p.bytes !== undefined && p.totalBytes ? ` (${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)})` : ''
+      progress.write(`evalz: converting ${args.model}: ${p.done}/${p.total} tensors${bytes}\n`)
     },
   })
   progress.write(`evalz: ${m.cached ? 'using the converted' : 'converted'} ${m.description}\n`)

@@ -24,7 +24,7 @@ export interface DroppedCheckpointOptions {
   /** inline weights or external data chunks; default 'auto' */
   externalData?: ExternalDataMode
   /** progress: 'hash' in bytes over all source files, 'convert' in weight tensors */
-  onProgress?: (p: { stage: 'hash' | 'convert', done: number, total: number, name: string }) => void
+  onProgress?: (p: { stage: 'hash' | 'convert', done: number, total: number, name: string, bytes?: number, totalBytes?: number }) => void
 }
 
 /** A converted dropped checkpoint. */
