@@ -106,6 +106,9 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     const known = await startRun(page, { tasks: ['demo_arith', 'demo_capitals'], limit: 3, device: 'auto' })
     // a status line follows the running evaluation wherever the page is scrolled
     await page.getByTestId('status-line').waitFor()
+    // and the settings are locked until it ends
+    expect(await page.locator('[data-testid="task-list"] input[data-task="demo"]').isDisabled()).toBe(true)
+    expect(await page.getByTestId('limit').isDisabled()).toBe(true)
     // every running interval shown while the run goes, sampled until it ends
     const intervals: [number, number][] = []
     const sample = async () => intervals.push(...await page.getByTestId('running-interval').evaluateAll((els) =>
