@@ -39,7 +39,7 @@ const OFFLINE_TAG = 'demo'
 const FORM_KEYS: readonly string[] = ['chosen', 'numFewshot', 'limit', 'seed', 'batchSize', 'device']
 
 const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
-  { value: 'auto', label: 'Auto (WebGPU on a hardware GPU, else wasm)' },
+  { value: 'auto', label: 'Auto (hardware GPU, else CPU)' },
   { value: 'webgpu', label: 'WebGPU' },
   { value: 'wasm', label: 'WebAssembly (CPU)' },
 ]
