@@ -1,6 +1,7 @@
 /**
- * `<ez-app>`: the shell. Talks to the evaluation worker (the only IndexedDB writer) and wires the panels: model,
- * tasks and settings, run progress, results with the sample inspector, run history. An interrupted run (a reload
+ * `<ez-app>`: the shell. Talks to the evaluation worker (the only IndexedDB writer) and shows one view at a time
+ * (routes.ts: run — model, tasks, settings, progress; results with the sample inspector; history; compare; chat;
+ * storage), switched by the location hash; a share link opens the results view. An interrupted run (a reload
  * or crash mid-run leaves its record 'running') is offered for resume on load; resuming re-sends the same request
  * and the worker's response cache answers every request that had finished.
  */
@@ -20,7 +21,7 @@ import type { PickerForm, RunSettings } from './ez-task-picker.ts'
 import { etaSeconds, formatSeconds } from './ez-run-progress.ts'
 import { pageStateStore } from '../storage/page-state-store.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
-import { EvalWorkerClient } from './worker-client.ts'
+import { evalWorkerClient } from './worker-client.ts'
 import type { RunView, Shown } from './shown-run.ts'
 import { shownOf, shownOfRecord } from './shown-run.ts'
 import './ez-chat-view.ts'
@@ -28,6 +29,8 @@ import type { SampleForChat } from './chat-draft.ts'
 import { sampleForChat } from './chat-draft.ts'
 import type { SampleView } from './sample-view.ts'
 import type { RunRecord } from '../protocol/eval-store.ts'
+import type { ViewName } from './routes.ts'
+import { ROUTES, hashOfView, viewOfHash } from './routes.ts'
 import './ez-compare-view.ts'
 import './ez-data-panel.ts'
 import './ez-guide.ts'
@@ -57,9 +60,15 @@ export class EzApp extends LitElement {
     h1 { margin: 0; font-size: 1.75rem; letter-spacing: -0.02em; }
     h1 span { color: var(--ez-accent, #0969da); }
     header p { margin: 0.25rem 0 0; color: var(--ez-muted, #57606a); }
-    nav.views { display: flex; gap: 1rem; margin-top: 0.5rem; }
-    nav.views a[aria-current=page] { font-weight: 600; }
-    [hidden] { display: none !important; }
+    nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem; margin: 0.75rem 0 0; padding: 0; }
+    nav a { display: inline-block; padding: 0.35rem 0.75rem; border-radius: 6px; color: inherit; text-decoration: none;
+      border: 1px solid transparent; }
+    nav a:hover { background: var(--ez-surface, #f6f8fa); }
+    nav a[aria-current='page'] { border-color: var(--ez-border, #d0d7de); background: var(--ez-surface, #f6f8fa); font-weight: 600; }
+    nav a:focus-visible { outline: 2px solid var(--ez-accent, #0969da); outline-offset: 1px; }
+    .view > h2:first-child { margin-top: 0; }
+    .view a { color: var(--ez-accent, #0969da); }
+    .view > h2:focus { outline: none; }
     .setup { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.3fr); gap: 1.25rem; align-items: start; }
     @media (max-width: 860px) { .setup { grid-template-columns: minmax(0, 1fr); } }
     .card { border: 1px solid var(--ez-border, #d0d7de); border-radius: 8px; padding: 1rem; background: var(--ez-bg, #fff); min-width: 0; }
@@ -73,6 +82,7 @@ export class EzApp extends LitElement {
       background: var(--ez-bg, #fff); box-shadow: 0 -2px 8px rgb(0 0 0 / 12%); font-variant-numeric: tabular-nums; }
     .status-line span { flex: 1 1 14rem; }
     .undo { margin: 0 0 0.6rem; display: flex; gap: 0.5rem; align-items: baseline; flex-wrap: wrap; }
+    [hidden] { display: none !important; }
     section.stale { border-left: 3px solid var(--ez-warn, #9a6700); padding-left: 0.75rem; }
     .stale-note { margin: 0 0 0.75rem; color: var(--ez-warn, #9a6700); font-size: 0.9rem; }
     details.inspector > summary { cursor: pointer; font-weight: 600; padding: 0.4rem 0; }
@@ -83,8 +93,8 @@ export class EzApp extends LitElement {
     tasks: { state: true }, models: { state: true }, datasets: { state: true }, choice: { state: true },
     adding: { state: true }, modelError: { state: true }, datasetError: { state: true }, usage: { state: true }, history: { state: true },
     interrupted: { state: true }, run: { state: true }, running: { state: true }, shown: { state: true },
-    error: { state: true }, notice: { state: true }, shared: { state: true }, form: { state: true }, route: { state: true }, chatSample: { state: true },
-    pendingDelete: { state: true },
+    error: { state: true }, notice: { state: true }, shared: { state: true }, form: { state: true }, view: { state: true },
+    chatSample: { state: true }, pendingDelete: { state: true },
   }
 
   private declare tasks: readonly CatalogueEntry[]
@@ -107,19 +117,18 @@ export class EzApp extends LitElement {
   private declare notice: string | undefined
   /** the share link this page was opened with, decoded */
   private declare shared: SharePayload | undefined
-  /** the view the hash names: '#/chat' is the Chat view, anything else the evaluation page */
-  private declare route: 'main' | 'chat'
+
+  /** a remembered form for the picker, once restored */
+  private declare form: PickerForm | undefined
+  /** the view shown (from the location hash) */
+  private declare view: ViewName
   /** the eval sample last sent to the Chat view ("Open in chat") */
   private declare chatSample: SampleForChat | undefined
-  private readonly onHash = () => { this.route = location.hash.startsWith('#/chat') ? 'chat' : 'main' }
-
   /** a run deleted a moment ago: hidden, and deleted for good when the undo time runs out */
   private declare pendingDelete: { readonly id: string; readonly label: string } | undefined
   private deleteTimer: ReturnType<typeof setTimeout> | undefined
-  /** a remembered form for the picker, once restored */
-  private declare form: PickerForm | undefined
 
-  private readonly client = new EvalWorkerClient(this)
+  private readonly client = evalWorkerClient(this)
   /** the form, added YAML and shown run, kept across reloads */
   private readonly pageState = pageStateStore()
   /** the picker's latest form */
@@ -146,15 +155,49 @@ export class EzApp extends LitElement {
     this.notice = undefined
     this.shared = undefined
     this.form = undefined
-    this.route = 'main'
+    this.view = viewOfHash(location.hash)
     this.chatSample = undefined
     this.pendingDelete = undefined
   }
 
+  /** true while a view change the app made itself is under way (it places the focus on its own) */
+  private navigating = false
+
+  private readonly onHashChange = (): void => {
+    this.view = viewOfHash(location.hash)
+    if (this.navigating) {
+      this.navigating = false
+      return
+    }
+    // a view the user picked: its heading takes the focus, so keyboard and screen-reader users land in it
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#view-${this.view}-h`)?.focus())
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('hashchange', this.onHashChange)
+  }
+
+  /** The skip link: the run view's tasks and settings take the focus. */
+  private async skipToTasks(e: Event): Promise<void> {
+    e.preventDefault()
+    this.go('run')
+    await this.updateComplete
+    this.renderRoot.querySelector('ez-task-picker')?.focusStart()
+  }
+
+  /** Shows `view` (a new history entry, so Back returns to the view before). */
+  private go(view: ViewName): void {
+    if (viewOfHash(location.hash) === view && location.hash !== '') return
+    this.navigating = true
+    // shown at once, so focus can move into it before the hashchange event arrives
+    this.view = view
+    location.hash = hashOfView(view)
+  }
+
   override connectedCallback(): void {
     super.connectedCallback()
-    this.onHash()
-    window.addEventListener('hashchange', this.onHash)
+    window.addEventListener('hashchange', this.onHashChange)
     void registerServiceWorker()
     readShareLink(location.hash).then((p) => { this.shared = p }, (e: unknown) => this.fail(e))
     this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))
@@ -198,27 +241,57 @@ export class EzApp extends LitElement {
     void this.pageState.set('form', { ...this.pickerForm, modelSource: this.choice.source, modelId: this.choice.id })
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    window.removeEventListener('hashchange', this.onHash)
-  }
-
   override render() {
     return html`
-      <a class="skip" href="#tasks-h" data-testid="skip-link" @click=${(e: Event) => { e.preventDefault(); this.renderRoot.querySelector('ez-task-picker')?.focusStart() }}>Skip to tasks and settings</a>
+      <a class="skip" href="#tasks-h" data-testid="skip-link" @click=${(e: Event) => this.skipToTasks(e)}>Skip to tasks and settings</a>
       <header>
         <h1>eval<span>z</span></h1>
         <p>lm-evaluation-harness prompts and numbers, computed in your browser. Nothing leaves this page.</p>
-        <nav class="views"><a href="#/run" data-testid="nav-run" aria-current=${this.route === 'main' ? 'page' : 'false'}>Evaluate</a>
-          <a href="#/chat" data-testid="nav-chat" aria-current=${this.route === 'chat' ? 'page' : 'false'}>Chat</a></nav>
+        <nav aria-label="Views"><ul>${ROUTES.map((r) => html`<li><a href=${hashOfView(r.name)} data-testid="nav-${r.name}"
+          aria-current=${this.view === r.name ? 'page' : nothing}>${r.label}</a></li>`)}</ul></nav>
       </header>
-      <section data-testid="view-chat" aria-label="Chat" ?hidden=${this.route !== 'chat'}>
-        <ez-chat-view .client=${this.client} .models=${this.models} .pending=${this.chatSample}></ez-chat-view></section>
-      <main ?hidden=${this.route === 'chat'} @open-in-chat=${(e: CustomEvent<{ sample: SampleView; record?: RunRecord }>) => this.openInChat(e.detail)}>
+      ${this.error ? html`<p class="error" role="alert" data-testid="error" tabindex="-1"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
+      ${this.notice ? html`<p class="note muted" role="status" data-testid="notice" tabindex="-1">${this.notice}</p>` : nothing}
+      <main @open-in-chat=${(e: CustomEvent<{ sample: SampleView; record?: RunRecord }>) => this.openInChat(e.detail)}>
+        ${ROUTES.map((r) => html`<section class="view" data-testid="view-${r.name}" aria-labelledby="view-${r.name}-h"
+          ?hidden=${this.view !== r.name}>${this.renderView(r.name, r.title)}</section>`)}
+        ${this.renderStatusLine()}
+      </main>
+    `
+  }
+
+  /** The contents of one view (every view stays in the page, hidden when not shown, so its state survives). */
+  private renderView(view: ViewName, title: string) {
+    const heading = html`<h2 id="view-${view}-h" tabindex="-1">${title}</h2>`
+    switch (view) {
+      case 'run': return html`${heading}${this.renderRun()}`
+      case 'results': return this.renderResults(title)
+      case 'history': return html`${heading}
+        ${this.pendingDelete ? html`<p class="undo" role="status" data-testid="undo-delete">Deleted the run of ${this.pendingDelete.label}.
+          <button type="button" class="small" data-testid="undo" @click=${() => this.undoDelete()}>Undo</button></p>` : nothing}
+        <ez-run-history .runs=${this.visibleHistory()} .models=${this.models} .openId=${this.shown?.runId} ?busy=${this.running}
+          .client=${this.client} @runs-changed=${() => this.refreshHistory()}
+          @run-open=${(e: CustomEvent<{ id: string }>) => this.openRun(e.detail.id)}
+          @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
+          @run-delete=${(e: CustomEvent<{ id: string }>) => this.deleteRun(e.detail.id)}></ez-run-history>`
+      case 'compare': return html`${heading}
+        <ez-compare-view .client=${this.client} .runs=${this.visibleHistory()} .entries=${this.tasks} @runs-changed=${() => this.refreshHistory()}></ez-compare-view>`
+      case 'chat': return html`${heading}
+        <ez-chat-view .client=${this.client} .models=${this.models} .pending=${this.chatSample}></ez-chat-view>`
+      case 'storage': return html`${heading}
+        <ez-storage-view .models=${this.models} .datasets=${this.datasets} .usage=${this.usage} .runs=${this.history}
+          .entries=${this.tasks} ?disabled=${this.running}
+          @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
+          @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}
+          @persist-request=${() => this.persist()}
+          @partials-clear=${() => this.guard(() => this.client.clearPartialDownloads()).then(() => this.refreshUsage())}></ez-storage-view>`
+    }
+  }
+
+  /** The run view: an interrupted run to resume, model, data, task YAML, tasks and settings, progress, the guide. */
+  private renderRun() {
+    return html`
         ${this.renderInterrupted()}
-        ${this.shared ? html`<ez-shared-run .client=${this.client} .payload=${this.shared} .models=${this.models} ?disabled=${this.running}
-          @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}
-          @run-finished=${(e: CustomEvent<{ result: RunSuccess }>) => { this.shown = shownOf(e.detail.result); void this.refreshHistory() }}></ez-shared-run>` : nothing}
         <div class="setup">
           <div>
             <div class="card">
@@ -246,42 +319,13 @@ export class EzApp extends LitElement {
               @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
           </div>
         </div>
-        <section aria-label="Benchmark guide"><ez-guide
-          @tick-tasks=${(e: CustomEvent<{ tasks: string[] }>) => void this.renderRoot.querySelector('ez-task-picker')?.tick(e.detail.tasks)}></ez-guide></section>
-        ${this.error ? html`<p class="error" role="alert" data-testid="error" tabindex="-1"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
-        ${this.notice ? html`<p class="note muted" role="status" data-testid="notice" tabindex="-1">${this.notice}</p>` : nothing}
         ${this.run && (this.running || this.shown?.runId === this.run.runId) ? html`<section aria-label="Run progress">
            <ez-run-progress .phase=${this.running ? this.run.phase ?? 'loading-model' : this.shown?.runId === this.run.runId ? 'done' : undefined}
             .progress=${this.run.progress} .load=${this.run.load} .device=${this.run.device} .totalRequests=${this.run.totalRequests}
             .planned=${this.run.planned} .tasks=${this.run.tasks} ?cancellable=${this.running}
             @cancel=${() => this.cancel()}></ez-run-progress></section>` : nothing}
-        ${this.renderResults()}
-        <section aria-labelledby="history-h">
-          <h2 id="history-h">Run history</h2>
-          ${this.pendingDelete ? html`<p class="undo" role="status" data-testid="undo-delete">Deleted the run of ${this.pendingDelete.label}.
-            <button type="button" class="small" data-testid="undo" @click=${() => this.undoDelete()}>Undo</button></p>` : nothing}
-          <ez-run-history .runs=${this.visibleHistory()} .models=${this.models} .openId=${this.shown?.runId} ?busy=${this.running}
-            .client=${this.client} @runs-changed=${() => this.refreshHistory()}
-            @run-open=${(e: CustomEvent<{ id: string }>) => this.openRun(e.detail.id)}
-            @run-resume=${(e: CustomEvent<{ id: string }>) => this.resume(e.detail.id)}
-            @run-delete=${(e: CustomEvent<{ id: string }>) => this.deleteRun(e.detail.id)}></ez-run-history>
-        </section>
-        <section aria-labelledby="compare-h">
-          <h2 id="compare-h">Compare runs</h2>
-          <ez-compare-view .client=${this.client} .runs=${this.visibleHistory()} .entries=${this.tasks} @runs-changed=${() => this.refreshHistory()}></ez-compare-view>
-        </section>
-        <section aria-labelledby="storage-h">
-          <h2 id="storage-h">Stored in this browser</h2>
-          <ez-storage-view .models=${this.models} .datasets=${this.datasets} .usage=${this.usage} .runs=${this.history}
-            .entries=${this.tasks} ?disabled=${this.running}
-            @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}
-            @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}
-            @persist-request=${() => this.persist()}
-            @partials-clear=${() => this.guard(() => this.client.clearPartialDownloads()).then(() => this.refreshUsage())}></ez-storage-view>
-        </section>
-        ${this.renderStatusLine()}
-      </main>
-    `
+        <section aria-label="Benchmark guide"><ez-guide
+          @tick-tasks=${(e: CustomEvent<{ tasks: string[] }>) => void this.renderRoot.querySelector('ez-task-picker')?.tick(e.detail.tasks)}></ez-guide></section>`
   }
 
   /** A resume offer is seen first: the browser's restored scroll position would carry it out of view. */
@@ -292,7 +336,7 @@ export class EzApp extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('[data-testid="resume"]')?.focus({ preventScroll: true })
   }
 
-  /** While a run goes: one line stuck to the bottom of the window, wherever the page is scrolled, with Cancel. */
+  /** While a run goes: one line stuck to the bottom of the window, in every view, with Cancel. */
   private renderStatusLine() {
     const run = this.run
     if (!this.running || !run) return nothing
@@ -303,9 +347,16 @@ export class EzApp extends LitElement {
     return html`<div class="status-line" data-testid="status-line">
       <span><strong>${what}…</strong>${total > 0 ? html` ${(p?.overallDone ?? 0).toLocaleString()}/${total.toLocaleString()} requests` : nothing}${
         eta !== undefined ? html` · ETA ${formatSeconds(eta)}` : nothing}</span>
-      <button type="button" class="small" @click=${() => this.renderRoot.querySelector('ez-run-progress')?.focusCancel()}>Show progress</button>
+      <button type="button" class="small" @click=${() => this.showProgress()}>Show progress</button>
       <button type="button" class="small danger" @click=${() => this.cancel()}>Cancel run</button>
     </div>`
+  }
+
+  /** The run view, with the focus on the running run's Cancel. */
+  private async showProgress(): Promise<void> {
+    this.go('run')
+    await this.updateComplete
+    this.renderRoot.querySelector('ez-run-progress')?.focusCancel()
   }
 
   private renderInterrupted() {
@@ -319,18 +370,26 @@ export class EzApp extends LitElement {
     </div>`
   }
 
-  private renderResults() {
+  /** The results view: a share link's run, then the shown run's results and samples (or how to get some). */
+  private renderResults(title: string) {
+    const shared = this.shared ? html`<ez-shared-run .client=${this.client} .payload=${this.shared} .models=${this.models} ?disabled=${this.running}
+      @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}
+      @run-finished=${(e: CustomEvent<{ result: RunSuccess }>) => { this.shown = shownOf(e.detail.result); void this.refreshHistory() }}></ez-shared-run>` : nothing
     const s = this.shown
-    if (!s) return nothing
+    if (!s) {
+      return html`<h2 id="view-results-h" tabindex="-1">${title}</h2>${shared}
+        <p class="muted" data-testid="no-results">No results shown yet: run an evaluation (<a href=${hashOfView('run')}>Run</a>)
+          or open a finished one from the <a href=${hashOfView('history')}>history</a>.</p>`
+    }
     const sampleCount = Object.values(s.samplesJsonl).reduce((n, t) => n + (t.match(/\n/g)?.length ?? 0), 0)
     // results of an earlier run while a newer one is going (or after it failed or was cancelled)
     const stale = s.from === 'run' && this.run !== undefined && this.run.runId !== s.runId
     const started = this.history.find((r) => r.id === s.runId)?.createdAt
     const when = started === undefined ? '' : ` (started ${new Date(started).toLocaleString()})`
-    return html`
-      <section aria-labelledby="results-h" data-testid="results" data-device=${s.device} data-run=${s.runId} data-stale=${stale ? 'true' : 'false'}
+    return html`${shared}
+      <section aria-labelledby="view-results-h" data-testid="results" data-device=${s.device} data-run=${s.runId} data-stale=${stale ? 'true' : 'false'}
         class=${stale ? 'stale' : ''}>
-        <h2 id="results-h" tabindex="-1">${stale ? html`Results of the previous run`
+        <h2 id="view-results-h" tabindex="-1">${stale ? html`Results of the previous run`
           : html`Results${s.from === 'history' ? html` <span class="muted">(from the history)</span>` : nothing}`}</h2>
         ${stale ? html`<p class="stale-note" role="note" data-testid="stale-note">${this.running
           ? `These are the results of the previous run${when}. The new run's results replace them when it finishes.`
@@ -350,8 +409,8 @@ export class EzApp extends LitElement {
   private openInChat(d: { sample: SampleView; record?: RunRecord }): void {
     const run = d.record ?? this.history.find((r) => r.id === this.shown?.runId)
     if (!run) return
-    this.chatSample = sampleForChat({ id: run.id, request: run.request as { model: string; modelSource?: string }, modelName: run.modelName }, d.sample, this.models)
-    location.hash = '#/chat'
+    this.chatSample = sampleForChat({ id: run.id, request: run.request, modelName: run.modelName }, d.sample, this.models)
+    this.go('chat')
   }
 
   private async hubModelAdded(model: ModelInfo): Promise<void> {
@@ -384,12 +443,14 @@ export class EzApp extends LitElement {
     this.run = { runId: spec.runId, phase: undefined, progress: undefined, load: undefined, device: undefined, totalRequests: undefined, planned: [], tasks: {} }
     this.running = true
     void this.refreshHistory()
+    this.go('run')
     // keyboard focus follows the run: to Cancel now, to the results (or the error) when it ends
     void this.updateComplete.then(() => this.renderRoot.querySelector('ez-run-progress')?.focusCancel())
     try {
       const result = await this.client.run(spec, (ev) => this.onWorkerEvent(spec.runId, ev))
       this.run = { ...this.run, device: result.device }
       this.shown = shownOf(result)
+      if (this.view === 'run') this.go('results')
     } catch (err) {
       const e = errorText(err)
       if (e.code === 'CANCELLED') this.notice = 'Run cancelled. Its finished answers are cached: running it again reuses them.'
@@ -409,7 +470,7 @@ export class EzApp extends LitElement {
     await this.updateComplete
     const at = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null
     if (at !== null && at.tagName !== 'EZ-RUN-PROGRESS') return
-    const target = this.renderRoot.querySelector<HTMLElement>('[data-testid="error"], #results-h, [data-testid="notice"]')
+    const target = this.renderRoot.querySelector<HTMLElement>('[data-testid="error"], #view-results-h, [data-testid="notice"]')
     target?.focus()
   }
 
@@ -445,13 +506,14 @@ export class EzApp extends LitElement {
     void this.refreshHistory()
   }
 
-  private async openRun(id: string, scroll = true): Promise<void> {
+  private async openRun(id: string, navigate = true): Promise<void> {
     const record = await this.guard(() => this.client.getRun(id))
     if (record?.resultsJson === undefined) return
     this.shown = { ...shownOfRecord(record), from: 'history' }
-    if (!scroll) return
+    if (!navigate) return
+    this.go('results')
     await this.updateComplete
-    this.renderRoot.querySelector('#results-h')?.scrollIntoView({ block: 'start' })
+    this.renderRoot.querySelector<HTMLElement>('#view-results-h')?.focus()
   }
 
   /** Hides the run at once and deletes it after UNDO_MS unless Undo is pressed (an earlier pending delete goes through now). */
@@ -485,6 +547,7 @@ export class EzApp extends LitElement {
     const hidden = this.pendingDelete?.id
     return hidden === undefined ? this.history : this.history.filter((r) => r.id !== hidden)
   }
+
 
   private async addModel(files: readonly UploadFile[]): Promise<void> {
     this.modelError = undefined

@@ -133,7 +133,8 @@ export class EzSharedRun extends LitElement {
         <button type="button" data-testid="shared-download" ?disabled=${off} @click=${() => this.download()}>Download it (${m.dtype})</button></div>`
     }
     if (m.kind === 'local') {
-      return html`<p data-testid="shared-need-file">The run used a model from the sharer's disk. Drop the same model under “Model”:
+      return html`<p data-testid="shared-need-file">The run used a model from the sharer's disk. Drop the same model under “Model” in the
+        <a href="#/run">Run</a> view:
         its weights' sha256 must be <span class="mono">${m.weightsSha256}</span>.</p>`
     }
     return html`<p class="error">This app has no model '${m.id}'.</p>`

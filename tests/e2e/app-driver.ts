@@ -1,5 +1,5 @@
 /**
- * Drives the web app from playwright for the e2e tests: drop a model folder, pick tasks and options, start a run,
+ * Drives the web app from playwright for the e2e tests: open a view, drop a model folder, pick tasks and options, start a run,
  * and read finished runs and the response cache straight from the app's IndexedDB ('evalz').
  */
 import type { Page } from 'playwright-core'
@@ -31,11 +31,18 @@ export interface RunChoice {
   readonly batchSize?: number
 }
 
+/** Opens a view of the app through its navigation link (`nav-<view>`) and waits until it shows. */
+export async function showView(page: Page, view: 'run' | 'results' | 'history' | 'compare' | 'chat' | 'storage'): Promise<void> {
+  await page.getByTestId(`nav-${view}`).click()
+  await page.getByTestId(`view-${view}`).waitFor()
+}
+
 /**
  * Drops the model folder at `dir` into the model-files input, waits until it is stored (a new entry in the model
  * list) and selects it.
  */
 export async function dropModel(page: Page, dir: string): Promise<void> {
+  await showView(page, 'run')
   const models = page.locator('[data-testid="model-list"] [data-model]')
   await models.first().waitFor()
   const ids = () => models.evaluateAll((els) => els.map((e) => e.getAttribute('data-model') ?? ''))
@@ -52,6 +59,7 @@ export async function dropModel(page: Page, dir: string): Promise<void> {
 
 /** Picks the tasks (unticking every other one), limit and device, and clicks Run; resolves with the run ids stored before. */
 export async function startRun(page: Page, choice: RunChoice): Promise<ReadonlySet<string>> {
+  await showView(page, 'run')
   const known = new Set((await storedRuns(page)).map((r) => r.id))
   const ticked = page.locator('[data-testid="task-list"] input[type=checkbox][data-task]:checked')
   for (const name of await ticked.evaluateAll((els) => els.map((e) => e.getAttribute('data-task') ?? ''))) {

@@ -11,6 +11,7 @@ import { createServer } from 'vite'
 import type { ViteDevServer } from 'vite'
 import type { Browser, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, WEBGPU_ARGS, launchChromium, openPage } from './production-app.ts'
+import { showView } from './app-driver.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEMO_TASKS = ['demo_arith', 'demo_capitals', 'demo_cloze', 'demo_stories']
@@ -116,6 +117,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
   }, 60_000)
 
   it('stores a dropped model folder and runs it from IndexedDB without fetching model files', async () => {
+    await showView(page, 'run')
     await page.getByTestId('model-files').setInputFiles(`${ROOT}public/models/demo`)
     const stored = page.getByTestId('model-list').locator('[data-model^="demo-"]')
     await stored.waitFor({ timeout: 20_000 })
@@ -133,6 +135,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
   }, 60_000)
 
   it('adds an lm-eval YAML task in the editor and runs it', async () => {
+    await showView(page, 'run')
     const yaml = [
       'task: my_capitals',
       'dataset_path: evalz/demo-capitals',
@@ -164,6 +167,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
   }, 60_000)
 
   it('runs on WebGPU (SwiftShader) and reports the device', async () => {
+    await showView(page, 'run')
     await page.getByTestId('device-select').selectOption('webgpu')
     await page.getByTestId('limit').fill('1')
     await runAndWait(page, 60_000)

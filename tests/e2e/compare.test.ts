@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Locator, Page } from 'playwright-core'
-import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
+import { dropModel, showView, startRun, storedRuns, waitForRun } from './app-driver.ts'
 import type { StoredRun } from './app-driver.ts'
 import { CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
@@ -171,6 +171,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
   }, 60_000)
 
   it('imports run A as lm-eval files and compares it with B as before; refuses a bad file in one line', async () => {
+    await showView(page, 'compare')
     // lm-eval's layout: no evalz block, lm_eval_version; a changed n-shot and seed and one changed prompt_hash make
     // the config warnings show (the per-doc values, and so the statistics, stay those of run A)
     const results = JSON.parse(runA.resultsJson) as { evalz?: unknown; lm_eval_version?: string; 'n-shot': Record<string, number>; config: Record<string, unknown> }
@@ -204,6 +205,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     const imported = runs.find((r) => r.imported)!
     expect(imported.imported?.producer).toBe('lm-eval')
     expect(imported.samplesJsonl[TASK]).toBe(samples)
+    await showView(page, 'history')
     await page.locator(`[data-testid="history"] tr[data-run="${imported.id}"] [data-testid="history-imported"]`).waitFor()
     // it opens in the results area like a run made here
     await page.locator(`[data-testid="history"] tr[data-run="${imported.id}"]`).getByTestId('history-open').click()
@@ -218,6 +220,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
   }, 60_000)
 
   it('keeps tags and a note per run and finds runs by them', async () => {
+    await showView(page, 'history')
     const row = page.locator(`[data-testid="history"] tr[data-run="${runB.id}"]`)
     await row.getByTestId('history-edit').click()
     await page.getByTestId('history-tags-input').fill('finetune, tiny ,finetune')
@@ -239,6 +242,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
   }, 30_000)
 
   it('charts the task across runs and plots one run\'s calibration and choice probabilities', async () => {
+    await showView(page, 'compare')
     await page.getByTestId('run-chart-task').selectOption(TASK)
     expect(await page.getByTestId('run-chart-count').textContent()).toBe('3 runs')
     expect(await page.locator('[data-testid="run-chart"] svg rect.bar').count()).toBe(3)
@@ -258,6 +262,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
 
 /** Picks A and B in the compare view, compares, and returns the acc row of the task. */
 async function compare(page: Page, a: string, b: string): Promise<Locator> {
+  await showView(page, 'compare')
   await page.getByTestId('compare-a').selectOption(a)
   await page.getByTestId('compare-b').selectOption(b)
   await page.getByTestId('compare-run').click()

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
-import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
+import { dropModel, showView, startRun, storedRuns, waitForRun } from './app-driver.ts'
 
 const MODEL_DIR = join(ROOT, 'public/models/demo')
 
@@ -141,6 +141,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
   })
 
   it('names a dataset dropped under another config, and runs once the Data panel sets the config', async () => {
+    await showView(page, 'run')
     await page.getByTestId('task-editor').locator('summary').click()
     await page.getByTestId('yaml-text').fill(ARC_YAML)
     await page.getByTestId('yaml-add').click()

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
-import { startRun, waitForRun } from './app-driver.ts'
+import { showView, startRun, waitForRun } from './app-driver.ts'
 import type { StoredRun } from './app-driver.ts'
 import { startMockHub } from '../support/mock-hub.ts'
 import type { MockHub } from '../support/mock-hub.ts'
@@ -92,6 +92,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     expect(results.config.model_sha).toMatch(/^[0-9a-f]{40}$/)
 
     // the storage view lists what the run stored: the Hub model and the dataset it fetched, with last use
+    await showView(page, 'storage')
     const storedModel = page.locator('[data-testid="stored-model"][data-id^="evalz/demo@"]')
     await storedModel.waitFor()
     expect(await storedModel.textContent()).not.toContain('never')
@@ -101,6 +102,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     await context.setOffline(true)
     await hub.close()
     await page.reload()
+    await showView(page, 'run')
     const stored = page.locator('[data-testid="model-list"] [data-model^="evalz/demo@"] input[type=radio]')
     await stored.waitFor({ timeout: 30_000 })
     await stored.check()

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, ROOT, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
-import { dropModel, startRun, storedRuns, waitForRun } from './app-driver.ts'
+import { dropModel, showView, startRun, storedRuns, waitForRun } from './app-driver.ts'
 import { decodeSharePayload, sharePayloadText, shareLinkFor } from '../../src/app/share-link.ts'
 import type { SharePayload } from '../../src/core/share/share-payload.ts'
 
@@ -99,6 +99,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     await page.getByTestId('shared-need-file').waitFor()
     expect(await page.getByTestId('spot-check').isDisabled()).toBe(true)
     await dropModel(page, join(ROOT, 'public/models/demo'))
+    await showView(page, 'results')
     await page.getByTestId('spot-count').fill('3')
     await page.getByTestId('spot-check').click()
     await page.getByTestId('spot-report').waitFor({ timeout: 120_000 })
