@@ -21,6 +21,7 @@ import { modelFileCache } from '../src/storage/model-store.ts'
 import type { StoredModel } from '../src/storage/model-store.ts'
 import type { GpuLike } from '../src/protocol/device.ts'
 import { createEvalService } from '../src/app/eval-service.ts'
+import { deferredApi } from '../src/app/deferred-api.ts'
 import type { EvalWorkerApi } from '../src/protocol/eval-worker-api.ts'
 import type { AppWorkerApi, ChatWorkerApi } from '../src/protocol/chat-api.ts'
 import { createChatService } from '../src/app/chat-service.ts'
@@ -94,45 +95,12 @@ async function hubAccess(db: EvalzDb | undefined): Promise<{ endpoint: string; t
   return { endpoint: hubEndpointOf(s), token: s.token || undefined }
 }
 
-// Exposed at once (messages sent before expose would be lost); each call waits for the service.
+// Exposed at once (messages sent before expose would be lost): each call waits for the service (deferredApi).
 const ready = build()
 
-// Callbacks arrive as comlink proxies; release their MessageChannels once the call is over.
-function release(fn: unknown): void {
-  if (fn) (fn as Comlink.Remote<() => void>)[Comlink.releaseProxy]()
+// Callbacks arrive as comlink proxies (functions); release their MessageChannels once the call is over.
+function release(args: readonly unknown[]): void {
+  for (const arg of args) if (typeof arg === 'function') (arg as Comlink.Remote<() => void>)[Comlink.releaseProxy]()
 }
 
-Comlink.expose({
-  listTasks: async () => (await ready).listTasks(),
-  addTaskYaml: async (files) => (await ready).addTaskYaml(files),
-  listTaskYaml: async () => (await ready).listTaskYaml(),
-  removeTaskYaml: async (name) => (await ready).removeTaskYaml(name),
-  run: (spec, onEvent) => ready.then((s) => s.run(spec, onEvent)).finally(() => release(onEvent)),
-  cancel: (runId) => void ready.then((s) => s.cancel(runId)),
-  addModel: (files, onProgress) => ready.then((s) => s.addModel(files, onProgress)).finally(() => release(onProgress)),
-  listModels: async () => (await ready).listModels(),
-  removeModel: async (id) => (await ready).removeModel(id),
-  addDataset: async (name, files, placement) => (await ready).addDataset(name, files, placement),
-  listDatasets: async () => (await ready).listDatasets(),
-  removeDataset: async (id) => (await ready).removeDataset(id),
-  listRuns: async () => (await ready).listRuns(),
-  getRun: async (id) => (await ready).getRun(id),
-  deleteRun: async (id) => (await ready).deleteRun(id),
-  abandonRun: async (id) => (await ready).abandonRun(id),
-  storageUsage: async () => (await ready).storageUsage(),
-  clearPartialDownloads: async () => (await ready).clearPartialDownloads(),
-  importRun: async (input) => (await ready).importRun(input),
-  setRunLabels: async (id, labels) => (await ready).setRunLabels(id, labels),
-  compareRuns: async (aId, bId, opts) => (await ready).compareRuns(aId, bId, opts),
-  getHubSettings: async () => (await ready).getHubSettings(),
-  setHubSettings: async (update) => (await ready).setHubSettings(update),
-  resolveHubModel: async (id) => (await ready).resolveHubModel(id),
-  downloadHubModel: (id, dtype, onProgress) => ready.then((s) => s.downloadHubModel(id, dtype, onProgress)).finally(() => release(onProgress)),
-  chatReply: (req, onEvent) => ready.then((s) => s.chatReply(req, onEvent)).finally(() => release(onEvent)),
-  stopChat: (replyId) => void ready.then((s) => s.stopChat(replyId)),
-  releaseChatModel: async () => (await ready).releaseChatModel(),
-  listConversations: async (query) => (await ready).listConversations(query),
-  getConversation: async (id) => (await ready).getConversation(id),
-  putConversation: async (c) => (await ready).putConversation(c),
-  deleteConversation: async (id) => (await ready).deleteConversation(id),
-} satisfies AppWorkerApi)
+Comlink.expose(deferredApi(ready, release))

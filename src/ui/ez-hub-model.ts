@@ -6,18 +6,13 @@
  * Events: 'hub-model-added' {model: ModelInfo} once a download is stored.
  */
 import { css, html, LitElement, nothing } from 'lit'
-import type { ModelInfo } from '../protocol/eval-store.ts'
 import type { HubDownloadProgress, HubModelSummary, HubSettings } from '../protocol/hub-api.ts'
 import { formatBytes } from './file-drop.ts'
 import { errorText, fire, sharedStyles } from './shared-styles.ts'
+import type { EvalWorkerClient } from './worker-client.ts'
 
-/** The calls this element makes (EvalWorkerClient implements them). */
-export interface HubClient {
-  getHubSettings(): Promise<HubSettings>
-  setHubSettings(update: { endpoint?: string; token?: string | null }): Promise<HubSettings>
-  resolveHubModel(id: string): Promise<HubModelSummary>
-  downloadHubModel(id: string, dtype: string, onProgress: (p: HubDownloadProgress) => void): Promise<ModelInfo>
-}
+/** The worker calls this element makes. */
+export type HubClient = Pick<EvalWorkerClient, 'getHubSettings' | 'setHubSettings' | 'resolveHubModel' | 'downloadHubModel'>
 
 /** Seconds as '1 h 02 min', '3 min 05 s' or '12 s'. */
 export function formatDuration(seconds: number): string {

@@ -6,15 +6,14 @@
  */
 import { css, html, LitElement, nothing } from 'lit'
 import { shareModelFor } from '../core/share/share-builder.ts'
-import type { ModelInfo, RunRecord } from '../protocol/eval-store.ts'
+import type { ModelInfo, } from '../protocol/eval-store.ts'
 import { createShareLink } from '../app/share-link.ts'
 import { parsePyJson } from '../app/wire-json.ts'
 import { errorText, sharedStyles } from './shared-styles.ts'
+import type { EvalWorkerClient } from './worker-client.ts'
 
-/** The calls this element makes (EvalWorkerClient implements them). */
-export interface ShareClient {
-  getRun(id: string): Promise<RunRecord | undefined>
-}
+/** The worker calls this element makes. */
+export type ShareClient = Pick<EvalWorkerClient, 'getRun'>
 
 export class EzShareLink extends LitElement {
   static override styles = [sharedStyles, css`

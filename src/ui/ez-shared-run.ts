@@ -11,19 +11,13 @@ import { chooseSpotCheck, compareSpotCheck } from '../core/share/spot-check.ts'
 import type { SpotCheckPick, SpotCheckReport } from '../core/share/spot-check.ts'
 import { parseSampleLines } from '../core/share/sample-row.ts'
 import type { ModelInfo } from '../protocol/eval-store.ts'
-import type { RunSuccess } from '../protocol/eval-worker-api.ts'
-import type { HubDownloadProgress } from '../protocol/hub-api.ts'
-import type { RunRequest } from '../protocol/run-request.ts'
 import { rerunRequest } from '../app/share-link.ts'
-import type { WorkerEvent } from '../protocol/worker-event.ts'
 import { formatBytes } from './file-drop.ts'
 import { errorText, fire, sharedStyles } from './shared-styles.ts'
+import type { EvalWorkerClient } from './worker-client.ts'
 
-/** The calls this element makes (EvalWorkerClient implements them). */
-export interface SharedRunClient {
-  run(spec: RunRequest, onEvent: (e: WorkerEvent) => void): Promise<RunSuccess>
-  downloadHubModel(id: string, dtype: string, onProgress: (p: HubDownloadProgress) => void): Promise<ModelInfo>
-}
+/** The worker calls this element makes. */
+export type SharedRunClient = Pick<EvalWorkerClient, 'run' | 'downloadHubModel'>
 
 /** Where the link's model is on this device. */
 type ModelHere = { readonly source: 'app' | 'stored'; readonly id: string } | undefined
