@@ -7,7 +7,6 @@ import { resolveHook } from './tasks/hooks.ts'
 import { scoreMultipleChoice } from './metrics/multiple-choice.ts'
 import { exactMatch } from './metrics/exact-match.ts'
 import { pyRegex } from './python/regex.ts'
-import { pyEqual } from './fewshot/py-equal.ts'
 import { PyFloat } from './python/json.ts'
 import { HarnessError } from './errors.ts'
 import { pythonHookHost } from './tasks/python-hooks.ts'
@@ -106,6 +105,7 @@ function scoreGeneration(plan: TaskPlan, planned: PlannedDoc, result: unknown, w
   }
   return out
 }
+<<<<<<< HEAD
 
 /** lm-eval's call of a metric function: fn(references=[gold], predictions=[answer], **kwargs), a dict's own key taken. */
 function pythonMetricValue(fn: string, name: string, gold: unknown, prediction: string, kwargs: Readonly<Record<string, unknown>>): unknown {
@@ -117,3 +117,5 @@ function pythonMetricValue(fn: string, name: string, gold: unknown, prediction: 
 
 /** Whether two docs are the same row (Python ==); re-exported for the few-shot exclusion tests. */
 export { pyEqual }
+=======
+>>>>>>> 347025d (One Python equality: the few-shot sampler uses the template runtime's pyEq (fewshot/py-equal.ts removed; it also took False == None and False == [] for true))

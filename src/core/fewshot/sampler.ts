@@ -5,7 +5,7 @@
 import type { Doc } from '../source.ts'
 import { PyRandom } from '../python/random.ts'
 import { HarnessError } from '../errors.ts'
-import { pyEqual } from './py-equal.ts'
+import { pyEq } from '../template/runtime.ts'
 
 /** 'default' draws at random; 'first_n' takes the pool's first n docs. */
 export type SamplerName = 'default' | 'first_n'
@@ -23,7 +23,7 @@ export function makeSampler(name: SamplerName, pool: readonly Doc[], seed: numbe
   if (name === 'first_n') {
     return {
       sample(n, evalDoc, exclude) {
-        const candidates = exclude ? docs.filter(d => !pyEqual(d, evalDoc)) : docs
+        const candidates = exclude ? docs.filter(d => !pyEq(d, evalDoc)) : docs
         return candidates.slice(0, n)
       },
     }
@@ -32,7 +32,7 @@ export function makeSampler(name: SamplerName, pool: readonly Doc[], seed: numbe
     return {
       sample(n, evalDoc, exclude) {
         if (!exclude) return drawn(rnd, docs, n)
-        const picked = drawn(rnd, docs, n + 1).filter(d => !pyEqual(d, evalDoc))
+        const picked = drawn(rnd, docs, n + 1).filter(d => !pyEq(d, evalDoc))
         return picked.slice(0, n)
       },
     }

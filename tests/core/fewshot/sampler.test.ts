@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { makeSampler } from '../../../src/core/fewshot/sampler.ts'
-import { pyEqual } from '../../../src/core/fewshot/py-equal.ts'
+import { pyEq } from '../../../src/core/template/runtime.ts'
 
 interface SamplerConfig { name: string; pool_size: number; n: number; exclude_eval_doc: boolean; seed: number; docs: { doc_id: number; kept: number[] }[] }
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/prompts/sampler.json')
@@ -38,8 +38,11 @@ describe('exclusion and first_n', () => {
     expect(s.sample(5, { q: 'z' }, false)).toHaveLength(3)
   })
   it('compares docs with Python equality', () => {
-    expect(pyEqual({ a: 1, b: [1, 'x'] }, { b: [1, 'x'], a: 1 })).toBe(true)
-    expect(pyEqual({ a: 1 }, { a: '1' })).toBe(false)
-    expect(pyEqual(true, 1)).toBe(true)
+    expect(pyEq({ a: 1, b: [1, 'x'] }, { b: [1, 'x'], a: 1 })).toBe(true)
+    expect(pyEq({ a: 1 }, { a: '1' })).toBe(false)
+    expect(pyEq(true, 1)).toBe(true)
+    // False == None and False == [] are False in Python
+    expect(pyEq(false, null)).toBe(false)
+    expect(pyEq(false, [])).toBe(false)
   })
 })
