@@ -94,7 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
       // focus follows the run: Cancel now, the results when it ends
       await expect.poll(() => focused(p)).toBe('cancel')
       await p.getByTestId('results').waitFor({ timeout: 120_000 })
-      await expect.poll(() => focused(p)).toBe('results-h')
+      await expect.poll(() => focused(p)).toBe('view-results-h')
       expect(presses).toBeLessThanOrEqual(15)
       expect(await p.getByTestId('device').getAttribute('data-device')).toBe('wasm')
     } finally {
