@@ -10,7 +10,7 @@ import type { ResultsJson } from '../core/results/results-json.ts'
 import type { DocSource } from '../core/source.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
 import { cachingBackend } from '../core/response-cache.ts'
-import type { GpuLike, RunDevice } from '../protocol/device.ts'
+import type { DeviceReport, GpuLike, RunDevice } from '../protocol/device.ts'
 import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
 import type { EvalWorkerApi, RunResult } from '../protocol/eval-worker-api.ts'
 import type { EvalStore, ModelInfo, RunRecord } from '../protocol/eval-store.ts'
@@ -136,31 +136,36 @@ async function runOnce(
       fewshotSeed: spec.seed,
       bootstrapIters: spec.bootstrapIters,
       logSamples: spec.logSamples === true,
-      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored),
+      // the device and the cache's answers go into the evalz block as the results are built, once
+      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored, () => deviceBlock(loaded.report, backend?.stats.hits ?? 0)),
       signal,
       onEvent: (event) => emit({ type: 'eval', event }),
       now: deps.now,
     })
     emit({ type: 'phase', phase: 'finishing' })
     const cachedRequests = backend?.stats.hits ?? 0
-    const evalzBlock = outcome.results.evalz as Record<string, unknown>
-    outcome.results.evalz = {
-      ...evalzBlock,
-      device_requested: report.requested,
-      webgpu_adapter: report.adapter === undefined ? null : {
-        vendor: report.adapter.vendor, architecture: report.adapter.architecture, description: report.adapter.description, is_fallback_adapter: report.adapter.isFallbackAdapter,
-      },
-      fell_back_to_wasm: report.fellBack,
-      fallback_reason: report.fellBack ? report.reason ?? null : null,
-      cached_requests: cachedRequests,
-      wasm_threads: report.threads ?? null,
-    }
     const text = deps.dumpResults(outcome.results)
+    // the page's plain-JSON copy of the file (NaN/±Infinity as strings)
     const results = parsePyJson(text) as RunResultsObject
     const samples = Object.fromEntries([...outcome.samples].filter(([, s]) => s.length > 0).map(([task, s]) => [task, toJsonl(s)]))
     return { status: 'done', runId: spec.runId, device: report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples, cachedRequests }
   } finally {
     await model.dispose().catch(() => undefined)
+  }
+}
+
+/** The evalz block's record of the device: what was asked, the adapter, a fallback and why, answers from the cache. */
+function deviceBlock(report: DeviceReport, cachedRequests: number): Record<string, unknown> {
+  return {
+    device_requested: report.requested,
+    webgpu_adapter: report.adapter === undefined ? null : {
+      vendor: report.adapter.vendor, architecture: report.adapter.architecture, description: report.adapter.description,
+      is_fallback_adapter: report.adapter.isFallbackAdapter,
+    },
+    fell_back_to_wasm: report.fellBack,
+    fallback_reason: report.fellBack ? report.reason ?? null : null,
+    cached_requests: cachedRequests,
+    wasm_threads: report.threads ?? null,
   }
 }
 

@@ -4,7 +4,7 @@
 import type { ModelOrigin, RunInfo } from '../core/results/results-json.ts'
 import { suffixOfDtype } from '../core/dtypes.ts'
 import type { ModelInfo } from '../protocol/eval-store.ts'
-import type { RunRequest } from '../protocol/run-request.ts'
+import type { ModelIdentity, RunRequest } from '../protocol/run-request.ts'
 
 /** Defaults the page starts from (lm-eval's defaults where lm-eval has one). */
 export const RUN_DEFAULTS = {
@@ -37,6 +37,7 @@ export function runRequestProblems(spec: RunRequest): string[] {
   if (spec.docIds !== undefined && !Object.values(spec.docIds).every((ids) => Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id) && id >= 0))) {
     problems.push('docIds must map task names to lists of doc ids (integers ≥ 0)')
   }
+  if (spec.identity !== undefined) problems.push(...identityProblems(spec.identity))
   if (!(Number.isInteger(spec.bootstrapIters) && spec.bootstrapIters >= 0)) problems.push(`bootstrapIters ${spec.bootstrapIters} is invalid; use an integer ≥ 0`)
   return problems
 }
@@ -45,11 +46,18 @@ export function runRequestProblems(spec: RunRequest): string[] {
  * The results file's run description for a request (lm-eval's `config` block); `modelName` names a stored model
  * in `model_args` (default: the request's model id).
  */
-export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model, stored?: ModelInfo): RunInfo {
+export function runInfoFor(
+  spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model, stored?: ModelInfo,
+  evalzExtra?: RunInfo['evalzExtra'],
+): RunInfo {
   const hub = stored?.hub
+  const id = spec.identity
   return {
     model: 'transformers.js',
-    modelArgs: `pretrained=${hub ? `${hub.repo}@${hub.revision}` : modelName},dtype=${hub?.dtype ?? 'fp32'}`,
+    modelArgs: `pretrained=${hub ? `${hub.repo}@${hub.revision}` : id?.pretrained ?? modelName},dtype=${hub?.dtype ?? 'fp32'}`,
+    ...(id ? { modelName: id.name, modelSha256: id.sha256 } : {}),
+    ...(id?.numParameters !== undefined ? { numParameters: id.numParameters } : {}),
+    ...(evalzExtra ? { evalzExtra } : {}),
     batchSize: spec.batchSize,
     limit: spec.limit,
     numFewshot: spec.numFewshot,
@@ -73,4 +81,16 @@ function hubOrigin(hub: NonNullable<ModelInfo['hub']>, model: ModelInfo): ModelO
     sha: hub.sha,
     detail: { repo: hub.repo, revision: hub.revision, sha: hub.sha, dtype: hub.dtype, files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })) },
   }
+}
+
+/** Problems with a model identity, one line each. */
+function identityProblems(id: ModelIdentity): string[] {
+  const problems: string[] = []
+  if (typeof id.pretrained !== 'string' || id.pretrained === '') problems.push('identity.pretrained must be a non-empty string')
+  if (typeof id.name !== 'string' || id.name === '') problems.push('identity.name must be a non-empty string')
+  if (typeof id.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(id.sha256)) problems.push(`identity.sha256 '${String(id.sha256)}' is not a sha256 (64 hex digits)`)
+  if (id.numParameters !== undefined && !(Number.isSafeInteger(id.numParameters) && id.numParameters >= 0)) {
+    problems.push(`identity.numParameters ${id.numParameters} is invalid; use an integer ≥ 0`)
+  }
+  return problems
 }

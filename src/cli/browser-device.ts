@@ -15,10 +15,8 @@ import type { WorkerEvent } from '../protocol/worker-event.ts'
 import type { DeviceReport } from '../protocol/device.ts'
 import { builtinCatalogue } from '../core/catalogue.ts'
 import { HarnessError } from '../core/errors.ts'
-import { pyJsonDumps } from '../core/python/json.ts'
 import { parsePythonJson } from '../core/python/json-parse.ts'
 import { resultsTables } from '../core/results/table.ts'
-import { sanitizeModelName } from '../core/results/results-json.ts'
 import { resolveSelection } from '../core/tasks/registry.ts'
 import { saveRunFiles } from './output-files.ts'
 import { checkModelDir, dtypeSuffix, modelWeightsSha256 } from './model-files.ts'
@@ -88,19 +86,14 @@ export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.mo
       seed: args.seed,
       bootstrapIters: args.bootstrapIters,
       logSamples: args.logSamples,
+      // the page serves the folder as CLI_MODEL_ID: the results name it, its weights and their count as --device cpu does
+      identity: { pretrained: modelName, name: modelDir, sha256, numParameters },
     }
     const evaluated = page.evaluate((s) => (window as unknown as CliPageWindow).evalzRun(s), spec)
     const result = await Promise.race([evaluated, failed])
     if (result.status === 'failed') throw rebuildError(result.error)
     io.progress.write(`evalz: ran on ${describeDevice(result.device)}\n`)
-    const resultsJson = relabel(result.resultsJson, {
-      model_args: `pretrained=${modelName},dtype=${dtype}`,
-      model_name: modelDir,
-      model_name_sanitized: sanitizeModelName(modelDir),
-      model_sha: sha256,
-      model_sha256: sha256,
-      ...(numParameters === undefined ? {} : { model_num_parameters: numParameters }),
-    })
+    const resultsJson = result.resultsJson
     const header = `transformers.js (pretrained=${modelName},dtype=${dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
     io.stdout(`${header}\n${resultsTables(tableValues(resultsJson))}\n`)
     if (args.output !== undefined) {
@@ -123,36 +116,6 @@ function checkBrowserArgs(args: RunArgs): void {
   if (args.tokenizer !== undefined) throw bad('--tokenizer')
   if (args.maxLength !== undefined) throw bad('--max-length')
   if (args.limit !== undefined && !Number.isInteger(args.limit)) throw bad(`a fractional --limit (${args.limit})`)
-}
-
-/**
- * The worker labels the model by its served folder name and cannot hash or count the weights; the results file
- * names the user's folder, the weights' sha256 and parameter count as the cpu path does. Replaces the values of
- * these keys (each must occur once) in the dumped text.
- */
-export function relabel(text: string, values: Readonly<Record<string, string | number>>): string {
-  const parsed = parsePythonJson(text) as { config?: Record<string, unknown>; evalz?: Record<string, unknown> } & Record<string, unknown>
-  const current: Record<string, unknown> = {
-    model_args: parsed.config?.model_args,
-    model_num_parameters: parsed.config?.model_num_parameters,
-    model_sha: parsed.config?.model_sha,
-    model_name: parsed.model_name,
-    model_name_sanitized: parsed.model_name_sanitized,
-    model_sha256: parsed.evalz?.model_sha256,
-  }
-  let out = text
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in current) || current[key] === undefined) continue
-    const from = `"${key}": ${pyJsonDumps(current[key])}`
-    if (out.split(from).length !== 2) continue
-    out = out.replace(from, () => `"${key}": ${pyJsonDumps(value)}`)
-  }
-  // the evalz block's "model" carries the same name as model_name
-  if (typeof parsed.model_name === 'string' && parsed.evalz?.model === parsed.model_name && values.model_name !== undefined) {
-    const from = `"model": ${pyJsonDumps(parsed.model_name)}`
-    if (out.split(from).length === 2) out = out.replace(from, () => `"model": ${pyJsonDumps(values.model_name)}`)
-  }
-  return out
 }
 
 /** The results object the table is printed from (numbers as the cpu path holds them). */

@@ -30,7 +30,23 @@ export interface RunRequest {
   readonly bootstrapIters: number
   /** keep per-doc records and return them as samples_<task>.jsonl texts (lm-eval's --log_samples); default false */
   readonly logSamples?: boolean
+  /** how the results name the model when this page cannot tell (the CLI's --device path); absent = by the request's model */
+  readonly identity?: ModelIdentity
   /** task → the only doc ids to evaluate (a share link's spot-check); tasks not listed evaluate none; undefined = all */
   readonly docIds?: { readonly [task: string]: readonly number[] }
 }
 
+/**
+ * The model as the results file names it, given by a caller that knows more than the page: `evalz run --device
+ * wasm|webgpu` serves the user's folder to the page under a fixed name, and hashes and counts the weights in Node.
+ */
+export interface ModelIdentity {
+  /** `pretrained=` of model_args, e.g. 'public/models/demo' (as --device cpu writes it) */
+  readonly pretrained: string
+  /** model_name: the folder's absolute path */
+  readonly name: string
+  /** sha256 of the weights, hex (model_sha, evalz.model_sha256) */
+  readonly sha256: string
+  /** parameters of the weights (model_num_parameters); undefined when unreadable */
+  readonly numParameters: number | undefined
+}

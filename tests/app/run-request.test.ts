@@ -28,3 +28,16 @@ describe('runInfoFor', () => {
     })
   })
 })
+
+describe('a model identity given by the caller (the CLI\'s --device path)', () => {
+  const identity = { pretrained: 'public/models/demo', name: '/abs/public/models/demo', sha256: 'a'.repeat(64), numParameters: 12 }
+  it('names the model, its weights and their count in the run description', () => {
+    const info = runInfoFor({ ...OK, identity }, '0.1.0', 1)
+    expect(info).toMatchObject({ modelArgs: 'pretrained=public/models/demo,dtype=fp32', modelName: '/abs/public/models/demo', modelSha256: 'a'.repeat(64), numParameters: 12 })
+  })
+  it('is checked with the rest of the request', () => {
+    expect(runRequestProblems({ ...OK, identity: { ...identity, sha256: 'xyz', numParameters: -1 } })).toEqual([
+      "identity.sha256 'xyz' is not a sha256 (64 hex digits)", 'identity.numParameters -1 is invalid; use an integer ≥ 0',
+    ])
+  })
+})

@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { relabel } from '../../src/cli/browser-device.ts'
 import { parseCommand } from '../../src/cli/args.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -68,29 +67,6 @@ describe('--device parsing', () => {
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toContain('--dtype')
-  })
-})
-
-describe('relabel', () => {
-  it('puts the user-side model name, sha and parameter count into the dumped results', () => {
-    const text = [
-      '{', '  "config": {', '    "model": "transformers.js",', '    "model_args": "pretrained=__cli__,dtype=fp32",',
-      '    "model_num_parameters": null,', '    "model_sha": ""', '  },', '  "x": NaN,', '  "model_name": "__cli__",',
-      '  "model_name_sanitized": "__cli__",', '  "evalz": {', '    "model": "__cli__",', '    "model_sha256": null', '  }', '}',
-    ].join('\n')
-    const out = relabel(text, {
-      model_args: 'pretrained=a/b "c",dtype=fp32', model_name: '/abs/a/b', model_name_sanitized: '__abs__a__b',
-      model_sha: 'ff', model_sha256: 'ff', model_num_parameters: 12,
-    })
-    expect(out).toContain('"model": "transformers.js"')
-    expect(out).toContain('"model_args": "pretrained=a/b \\"c\\",dtype=fp32"')
-    expect(out).toContain('"model_num_parameters": 12,')
-    expect(out).toContain('"model_sha": "ff"\n')
-    expect(out).toContain('"x": NaN')
-    expect(out).toContain('"model_name": "/abs/a/b"')
-    expect(out).toContain('"model_name_sanitized": "__abs__a__b"')
-    expect(out).toContain('    "model": "/abs/a/b",')
-    expect(out).toContain('"model_sha256": "ff"')
   })
 })
 

@@ -31,6 +31,14 @@ export interface RunInfo {
   readonly startTime: number
   /** tokenizer checkpoint when separate from the model */
   readonly tokenizer: string | undefined
+  /** model_name and evalz.model when the backend names the model otherwise (a page serving the user's folder under a fixed name); default the backend's model */
+  readonly modelName?: string
+  /** sha256 of the weights when the backend did not hash them; default the backend's */
+  readonly modelSha256?: string
+  /** parameter count when the backend did not count it; default the backend's */
+  readonly numParameters?: number
+  /** evalz-block entries known only once every request is answered (device report, cached answers), JSON-safe; appended to evalz */
+  readonly evalzExtra?: () => Readonly<Record<string, unknown>>
   /** where the model came from, named exactly (e.g. a Hub repo with its commit and file hashes, or a converted checkpoint's hashes); JSON-safe; written as evalz.model_origin */
   readonly modelOrigin?: ModelOrigin
   /** a quantised checkpoint's arithmetic ('exact' or 'int8'); written as evalz.compute when set */
@@ -112,10 +120,10 @@ export function buildResults(input: ResultsInput): ResultsJson {
   out.config = {
     model: run.model,
     model_args: run.modelArgs,
-    model_num_parameters: backend.numParameters ?? null,
+    model_num_parameters: run.numParameters ?? backend.numParameters ?? null,
     model_dtype: backend.dtype,
     model_revision: run.modelOrigin?.revision ?? 'main',
-    model_sha: run.modelOrigin?.sha ?? backend.modelSha256 ?? '',
+    model_sha: run.modelOrigin?.sha ?? run.modelSha256 ?? backend.modelSha256 ?? '',
     batch_size: run.batchSize,
     batch_sizes: [],
     device: backend.device,
@@ -138,8 +146,8 @@ export function buildResults(input: ResultsInput): ResultsJson {
   const hashes = Object.fromEntries(plans.map((p, i) => [p.spec.task, scored[i].samples.length > 0 ? taskHash(scored[i].samples) : undefined]).filter(([, h]) => h !== undefined))
   if (Object.keys(hashes).length > 0) out.task_hashes = hashes
   out.model_source = run.model
-  out.model_name = backend.model
-  out.model_name_sanitized = sanitizeModelName(backend.model)
+  out.model_name = run.modelName ?? backend.model
+  out.model_name_sanitized = sanitizeModelName(run.modelName ?? backend.model)
   out.system_instruction = input.chat?.system_instruction ?? null
   out.system_instruction_sha = input.chat?.system_instruction_sha ?? null
   out.fewshot_as_multiturn = input.chat?.fewshot_as_multiturn ?? false
@@ -153,8 +161,8 @@ export function buildResults(input: ResultsInput): ResultsJson {
     backend: `${backend.name} ${backend.version}`,
     device: backend.device,
     dtype: backend.dtype,
-    model: backend.model,
-    model_sha256: backend.modelSha256 ?? null,
+    model: run.modelName ?? backend.model,
+    model_sha256: run.modelSha256 ?? backend.modelSha256 ?? null,
     tokenizer: run.tokenizer ?? null,
     ...(run.compute ? { compute: run.compute } : {}),
     ...(run.modelOrigin ? { model_origin: { kind: run.modelOrigin.kind, ...run.modelOrigin.detail } } : {}),
@@ -165,6 +173,7 @@ export function buildResults(input: ResultsInput): ResultsJson {
     tokens_per_second: new PyFloat(input.modelSeconds > 0 ? input.tokens / input.modelSeconds : 0),
     failed_docs: Object.fromEntries(plans.map((p, i) => [p.spec.task, scored[i].failedDocs])),
     ...(input.datasets ? { datasets: input.datasets.map(d => ({ ...d })) } : {}),
+    ...run.evalzExtra?.(),
   }
   return out
 }
