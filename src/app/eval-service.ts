@@ -137,7 +137,7 @@ async function runOnce(
       bootstrapIters: spec.bootstrapIters,
       logSamples: spec.logSamples === true,
       // the device and the cache's answers go into the evalz block as the results are built, once
-      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored, () => deviceBlock(loaded.report, backend?.stats.hits ?? 0)),
+      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored, () => deviceBlock(report, backend?.stats.hits ?? 0)),
       signal,
       onEvent: (event) => emit({ type: 'eval', event }),
       now: deps.now,
