@@ -105,7 +105,6 @@ function scoreGeneration(plan: TaskPlan, planned: PlannedDoc, result: unknown, w
   }
   return out
 }
-<<<<<<< HEAD
 
 /** lm-eval's call of a metric function: fn(references=[gold], predictions=[answer], **kwargs), a dict's own key taken. */
 function pythonMetricValue(fn: string, name: string, gold: unknown, prediction: string, kwargs: Readonly<Record<string, unknown>>): unknown {
@@ -114,8 +113,3 @@ function pythonMetricValue(fn: string, name: string, gold: unknown, prediction: 
   const value = host.call(fn, [], { references: [gold], predictions: [prediction], ...kwargs })
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof PyFloat) && name in value ? (value as Record<string, unknown>)[name] : value
 }
-
-/** Whether two docs are the same row (Python ==); re-exported for the few-shot exclusion tests. */
-export { pyEqual }
-=======
->>>>>>> 347025d (One Python equality: the few-shot sampler uses the template runtime's pyEq (fewshot/py-equal.ts removed; it also took False == None and False == [] for true))
