@@ -5,7 +5,7 @@
 import type { ModelBackend } from './backend.ts'
 import type { DocSource } from './source.ts'
 import type { EvalEvent, PlannedTaskSummary } from './events.ts'
-import type { GenerateResponse, LoglikelihoodResponse, ModelRequest, RequestKind, RollingResponse } from './requests.ts'
+import type { Answer, AnyAnswer, GenerateResponse, LoglikelihoodResponse, ModelRequest, PlanAnswers, RequestKind, RollingResponse } from './requests.ts'
 import type { TaskCatalogue } from './tasks/registry.ts'
 import type { TaskPlan } from './tasks/task-plan.ts'
 import type { SampleRecord } from './results/samples.ts'
@@ -13,7 +13,6 @@ import type { ResultsJson, RunInfo } from './results/results-json.ts'
 import { leafTasks, resolveSelection } from './tasks/registry.ts'
 import { planTask } from './tasks/task-plan.ts'
 import { scoreTask } from './task-scores.ts'
-import type { RawResponse } from './task-scores.ts'
 import { RunningScores } from './running-scores.ts'
 import { buildResults } from './results/results-json.ts'
 import { datasetOrigins } from './results/dataset-origins.ts'
@@ -79,7 +78,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
   const responses = await runRequests(plans, opts)
   const modelMs = opts.now() - start
   const scored = plans.map((plan, i) => {
-    const s = scoreTask(plan, responses[i], opts.bootstrapIters, opts.logSamples)
+    const s = scoreTask(plan, responses.answers[i], opts.bootstrapIters, opts.logSamples)
     opts.onEvent?.({ type: 'scored', task: plan.spec.task, failedDocs: s.failedDocs })
     return s
   })
@@ -91,12 +90,15 @@ export async function evaluate(opts: EvalOptions): Promise<EvalOutcome> {
   return { results, samples: new Map(plans.map((p, i) => [p.spec.task, scored[i].samples])) }
 }
 
-/** Per plan, per doc, per request: the responses (one per repeat). */
-type Responses = unknown[][][][] & { tokens: number }
+/** Per plan, per doc, per request: the answers (one per repeat), and the input tokens fed for them. */
+interface Responses {
+  readonly answers: readonly PlanAnswers[]
+  readonly tokens: number
+}
 
 async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promise<Responses> {
   const byKind = new Map<RequestKind, { slots: Slot[]; reqs: ModelRequest[] }>()
-  const out = plans.map(p => p.docs.map(d => d.requests.map(() => [] as unknown[]))) as Responses
+  const out: AnyAnswer[][][][] = plans.map(p => p.docs.map(d => d.requests.map((): AnyAnswer[] => [])))
   const summaries: PlannedTaskSummary[] = []
   plans.forEach((plan, pi) => {
     const repeats = plan.spec.repeats ?? 1
@@ -117,7 +119,7 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
   const start = opts.now()
   let overallDone = 0
   let tokens = 0
-  const running = new RunningScores(plans, out as unknown as RawResponse[][][][], opts.onEvent)
+  const running = new RunningScores(plans, out, opts.onEvent)
   for (const kind of ['loglikelihood', 'loglikelihood_rolling', 'generate_until'] as const) {
     const entry = byKind.get(kind)
     if (!entry) continue
@@ -125,7 +127,7 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
     const base = overallDone
     const baseTokens = tokens
     const seen = new Uint8Array(entry.reqs.length)
-    const record = (i: number, a: RawResponse): void => {
+    const record = (i: number, a: AnyAnswer): void => {
       if (seen[i]) return
       seen[i] = 1
       const s = entry.slots[i]
@@ -145,8 +147,7 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
     answers.forEach((a, i) => record(i, a))
     overallDone = base + entry.reqs.length
   }
-  out.tokens = tokens
-  return out
+  return { answers: out, tokens }
 }
 
 interface CallOptions {
@@ -155,20 +156,20 @@ interface CallOptions {
   readonly onProgress: (p: { done: number; total: number; tokens: number }) => void
 }
 
-async function answer(backend: ModelBackend, kind: RequestKind, reqs: ModelRequest[], call: CallOptions, record: (i: number, a: RawResponse) => void): Promise<RawResponse[]> {
+async function answer(backend: ModelBackend, kind: RequestKind, reqs: ModelRequest[], call: CallOptions, record: (i: number, a: AnyAnswer) => void): Promise<AnyAnswer[]> {
   switch (kind) {
     case 'loglikelihood': {
-      const wrap = (r: LoglikelihoodResponse): RawResponse => ({ value: [r.logprob, r.isGreedy] as const, tokens: { context: r.contextTokens, continuation: r.continuationTokens } })
+      const wrap = (r: LoglikelihoodResponse): Answer<'loglikelihood'> => ({ kind, value: [r.logprob, r.isGreedy] as const, tokens: { context: r.contextTokens, continuation: r.continuationTokens } })
       const rs = await backend.loglikelihood(reqs as Extract<ModelRequest, { kind: 'loglikelihood' }>[], { ...call, onResult: (i, r) => record(i, wrap(r)) })
       return rs.map(wrap)
     }
     case 'loglikelihood_rolling': {
-      const wrap = (r: RollingResponse): RawResponse => ({ value: r.logprob, tokens: { context: [], continuation: r.tokens } })
+      const wrap = (r: RollingResponse): Answer<'loglikelihood_rolling'> => ({ kind, value: r.logprob, tokens: { context: [], continuation: r.tokens } })
       const rs = await backend.loglikelihoodRolling(reqs as Extract<ModelRequest, { kind: 'loglikelihood_rolling' }>[], { ...call, onResult: (i, r) => record(i, wrap(r)) })
       return rs.map(wrap)
     }
     case 'generate_until': {
-      const wrap = (r: GenerateResponse): RawResponse => ({ value: r.text, tokens: { context: r.contextTokens, continuation: r.generatedTokens } })
+      const wrap = (r: GenerateResponse): Answer<'generate_until'> => ({ kind, value: r.text, tokens: { context: r.contextTokens, continuation: r.generatedTokens } })
       const rs = await backend.generateUntil(reqs as Extract<ModelRequest, { kind: 'generate_until' }>[], { ...call, onResult: (i, r) => record(i, wrap(r)) })
       return rs.map(wrap)
     }

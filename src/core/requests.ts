@@ -80,3 +80,29 @@ export interface GenerateResponse {
 }
 
 export type ModelResponse = LoglikelihoodResponse | RollingResponse | GenerateResponse
+
+/** What each request kind's answer carries into filters and metrics (lm-eval's resps). */
+export interface AnswerValues {
+  /** (logprob, is_greedy) */
+  readonly loglikelihood: readonly [number, boolean]
+  /** summed logprob of the whole text */
+  readonly loglikelihood_rolling: number
+  /** the generated text */
+  readonly generate_until: string
+}
+
+/** A backend answer of kind K, with the token ids it was computed from. */
+export interface Answer<K extends RequestKind = RequestKind> {
+  /** the request kind */
+  readonly kind: K
+  /** what filters and metrics read */
+  readonly value: AnswerValues[K]
+  /** token ids of the context and of the continuation (or generated tokens; the whole text for rolling) */
+  readonly tokens: { readonly context: readonly number[]; readonly continuation: readonly number[] }
+}
+
+/** Any request kind's answer. */
+export type AnyAnswer = { [K in RequestKind]: Answer<K> }[RequestKind]
+
+/** Per task plan, per doc, per request: the answers (one per repeat). */
+export type PlanAnswers = readonly (readonly (readonly AnyAnswer[])[])[]

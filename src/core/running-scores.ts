@@ -5,7 +5,7 @@
  * mean ± 1.96·stderr (Bessel).
  */
 import type { TaskPlan } from './tasks/task-plan.ts'
-import type { RawResponse } from './task-scores.ts'
+import type { PlanAnswers } from './requests.ts'
 import type { EvalEvent } from './events.ts'
 import { applyFilterPipeline } from './filters/index.ts'
 import { plainValue, scoreDoc } from './scoring.ts'
@@ -35,7 +35,7 @@ export class RunningScores {
 
   constructor(
     private readonly plans: readonly TaskPlan[],
-    private readonly responses: readonly (readonly (readonly (readonly RawResponse[])[])[])[],
+    private readonly responses: readonly PlanAnswers[],
     private readonly emit: ((e: EvalEvent) => void) | undefined,
   ) {
     this.remaining = plans.map(p => p.docs.map(d => d.requests.length * (p.spec.repeats ?? 1)))

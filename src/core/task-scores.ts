@@ -2,6 +2,7 @@
  * One task's scoring: filter pipelines over the raw responses, process_results per doc, then aggregation and
  * stderr per (metric, filter) in lm-eval's order (filter-major, metric-minor; each value followed by its stderr).
  */
+import type { PlanAnswers } from './requests.ts'
 import type { TaskPlan } from './tasks/task-plan.ts'
 import type { SampleRecord } from './results/samples.ts'
 import type { DocMetrics } from './scoring.ts'
@@ -28,13 +29,6 @@ export interface MetricResult {
   readonly count: number
 }
 
-/** A raw backend answer with the token ids it was computed from. */
-export interface RawResponse {
-  /** [logprob, isGreedy] | logprob | generated text */
-  readonly value: unknown
-  readonly tokens: { readonly context: readonly number[]; readonly continuation: readonly number[] }
-}
-
 /** A scored task. */
 export interface TaskScores {
   readonly metrics: readonly MetricResult[]
@@ -47,8 +41,7 @@ export interface TaskScores {
 }
 
 /** Filters, scores and aggregates one task; responses[doc][request] = answers, one per repeat. */
-export function scoreTask(plan: TaskPlan, responses: readonly (readonly (readonly unknown[])[])[], bootstrapIters: number, logSamples: boolean): TaskScores {
-  const raw = responses as readonly (readonly (readonly RawResponse[])[])[]
+export function scoreTask(plan: TaskPlan, raw: PlanAnswers, bootstrapIters: number, logSamples: boolean): TaskScores {
   const flat = raw.flatMap(doc => doc.map(reqs => reqs.map(r => r.value)))
   const flatDocs = plan.docs.flatMap(d => d.requests.map(() => d.doc))
   const perMetric = new Map<string, { metric: string; filter: string; items: unknown[] }>()

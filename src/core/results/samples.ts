@@ -3,7 +3,7 @@
  */
 import type { PlannedDoc, TaskPlan } from '../tasks/task-plan.ts'
 import type { DocMetrics } from '../scoring.ts'
-import type { RawResponse } from '../task-scores.ts'
+import type { AnyAnswer } from '../requests.ts'
 import { sha256Hex } from '../hash.ts'
 import { PyFloat, pyJsonDumps } from '../python/json.ts'
 import { pyStr } from '../python/str.ts'
@@ -23,7 +23,7 @@ export function sanitize(value: unknown): unknown {
 
 /** Builds the record for one doc under one filter. */
 export function sampleRecord(
-  plan: TaskPlan, planned: PlannedDoc, raw: readonly (readonly RawResponse[])[], filtered: readonly unknown[],
+  plan: TaskPlan, planned: PlannedDoc, raw: readonly (readonly AnyAnswer[])[], filtered: readonly unknown[],
   filter: string, metrics: DocMetrics, error: { code: string; message: string } | undefined,
 ): SampleRecord {
   const target = pyStr(planned.target)
