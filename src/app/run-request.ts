@@ -3,6 +3,7 @@
  */
 import type { ModelOrigin, RunInfo } from '../core/results/results-json.ts'
 import { suffixOfDtype } from '../core/dtypes.ts'
+import { batchSizeProblem } from '../core/backend.ts'
 import type { ModelInfo } from '../protocol/eval-store.ts'
 import type { ModelIdentity, RunRequest } from '../protocol/run-request.ts'
 
@@ -32,7 +33,8 @@ export function runRequestProblems(spec: RunRequest): string[] {
   if (spec.tasks.length === 0) problems.push('no tasks given')
   if (spec.limit !== undefined && !(Number.isInteger(spec.limit) && spec.limit >= 1)) problems.push(`limit ${spec.limit} is invalid; use an integer ≥ 1 or leave it empty`)
   if (spec.numFewshot !== undefined && !(Number.isInteger(spec.numFewshot) && spec.numFewshot >= 0)) problems.push(`numFewshot ${spec.numFewshot} is invalid; use an integer ≥ 0`)
-  if (!(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) problems.push(`batch size ${spec.batchSize} is invalid; use an integer ≥ 1`)
+  const batch = batchSizeProblem(spec.batchSize)
+  if (batch !== undefined) problems.push(batch)
   if (!Number.isInteger(spec.seed)) problems.push(`seed ${spec.seed} is invalid; use an integer`)
   if (spec.docIds !== undefined && !Object.values(spec.docIds).every((ids) => Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id) && id >= 0))) {
     problems.push('docIds must map task names to lists of doc ids (integers ≥ 0)')

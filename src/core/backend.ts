@@ -5,6 +5,7 @@ import type {
   GenerateRequest, GenerateResponse, LoglikelihoodRequest, LoglikelihoodResponse, RollingRequest, RollingResponse,
 } from './requests.ts'
 import type { StreamOptions, StreamRequest, StreamResult } from './sampling/generation-stream.ts'
+import { HarnessError } from './errors.ts'
 
 /** What a backend reports about itself; written into results.json. */
 export interface BackendInfo {
@@ -86,4 +87,15 @@ export interface ModelBackend {
   streamGenerate?(req: StreamRequest, opts: StreamOptions): Promise<StreamResult>
   /** releases sessions and buffers */
   dispose(): Promise<void>
+}
+
+/** What is wrong with a batch size (rows per forward pass), in one line; undefined when it is an integer ≥ 1. */
+export function batchSizeProblem(batchSize: number): string | undefined {
+  return Number.isInteger(batchSize) && batchSize >= 1 ? undefined : `batch size ${batchSize} is invalid; use an integer ≥ 1`
+}
+
+/** Throws HarnessError USAGE naming a batch size that is not an integer ≥ 1 (the one check every path uses). */
+export function checkBatchSize(batchSize: number): void {
+  const problem = batchSizeProblem(batchSize)
+  if (problem !== undefined) throw new HarnessError('USAGE', problem, { batchSize })
 }

@@ -11,6 +11,7 @@
  */
 import type { BackendInfo, BatchOptions, BatchProgress, ModelBackend } from '../../core/backend.ts'
 import { HarnessError } from '../../core/errors.ts'
+import { checkBatchSize } from '../../core/backend.ts'
 import type {
   GenerateRequest, GenerateResponse, LoglikelihoodRequest, LoglikelihoodResponse, RollingRequest, RollingResponse,
 } from '../../core/requests.ts'
@@ -224,8 +225,3 @@ function progressTracker(total: number, onProgress: ((p: BatchProgress) => void)
   }
 }
 
-function checkBatchSize(batchSize: number): void {
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
-    throw new HarnessError('USAGE', `batch size ${batchSize} is invalid; use an integer ≥ 1`, { batchSize })
-  }
-}

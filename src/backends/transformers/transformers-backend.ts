@@ -4,6 +4,7 @@
 import { AutoModelForCausalLM, AutoTokenizer, ModelFileNotFoundError } from '@huggingface/transformers'
 import type { BackendInfo, BatchOptions, BatchProgress, ModelBackend } from '../../core/backend.ts'
 import { HarnessError } from '../../core/errors.ts'
+import { checkBatchSize } from '../../core/backend.ts'
 import type {
   GenerateRequest, GenerateResponse, LoglikelihoodRequest, LoglikelihoodResponse, RollingRequest, RollingResponse,
 } from '../../core/requests.ts'
@@ -258,11 +259,6 @@ function progressTracker(total: number, onProgress: ((p: BatchProgress) => void)
   return t
 }
 
-function checkBatchSize(batchSize: number): void {
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
-    throw new HarnessError('USAGE', `batch size ${batchSize} is invalid; use an integer ≥ 1`, { batchSize })
-  }
-}
 
 function checkScorable(pair: TokenPair, maxLength: number, index: number, req: LoglikelihoodRequest): void {
   const why = unscorableReason(pair, maxLength)
