@@ -7,6 +7,7 @@
  * like A did; a bad file is refused in one line; tags and a note are set and searched; the charts draw. Fails on
  * any page or console error. Skipped when /usr/bin/chromium or ../shared is absent.
  */
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -174,7 +175,10 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     await showView(page, 'compare')
     // lm-eval's layout: no evalz block, lm_eval_version; a changed n-shot and seed and one changed prompt_hash make
     // the config warnings show (the per-doc values, and so the statistics, stay those of run A)
-    const results = JSON.parse(runA.resultsJson) as { evalz?: unknown; lm_eval_version?: string; 'n-shot': Record<string, number>; config: Record<string, unknown> }
+    const results = JSON.parse(runA.resultsJson) as {
+      evalz?: unknown; lm_eval_version?: string; 'n-shot': Record<string, number>; config: Record<string, unknown>
+      task_hashes?: Record<string, string>
+    }
     delete results.evalz
     results.lm_eval_version = '0.4.8'
     results['n-shot'][TASK] = 1
@@ -183,6 +187,10 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     const doc0 = JSON.parse(lines[0]) as { prompt_hash: string }
     lines[0] = JSON.stringify({ ...doc0, prompt_hash: 'f'.repeat(64) })
     const samples = lines.join('\n')
+    // lm-eval's task hash is over the samples it wrote, so the changed prompt_hash changes it too
+    const logged = lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, string>)
+    const taskHash = createHash('sha256').update(logged.map((l) => l.doc_hash + l.prompt_hash + l.target_hash).join('')).digest('hex')
+    results.task_hashes = { ...results.task_hashes, [TASK]: taskHash }
     const resultsPath = join(work, `results_${LM_DATE}.json`)
     const samplesPath = join(work, `samples_${TASK}_${LM_DATE}.jsonl`)
     await writeFile(resultsPath, JSON.stringify(results, null, 2))

@@ -202,10 +202,12 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
   it('stacks the history and storage rows as cards in a 400 px window', async () => {
     await page.setViewportSize({ width: 400, height: 800 })
     try {
+      await showView(page, 'history')
       const row = page.getByTestId('history').locator('tbody tr[data-run]').first()
       await row.scrollIntoViewIfNeeded()
       expect(await row.evaluate((e) => getComputedStyle(e).display)).toBe('block')
       expect(await row.getByTestId('history-delete').isVisible()).toBe(true)
+      await showView(page, 'storage')
       expect(await page.getByTestId('storage-table').locator('tbody tr').first().evaluate((e) => getComputedStyle(e).display)).toBe('block')
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
       if (process.env.EVALZ_SCREENSHOTS) await page.screenshot({ path: join(tmpdir(), 'evalz-first-use-400.png'), fullPage: true })
@@ -215,6 +217,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
   })
 
   it('deletes a run with undo', async () => {
+    await showView(page, 'history')
     const rows = page.getByTestId('history').locator('tbody tr[data-run]')
     const before = await rows.count()
     const id = await rows.first().getAttribute('data-run')
