@@ -66,6 +66,7 @@ export async function loadApiModel(args: RunArgs, hub: HubAccess, warn: (line: s
     model: args.model,
     codec: tokenizer.codec,
     eosTokenId: tokenizer.eosTokenId,
+    chatTokenizer: tokenizer.chatTokenizer,
     info: {
       name: 'local-completions',
       version: served.ownedBy ?? 'openai-api',

@@ -9,7 +9,9 @@
  *   the prompt is left-truncated to max_length − max_gen_toks.
  * `batchSize` prompts go in one request; requests run concurrently up to the client's limit.
  */
-import type { BackendInfo, BatchOptions, BatchProgress, ModelBackend } from '../../core/backend.ts'
+import type { BackendInfo, BatchOptions, BatchProgress, ChatMessage, ChatTemplateOptions, ModelBackend } from '../../core/backend.ts'
+import { renderChatTemplate, selectChatTemplate } from '../transformers/chat-template.ts'
+import type { ChatTokenizerLike } from '../transformers/chat-template.ts'
 import { HarnessError } from '../../core/errors.ts'
 import { checkBatchSize } from '../../core/backend.ts'
 import type {
@@ -38,6 +40,8 @@ export interface ApiBackendOptions {
   readonly info: BackendInfo
   /** `seed` sent with every request (lm-eval sends 1234) */
   readonly seed?: number
+  /** the tokenizer's chat template, for --apply-chat-template (rendered here, sent as a completions prompt) */
+  readonly chatTokenizer?: ChatTokenizerLike
 }
 
 /** One scoring prompt: token ids and the number of leading positions that are context. */
@@ -95,8 +99,13 @@ export function apiBackend(opts: ApiBackendOptions): ModelBackend {
     return results
   }
 
+  const tok = opts.chatTokenizer
   return {
     info,
+    ...(tok && {
+      chatTemplate: (name?: string) => selectChatTemplate(tok, name, info.model),
+      applyChatTemplate: (messages: readonly ChatMessage[], o: ChatTemplateOptions) => renderChatTemplate(tok, messages, o, info.model),
+    }),
     async loglikelihood(reqs: readonly LoglikelihoodRequest[], o: BatchOptions<LoglikelihoodResponse>): Promise<LoglikelihoodResponse[]> {
       checkBatchSize(o.batchSize)
       const memo = memoizedCodec(codec)
