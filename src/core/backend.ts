@@ -29,7 +29,7 @@ export interface BackendInfo {
   readonly bosToken: readonly [string, number] | undefined
   readonly eosToken: readonly [string, number] | undefined
   readonly padToken: readonly [string, number] | undefined
-  /** token id used as context for empty contexts and the first rolling window */
+  /** token id used as context for empty contexts and the first rolling-loglikelihood span */
   readonly prefixTokenId: number
 }
 

@@ -18,7 +18,7 @@ export interface LoglikelihoodRequest {
 /** Total log-probability of a whole text with disjoint rolling windows (§5.4). */
 export interface RollingRequest {
   readonly kind: 'loglikelihood_rolling'
-  /** the whole document text */
+  /** the whole doc text */
   readonly text: string
 }
 

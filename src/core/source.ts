@@ -15,7 +15,7 @@ export interface SplitRef {
   readonly split: string
 }
 
-/** A document source. */
+/** A source of docs (the rows of dataset splits). */
 export interface DocSource {
   /** human-readable description for messages, e.g. 'data dir public/datasets' */
   readonly description: string

@@ -1,5 +1,5 @@
 /**
- * Pre-flight: before any model work, check that every split a run will read exists in the document source, and
+ * Pre-flight: before any model work, check that every split a run will read exists in the doc source, and
  * fail once, naming every missing one, instead of stopping at the first task that lacks its data halfway through.
  */
 import type { DocSource, SplitRef } from './source.ts'

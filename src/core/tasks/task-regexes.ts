@@ -1,7 +1,7 @@
 /**
  * Pre-flight for the regexes a task file holds (`filter_list` regex steps, `metric_list` entries'
  * `regexes_to_ignore`): each is compiled — and so passes the exponential-backtracking guard of
- * ../python/regex-guard.ts — before any document is read or any model loads, and a bad one is named with its
+ * ../python/regex-guard.ts — before any doc is read or any model loads, and a bad one is named with its
  * task and field, instead of failing after the model has run.
  */
 import { HarnessError, isHarnessError } from '../errors.ts'
