@@ -122,19 +122,31 @@ export async function writeLlamaOnnx(config: LlamaConfig, weights: LlamaWeights,
   const warnings = ordered.filter((e) => e.bytes > maxChunk)
     .map((e) => `${e.name} is ${e.bytes} bytes, more than the ${maxChunk}-byte chunk limit; browsers may fail to read its chunk`)
   await sink('onnx/model.onnx', encodeOnnxModel(withWeights(skeleton, placements)))
-  const files = ['onnx/model.onnx']
+  const files = ['onnx/model.onnx', ...await writeChunks(placements, chunks, sink, tensorBytes, written)]
+  return { files, externalChunks: chunks, weightBytes, warnings }
+}
+
+/**
+ * Writes the external-data chunk files of `placements` (`onnx/<chunkName(i)>`, i < chunks): each tensor's bytes from
+ * `bytesOf` at its planned offset, zero bytes between, and `after` once a tensor is written. Returns the paths.
+ */
+export async function writeChunks<T extends { bytes: number }>(
+  placements: readonly Placement<T>[], chunks: number, sink: FileSink,
+  bytesOf: (entry: T) => Uint8Array | Promise<Uint8Array>, after: (entry: T) => void | Promise<void>,
+): Promise<string[]> {
+  const files: string[] = []
   for (let chunk = 0; chunk < chunks; chunk++) {
     const path = `onnx/${chunkName(chunk)}`
     files.push(path)
     let at = 0
     for (const p of placements.filter((x) => x.chunk === chunk)) {
       if (p.offset > at) await sink(path, new Uint8Array(p.offset - at))
-      await sink(path, tensorBytes(p.entry))
+      await sink(path, await bytesOf(p.entry))
       at = p.offset + p.entry.bytes
-      await written(p.entry)
+      await after(p.entry)
     }
   }
-  return { files, externalChunks: chunks, weightBytes, warnings }
+  return files
 }
 
 /** File name of external data chunk `i` of onnx/model.onnx, as transformers.js 4.3 requests it. */

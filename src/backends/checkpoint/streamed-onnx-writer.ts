@@ -6,7 +6,7 @@
  */
 import { DataType, encodeOnnxModel } from '../onnx/onnx-proto.ts'
 import type { OnnxModel, OnnxTensor } from '../onnx/onnx-proto.ts'
-import { MAX_CHUNK_BYTES, chunkName, planChunks } from './llama-onnx-writer.ts'
+import { MAX_CHUNK_BYTES, chunkName, planChunks, writeChunks } from './llama-onnx-writer.ts'
 import type { FileSink } from './llama-onnx-writer.ts'
 
 /** The little-endian bytes of one weight initializer, by name; called once per weight, in storage order. */
@@ -76,20 +76,15 @@ export async function writeStreamedOnnx(graphs: readonly [string, OnnxModel][], 
   const totalBytes = weights.reduce((n, w) => n + w.bytes, 0)
   let done = 0
   let written = 0
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    const path = `onnx/${chunkName(chunk)}`
-    files.push(path)
-    let at = 0
-    for (const p of placements.filter((x) => x.chunk === chunk)) {
-      if (p.offset > at) await sink(path, new Uint8Array(p.offset - at))
-      const bytes = await data(p.entry.name)
-      if (bytes.length !== p.entry.bytes) throw new Error(`streamed onnx writer: ${p.entry.name} gave ${bytes.length} bytes; expected ${p.entry.bytes}`)
-      await sink(path, bytes)
-      at = p.offset + p.entry.bytes
-      written += p.entry.bytes
-      opts.onTensor?.({ done: ++done, total: weights.length, name: p.entry.name, bytes: written, totalBytes })
-    }
+  const bytesOf = async (entry: (typeof weights)[number]): Promise<Uint8Array> => {
+    const bytes = await data(entry.name)
+    if (bytes.length !== entry.bytes) throw new Error(`streamed onnx writer: ${entry.name} gave ${bytes.length} bytes; expected ${entry.bytes}`)
+    return bytes
   }
+  files.push(...await writeChunks(placements, chunks, sink, bytesOf, (entry) => {
+    written += entry.bytes
+    opts.onTensor?.({ done: ++done, total: weights.length, name: entry.name, bytes: written, totalBytes })
+  }))
   return { files, externalChunks: chunks, weightBytes: totalBytes }
 }
 
