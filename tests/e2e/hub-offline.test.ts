@@ -82,7 +82,8 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
 
     const weights = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/onnx/model.onnx'))
     expect(weights.length).toBeGreaterThanOrEqual(2)
-    expect(weights.at(-1)?.range).toMatch(/^bytes=[1-9]\d*-$/)
+    // evalz resumes with an open range; Chromium's HTTP cache may instead complete its partial entry with a closed one
+    expect(weights.at(-1)?.range).toMatch(/^bytes=[1-9]\d*-(\d+)?$/)
 
     const known = await startRun(page, { tasks: ['arc_easy'], limit: 5, device: 'wasm' })
     const online = await waitForRun(page, known, 90_000)
