@@ -192,6 +192,8 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
   it('the guide speaks the app\'s language and its suggested sets tick the tasks', async () => {
     const guide = page.getByTestId('guide')
     await guide.locator('summary').click()
+    // the guide renders on the details' toggle event, which fires after the click resolves
+    await guide.getByTestId('guide-tick').first().waitFor({ timeout: 15_000 })
     const text = await guide.textContent() ?? ''
     expect(text).not.toMatch(/--(limit|num-fewshot|offline|save-task|include-path|tasks)\b/)
     expect(text).toContain('Docs per task')
