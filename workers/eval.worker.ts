@@ -20,6 +20,7 @@ import { getHubSettings, hubEndpointOf } from '../src/storage/settings-store.ts'
 import { modelFileCache } from '../src/storage/model-store.ts'
 import type { StoredModel } from '../src/storage/model-store.ts'
 import type { GpuLike } from '../src/protocol/device.ts'
+import type { LoadBackend } from '../src/app/eval-service.ts'
 import { createEvalService } from '../src/app/eval-service.ts'
 import { deferredApi } from '../src/app/deferred-api.ts'
 import type { EvalWorkerApi } from '../src/protocol/eval-worker-api.ts'
@@ -54,10 +55,9 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     useBrowserCache: false,
     ...(db ? { customCache: modelFileCache(db, () => serving) } : {}),
   })
-  const loadBackend = (model: string, device: 'webgpu' | 'wasm', onLoadProgress: (p: { file: string; loaded: number; total: number }) => void, stored?: unknown) => {
-    serving = stored ? [stored as StoredModel] : []
-    const s = stored as StoredModel | undefined
-    return loadTransformersBackend({ model, device, dtype: s?.hub?.dtype ?? 'fp32', onLoadProgress, modelSha256: s?.weightsSha256 })
+  const loadBackend: LoadBackend = (model, device, onLoadProgress, stored) => {
+    serving = stored ? [stored] : []
+    return loadTransformersBackend({ model, device, dtype: stored?.hub?.dtype ?? 'fp32', onLoadProgress, modelSha256: stored?.weightsSha256 })
   }
   const store = db ? idbEvalStore(db, navigator.storage) : undefined
   const chat = createChatService({

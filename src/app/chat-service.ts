@@ -8,10 +8,10 @@ import { promptFor } from '../core/chat/chat-prompt.ts'
 import type { Conversation } from '../core/chat/conversation.ts'
 import { checkSampling } from '../core/sampling/sampling-settings.ts'
 import type { ChatEvent, ChatReplyDone, ChatReplyRequest, ChatWorkerApi } from '../protocol/chat-api.ts'
-import type { DeviceReport, GpuLike, RunDevice } from '../protocol/device.ts'
+import type { DeviceReport, GpuLike } from '../protocol/device.ts'
 import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
 import type { ModelInfo } from '../protocol/eval-store.ts'
-import type { LoadProgress } from './eval-service.ts'
+import type { LoadBackend } from './eval-service.ts'
 import type { Outcome } from '../protocol/eval-worker-api.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
 
@@ -26,7 +26,7 @@ export interface ConversationStore {
 /** What the chat service needs; the worker passes the real ones, tests pass fakes. */
 export interface ChatServiceDeps {
   /** loads a model as a run does (a folder under /models/, or a stored model's id with its info) */
-  loadBackend(model: string, device: RunDevice, onProgress: (p: LoadProgress) => void, stored?: ModelInfo): Promise<ModelBackend>
+  readonly loadBackend: LoadBackend
   /** navigator.gpu, or undefined */
   readonly gpu: GpuLike | undefined
   /** the stored models (dropped or from the Hub); undefined = no storage */

@@ -33,6 +33,12 @@ export interface LoadProgress {
   readonly total: number
 }
 
+/**
+ * Loads a model (a folder name under /models/, or a stored model's id, then with its info) on a device; a stored
+ * model must load from the store (customCache), with no network request.
+ */
+export type LoadBackend = (model: string, device: RunDevice, onProgress: (p: LoadProgress) => void, stored?: ModelInfo) => Promise<ModelBackend>
+
 /** Everything the service needs; the worker passes the real ones, tests pass fakes. */
 export interface EvalServiceDeps {
   readonly catalogue: TaskCatalogue
@@ -44,11 +50,8 @@ export interface EvalServiceDeps {
   readonly gpu: GpuLike | undefined
   /** onnxruntime-web threads configured for wasm runs (shown with the device); undefined = not reported */
   readonly wasmThreads?: number
-  /**
-   * loads the model (a folder name under /models/, or a stored model's id, then with its info) on a device;
-   * a stored model must load from the store (customCache), with no network request
-   */
-  loadBackend(model: string, device: RunDevice, onProgress: (p: LoadProgress) => void, stored?: ModelInfo): Promise<ModelBackend>
+  /** loads the model on a device (see LoadBackend) */
+  readonly loadBackend: LoadBackend
   /** the engine (core/evaluator.ts) */
   evaluate(opts: EvalOptions): Promise<EvalOutcome>
   /** the results file text (pyJsonDumps with indent 2) */

@@ -1,10 +1,10 @@
 /** The messages between `--num-workers` worker processes and their parent (IPC, structured clone). */
-import type { BackendInfo } from '../core/backend.ts'
+import type { BackendInfo, ModelBackend } from '../core/backend.ts'
 import type { HubAccess } from './model-source.ts'
 import type { LocalModelArgs } from './local-model.ts'
 
 /** The backend methods a worker answers. */
-export type WorkerMethod = 'loglikelihood' | 'loglikelihoodRolling' | 'generateUntil'
+export type WorkerMethod = keyof Pick<ModelBackend, 'loglikelihood' | 'loglikelihoodRolling' | 'generateUntil'>
 
 /** A setup or run error as data. */
 export interface WorkerError {

@@ -7,17 +7,20 @@ import type { DeviceReport } from './device.ts'
 import type { RunRequest } from './run-request.ts'
 import type { WireError } from './wire-error.ts'
 
-/** A file the user dropped or picked, with its path inside the dropped folder. */
+/**
+ * A file the user dropped or picked (src/storage's DroppedFile): its path as dropped, '/'-separated, e.g.
+ * 'demo/onnx/model.onnx' or 'config.json' (storage strips the common folder).
+ */
 export interface UploadFile {
-  /** path relative to the model (or dataset) root, '/'-separated, e.g. 'onnx/model.onnx' */
+  /** relative path as dropped, '/'-separated */
   readonly path: string
-  /** the file's bytes */
+  /** its bytes (a File from the picker is a Blob) */
   readonly blob: Blob
 }
 
-/** Progress of storing uploaded files. */
+/** Progress of storing uploaded files (src/storage's HashProgress): the file being hashed and bytes done of all. */
 export interface UploadProgress {
-  /** path of the file being hashed */
+  /** path of the file being hashed (or 'converting <name>' while a dropped checkpoint is converted) */
   readonly file: string
   /** bytes hashed so far, all files together */
   readonly done: number
@@ -25,50 +28,69 @@ export interface UploadProgress {
   readonly total: number
 }
 
-/** One stored file. */
+/** One stored file of a model or dataset (src/storage's StoredFile); its bytes are in 'blobs' under `sha256`. */
 export interface StoredFileInfo {
   /** path inside the model or dataset folder, e.g. 'onnx/model.onnx' */
   readonly path: string
   /** sha256 of the bytes, hex */
   readonly sha256: string
-  /** bytes */
+  /** length in bytes */
   readonly size: number
 }
 
-/** A model stored in IndexedDB (the shape of src/storage's StoredModel). */
-export interface ModelInfo {
-  /** url-safe id (name slug + content hash); transformers.js loads it as /models/<id>/ */
-  readonly id: string
-  /** display name: the dropped folder's name, else the config's */
-  readonly name: string
-  readonly files: readonly StoredFileInfo[]
-  /** bytes over all files */
-  readonly totalBytes: number
-  /** when it was added, unix milliseconds */
-  readonly addedAt: number
-  /** sha256 of the default weights, hex, as the CLI computes it; part of the response-cache key */
-  readonly weightsSha256: string
-  /** for a model downloaded from the Hugging Face Hub: the repo, the revision asked for, the commit and the dtype loaded */
-  readonly hub?: { readonly repo: string; readonly revision: string; readonly sha: string; readonly dtype: string }
+/** The Hub revision a stored model was downloaded from. */
+export interface HubOrigin {
+  /** 'owner/name' */
+  readonly repo: string
+  /** the revision asked for when it was (last) downloaded: 'main', a tag, a branch or a sha */
+  readonly revision: string
+  /** the commit the files are from, 40 hex */
+  readonly sha: string
+  /** the dtype (fp32, q8, q4, …) last downloaded; `files` holds every dtype downloaded for this commit */
+  readonly dtype: string
 }
 
-/** A dataset stored in IndexedDB in mirror layout (the shape of src/storage's StoredDataset). */
+/** A model stored in IndexedDB (src/storage's StoredModel is this type): its files (bytes in 'blobs') and list data. */
+export interface ModelInfo {
+  /**
+   * url-safe id, also the model id transformers.js loads (/models/<id>/): 'demo-3f2a91c0' (name slug + content
+   * hash) for a dropped folder, 'owner/name@1a2b3c4d' (repo + first 8 hex of the commit) for a Hub download
+   */
+  readonly id: string
+  /** display name: the dropped folder's name, else config.json's _name_or_path, else 'model' */
+  readonly name: string
+  /** every stored file, sorted by path */
+  readonly files: readonly StoredFileInfo[]
+  /** sum of the files' sizes, bytes */
+  readonly totalBytes: number
+  /** when it was (last) added, unix milliseconds */
+  readonly addedAt: number
+  /**
+   * sha256 of the default weights (onnx/model.onnx, else the first onnx/model*.onnx), hex, as the CLI computes it;
+   * part of the response-cache key
+   */
+  readonly weightsSha256: string
+  /** where a model downloaded from the Hugging Face Hub came from (src/storage/hub-model-store.ts); absent for dropped folders */
+  readonly hub?: HubOrigin
+}
+
+/** A dataset stored in IndexedDB in mirror layout (src/storage's StoredDataset is this type). */
 export interface DatasetInfo {
-  /** id derived from the name */
+  /** id derived from the name (adding the same name again merges into it) */
   readonly id: string
   /** dataset path as tasks name it, e.g. 'allenai/ai2_arc' */
   readonly name: string
-  /** files as '<config>/<split>.<ext>' */
+  /** its split files, paths '<config>/<split>.<ext>', sorted */
   readonly files: readonly StoredFileInfo[]
   /** when files were last added, unix milliseconds */
   readonly addedAt: number
 }
 
-/** Where top-level dropped data files go. */
+/** Where top-level dropped data files go (src/storage's DatasetDropOptions). */
 export interface DatasetPlacement {
   /** split name for a single dropped data file (default: its file name without extension) */
   readonly split?: string
-  /** config folder (default 'default') */
+  /** config folder for top-level files (default 'default', the mirror's folder for datasets without dataset_name) */
   readonly config?: string
 }
 

@@ -5,7 +5,7 @@
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { RunComparison } from '../core/compare/run-compare.ts'
 import type { DeviceReport } from './device.ts'
-import type { DatasetInfo, DatasetPlacement, ModelInfo, RunRecord, StorageUsage, UploadFile, UploadProgress } from './eval-store.ts'
+import type { EvalStore, RunRecord, StorageUsage } from './eval-store.ts'
 import type { HubWorkerApi } from './hub-api.ts'
 import type { RunRequest } from './run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from './task-yaml.ts'
@@ -42,6 +42,19 @@ export type RunResult = RunSuccess | RunFailure
 
 /** The answer of a storage call: a value, or an error as data. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: WireError }
+
+/**
+ * `S`'s methods as the worker answers them: the same arguments, each answer an Outcome (a method resolving with
+ * nothing, or possibly nothing, answers null), so errors cross as data.
+ */
+export type OutcomeMethods<S> = {
+  [K in keyof S]: S[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<Outcome<[undefined] extends [R] ? null : R>> : never
+}
+
+/** The stored models and datasets (and deleting runs and partial downloads), as EvalStore (eval-store.ts) declares them, with Outcome answers. */
+export type ModelAndDatasetCalls = OutcomeMethods<Pick<EvalStore,
+  'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'deleteRun' |
+  'clearPartialDownloads'>>
 
 /** A stored run without its (large) results and samples texts, for the history list. */
 export type RunSummary = Omit<RunRecord, 'resultsJson' | 'samplesJsonl'> & {
@@ -95,8 +108,12 @@ export interface RunLabels {
   readonly note?: string
 }
 
-/** The evaluation worker's API. */
-export interface EvalWorkerApi extends HubWorkerApi {
+/**
+ * The evaluation worker's API; the model and dataset calls are EvalStore's (a dropped model folder or checkpoint is
+ * stored by addModel, MODEL_INVALID naming what is missing; addDataset stores files under a dataset path, e.g.
+ * 'allenai/ai2_arc', mirror layout or one file + split).
+ */
+export interface EvalWorkerApi extends HubWorkerApi, ModelAndDatasetCalls {
   /** the catalogue (built-ins plus tasks added from YAML): groups and tags first, then tasks */
   listTasks(): Promise<CatalogueEntry[]>
   /** loads task/group YAML files (paths as dropped, include targets among them) for later runs, this session only */
@@ -109,24 +126,13 @@ export interface EvalWorkerApi extends HubWorkerApi {
   run(spec: RunRequest, onEvent: (e: WorkerEvent) => void): Promise<RunResult>
   /** asks a run to stop between forward passes; it then resolves with code 'CANCELLED' */
   cancel(runId: string): void
-  /** stores a dropped model folder; MODEL_INVALID names what is missing */
-  addModel(files: readonly UploadFile[], onProgress?: (p: UploadProgress) => void): Promise<Outcome<ModelInfo>>
-  listModels(): Promise<Outcome<ModelInfo[]>>
-  removeModel(id: string): Promise<Outcome<null>>
-  /** stores dataset files under `name` (a dataset path, e.g. 'allenai/ai2_arc'): mirror layout, or one file + split */
-  addDataset(name: string, files: readonly UploadFile[], placement?: DatasetPlacement): Promise<Outcome<DatasetInfo>>
-  listDatasets(): Promise<Outcome<DatasetInfo[]>>
-  removeDataset(id: string): Promise<Outcome<null>>
   /** stored runs, newest first */
   listRuns(): Promise<Outcome<RunSummary[]>>
   getRun(id: string): Promise<Outcome<RunRecord | null>>
-  deleteRun(id: string): Promise<Outcome<null>>
   /** marks an interrupted ('running') run that will not be resumed as cancelled */
   abandonRun(id: string): Promise<Outcome<null>>
   /** storage used vs quota, persistence, cached responses, unfinished downloads */
   storageUsage(): Promise<Outcome<StorageUsage>>
-  /** deletes the chunks of unfinished Hub downloads */
-  clearPartialDownloads(): Promise<Outcome<null>>
   /** stores results (+ samples) files as a finished, imported run; DATASET_PARSE_ERROR names what is wrong with them */
   importRun(input: ImportRunInput): Promise<Outcome<RunSummary>>
   /** sets a stored run's tags and/or note; USAGE for an unknown id or labels over the limits */

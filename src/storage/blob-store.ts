@@ -4,25 +4,14 @@
  */
 import type { IDBPTransaction } from 'idb'
 import { sha256Hex } from '../core/hash.ts'
+import type { StoredFileInfo, UploadFile, UploadProgress } from '../protocol/eval-store.ts'
 import type { EvalzSchema } from './db.ts'
 
-/** A file the user dropped or picked. */
-export interface DroppedFile {
-  /** relative path as dropped, '/'-separated, e.g. 'demo/onnx/model.onnx' or 'config.json' */
-  readonly path: string
-  /** its bytes (a File from the picker is a Blob) */
-  readonly blob: Blob
-}
+/** A file the user dropped or picked (the protocol's UploadFile). */
+export type DroppedFile = UploadFile
 
-/** A file of a stored model or dataset; its bytes are in 'blobs' under `sha256`. */
-export interface StoredFile {
-  /** path relative to the model or dataset folder, e.g. 'onnx/model.onnx' */
-  readonly path: string
-  /** sha256 (hex) of the bytes */
-  readonly sha256: string
-  /** length in bytes */
-  readonly size: number
-}
+/** A file of a stored model or dataset; its bytes are in 'blobs' under `sha256` (the protocol's StoredFileInfo). */
+export type StoredFile = StoredFileInfo
 
 /** A dropped file after hashing. */
 export interface HashedFile extends StoredFile {
@@ -30,15 +19,8 @@ export interface HashedFile extends StoredFile {
   readonly blob: Blob
 }
 
-/** Progress of hashing: the file being read and bytes hashed so far of all files. */
-export interface HashProgress {
-  /** path of the file being hashed */
-  readonly file: string
-  /** bytes hashed so far, all files together */
-  readonly done: number
-  /** bytes to hash, all files together */
-  readonly total: number
-}
+/** Progress of hashing: the file being read and bytes hashed so far of all files (the protocol's UploadProgress). */
+export type HashProgress = UploadProgress
 
 /** A readwrite transaction that includes the 'blobs' store. */
 type BlobTx = IDBPTransaction<EvalzSchema, ('blobs' | 'models' | 'datasets')[], 'readwrite'>

@@ -6,28 +6,15 @@
 import { HarnessError } from '../core/errors.ts'
 import { sha256Hex } from '../core/hash.ts'
 import { deleteUnusedBlobs, hashFiles, isHiddenPath, normalizePath, putBlobs, slugOf } from './blob-store.ts'
-import type { DroppedFile, StoredFile } from './blob-store.ts'
+import type { DroppedFile } from './blob-store.ts'
 import type { EvalzDb } from './db.ts'
+import type { DatasetInfo, DatasetPlacement } from '../protocol/eval-store.ts'
 
-/** A stored dataset. */
-export interface StoredDataset {
-  /** id derived from the name (adding the same name again merges into it) */
-  readonly id: string
-  /** dataset path as tasks name it, e.g. 'my/data' */
-  readonly name: string
-  /** its split files, paths '<config>/<split>.<ext>', sorted */
-  readonly files: readonly StoredFile[]
-  /** when files were last added, unix ms */
-  readonly addedAt: number
-}
+/** A stored dataset (one type with the protocol's DatasetInfo). */
+export type StoredDataset = DatasetInfo
 
-/** How to place dropped files that sit at the top level (no config folder). */
-export interface DatasetDropOptions {
-  /** split name for a single dropped data file (default: the file name without extension) */
-  readonly split?: string
-  /** config name for top-level files (default 'default', the mirror's folder for datasets without dataset_name) */
-  readonly config?: string
-}
+/** How to place dropped files that sit at the top level (no config folder): the protocol's DatasetPlacement. */
+export type DatasetDropOptions = DatasetPlacement
 
 /** A FileAccess-shaped reader (src/data/file-access.ts) over stored datasets. */
 export interface StoredDatasetFiles {

@@ -9,51 +9,18 @@ import {
 } from './blob-store.ts'
 import type { DroppedFile, HashProgress, StoredFile } from './blob-store.ts'
 import type { EvalzDb } from './db.ts'
+import type { HubOrigin, ModelInfo } from '../protocol/eval-store.ts'
 
 export type { DroppedFile, HashProgress } from './blob-store.ts'
 
 /** One file of a stored model. */
-export interface StoredModelFile extends StoredFile {
-  /** path relative to the model folder, e.g. 'onnx/model.onnx' */
-  readonly path: string
-  /** sha256 (hex) of the bytes; the key of its blob */
-  readonly sha256: string
-  /** length in bytes */
-  readonly size: number
-}
+export type StoredModelFile = StoredFile
 
-/** A stored model: its files (bytes in 'blobs') and what the model list shows. */
-export interface StoredModel {
-  /**
-   * url-safe id, also the model id transformers.js loads: 'demo-3f2a91c0' (name slug + content hash) for a dropped
-   * folder, 'owner/name@1a2b3c4d' (repo + first 8 hex of the commit) for a Hub download
-   */
-  readonly id: string
-  /** display name: the dropped folder's name, else config.json's _name_or_path, else 'model' */
-  readonly name: string
-  /** every stored file, sorted by path */
-  readonly files: readonly StoredModelFile[]
-  /** sum of the files' sizes, bytes */
-  readonly totalBytes: number
-  /** when it was (last) added, unix ms */
-  readonly addedAt: number
-  /** sha256 of the default weights (onnx/model.onnx, else the first onnx/model*.onnx) as the CLI computes it */
-  readonly weightsSha256: string
-  /** where a model downloaded from the Hugging Face Hub came from (src/storage/hub-model-store.ts); absent for dropped folders */
-  readonly hub?: StoredHubOrigin
-}
+/** A stored model: its files (bytes in 'blobs') and what the model list shows; one type with the protocol's ModelInfo. */
+export type StoredModel = ModelInfo
 
 /** The Hub revision a stored model was downloaded from. */
-export interface StoredHubOrigin {
-  /** 'owner/name' */
-  readonly repo: string
-  /** the revision asked for when it was (last) downloaded: 'main', a tag, a branch or a sha */
-  readonly revision: string
-  /** the commit the files are from, 40 hex */
-  readonly sha: string
-  /** the dtype (fp32, q8, q4, …) last downloaded; `files` holds every dtype downloaded for this commit */
-  readonly dtype: string
-}
+export type StoredHubOrigin = HubOrigin
 
 /** Result of checking a dropped folder's paths. */
 export interface ModelLayout {

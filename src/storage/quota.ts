@@ -2,16 +2,10 @@
  * Storage usage against quota, and persistence (so the browser does not evict stored models under pressure).
  * The StorageManager (navigator.storage) is passed in, so this runs anywhere and tests can fake it.
  */
+import type { StorageUsage as ProtocolStorageUsage } from '../protocol/eval-store.ts'
 
-/** Origin storage figures from StorageManager.estimate() and persisted(). */
-export interface StorageUsage {
-  /** bytes used by this origin */
-  readonly usage: number
-  /** bytes this origin may use */
-  readonly quota: number
-  /** true when the browser will not evict this origin's data automatically */
-  readonly persisted: boolean
-}
+/** Origin storage figures from StorageManager.estimate() and persisted(): the protocol's StorageUsage fields, all known. */
+export type StorageUsage = { readonly [K in 'usage' | 'quota' | 'persisted']-?: NonNullable<ProtocolStorageUsage[K]> }
 
 /** Usage, quota and persistence; undefined when the browser offers no StorageManager or no estimate. */
 export async function storageUsage(storage: StorageManager | undefined): Promise<StorageUsage | undefined> {
