@@ -1,9 +1,12 @@
 /**
  * The EvalStore port (src/protocol) over src/storage (IndexedDB via idb), composed by the worker; both sides use the
  * protocol's RunRecord. A dropped checkpoint (a .gguf file, a safetensors folder, either with a PEFT adapter) is
- * converted into a model folder before it is stored.
+ * converted into a model folder written straight into IndexedDB.
  */
 import { convertDroppedCheckpoint, isDroppedCheckpoint } from '../src/backends/checkpoint/dropped-checkpoint.ts'
+import { HarnessError } from '../src/core/errors.ts'
+import { formatSize } from '../src/data/hub-model.ts'
+import { convertedModelWriter } from '../src/storage/converted-model-store.ts'
 import { addDatasetFiles, listDatasets, removeDataset } from '../src/storage/dataset-store.ts'
 import type { EvalzDb } from '../src/storage/db.ts'
 import { clearPartialDownloads, partialDownloadBytes } from '../src/storage/hub-model-store.ts'
@@ -17,7 +20,7 @@ import type { EvalStore, ModelInfo, UploadFile, UploadProgress } from '../src/pr
 export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): EvalStore {
   return {
     responses: idbResponseCache(db),
-    addModel: (files, onProgress) => addModel(db, files, onProgress),
+    addModel: (files, onProgress) => addModel(db, storage, files, onProgress),
     listModels: () => listModels(db),
     removeModel: (id) => removeModel(db, id),
     addDataset: (name, files, placement) => addDatasetFiles(db, name, files, placement),
@@ -37,16 +40,40 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
 }
 
 /**
- * Stores a dropped model folder, or converts a dropped checkpoint first. Progress of a conversion is reported as
- * bytes hashed of the checkpoint, then 'converting <name>' in weight bytes (tensors for float checkpoints), then the stored folder's hashing.
+ * Stores a dropped model folder, or converts a dropped checkpoint first, writing the converted files straight into
+ * IndexedDB (never the whole model in memory). Progress of a conversion is reported as bytes hashed of the
+ * checkpoint, then 'converting <name>' in weight bytes (tensors for float checkpoints), then 'storing <file>' in bytes.
+ * Before any weight is written the conversion's size is checked against the storage quota (QUOTA_EXCEEDED, one line).
  */
-async function addModel(db: EvalzDb, files: readonly UploadFile[], onProgress?: (p: UploadProgress) => void): Promise<ModelInfo> {
+async function addModel(db: EvalzDb, storage: StorageManager | undefined, files: readonly UploadFile[], onProgress?: (p: UploadProgress) => void): Promise<ModelInfo> {
   if (!isDroppedCheckpoint(files.map((f) => f.path))) return addModelFiles(db, files, onProgress)
-  const converted = await convertDroppedCheckpoint(files, {
-    // a streamed (quantised) conversion reports weight bytes written; others report tensors
-    onProgress: (p) => onProgress?.(p.stage === 'convert' && p.bytes !== undefined && p.totalBytes
-      ? { file: `converting ${p.name}`, done: p.bytes, total: p.totalBytes }
-      : { file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
-  })
-  return addModelFiles(db, converted.files, onProgress)
+  const label = files.find((f) => f.path.toLowerCase().endsWith('.gguf'))?.path.split('/').pop() ?? 'the dropped checkpoint'
+  const out = convertedModelWriter(db, `convert:${Date.now()}:${Math.random().toString(36).slice(2)}`)
+  try {
+    const converted = await convertDroppedCheckpoint(files, {
+      sink: (path, part) => out.write(path, part),
+      beforeWrite: (weightBytes) => checkConversionRoom(storage, label, weightBytes),
+      // a streamed (quantised) conversion reports weight bytes written; others report tensors
+      onProgress: (p) => onProgress?.(p.stage === 'convert' && p.bytes !== undefined && p.totalBytes
+        ? { file: `converting ${p.name}`, done: p.bytes, total: p.totalBytes }
+        : { file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
+    })
+    return await out.finish(converted.name, (p) => onProgress?.({ file: `storing ${p.file}`, done: p.done, total: p.total }))
+  } catch (e) {
+    await out.abort().catch(() => undefined)
+    throw e
+  }
+}
+
+/**
+ * Refuses a conversion whose files cannot fit: its weights are written once as chunks and once more while the chunks
+ * are joined into the stored file, so twice the weight bytes must be free.
+ */
+export async function checkConversionRoom(storage: StorageManager | undefined, label: string, weightBytes: number): Promise<void> {
+  const u = await storageUsage(storage)
+  if (!u || !(u.quota > 0)) return
+  const needed = 2 * weightBytes
+  const free = Math.max(0, u.quota - u.usage)
+  if (needed <= free) return
+  throw new HarnessError('QUOTA_EXCEEDED', `${label} converts to ${formatSize(weightBytes)} of weights and needs ${formatSize(needed)} of browser storage while it is stored, but this browser allows ${formatSize(free)} more for this site; delete stored models or datasets under “Stored in this browser”, or drop a smaller checkpoint`, { needed, free, weightBytes })
 }

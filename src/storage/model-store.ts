@@ -8,8 +8,9 @@ import {
   deleteUnusedBlobs, fileListSha256, hashFiles, isHiddenPath, normalizePath, putBlobs, slugOf,
 } from './blob-store.ts'
 import type { DroppedFile, HashProgress, StoredFile } from './blob-store.ts'
-import type { EvalzDb } from './db.ts'
+import type { EvalzDb, EvalzSchema } from './db.ts'
 import type { HubOrigin, ModelInfo } from '../protocol/eval-store.ts'
+import type { IDBPTransaction } from 'idb'
 
 export type { DroppedFile, HashProgress } from './blob-store.ts'
 
@@ -21,6 +22,9 @@ export type StoredModel = ModelInfo
 
 /** The Hub revision a stored model was downloaded from. */
 export type StoredHubOrigin = HubOrigin
+
+/** A readwrite transaction over the stores a model record touches. */
+export type ModelTx = IDBPTransaction<EvalzSchema, ('models' | 'datasets' | 'blobs')[], 'readwrite'>
 
 /** Result of checking a dropped folder's paths. */
 export interface ModelLayout {
@@ -108,9 +112,21 @@ export async function addModelFiles(
   inRoot.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const hashed = await hashFiles(inRoot, onProgress)
   const stored: StoredModelFile[] = hashed.map(f => ({ path: f.path, sha256: f.sha256, size: f.size }))
-  const content = fileListSha256(stored)
   const name = root !== '' ? root.split('/').pop()! : nameFromConfig(config) ?? 'model'
   const tx = db.transaction(['models', 'datasets', 'blobs'], 'readwrite')
+  await putBlobs(tx, hashed)
+  const record = await putModelRecord(tx, name, stored)
+  await tx.done
+  return record
+}
+
+/**
+ * Writes the record of a model whose files' bytes are in 'blobs' (a folder with the same contents keeps its id
+ * and name) and returns it; the caller commits `tx`.
+ */
+export async function putModelRecord(tx: ModelTx, name: string, files: readonly StoredModelFile[]): Promise<StoredModel> {
+  const stored = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  const content = fileListSha256(stored)
   const models = tx.objectStore('models')
   const same = (await models.getAll()).find(m => fileListSha256(m.files) === content)
   const record: StoredModel = {
@@ -121,9 +137,7 @@ export async function addModelFiles(
     addedAt: Date.now(),
     weightsSha256: defaultWeightsSha256(stored),
   }
-  await putBlobs(tx, hashed)
   await models.put(record)
-  await tx.done
   return record
 }
 

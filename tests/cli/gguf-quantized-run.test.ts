@@ -10,9 +10,8 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytesSource, readGgufModel } from '../../src/backends/gguf/gguf-model.ts'
 import type { GgufModel } from '../../src/backends/gguf/gguf-model.ts'
-import { llamaForward } from '../../src/backends/reference/llama-forward.ts'
 import { rewriteGguf } from '../backends/gguf/fixtures/quantize-gguf.ts'
-import { parseSamples } from '../e2e/cli-reference.ts'
+import { loggedRequests, referenceLl } from '../support/reference-loglikelihood.ts'
 import { runEvalz } from './evalz-process.ts'
 import type { EvalzResult } from './evalz-process.ts'
 
@@ -25,28 +24,8 @@ const TASKS = ['lambada_openai', 'arc_easy']
 const LIMIT = 4
 
 /** Each logged request's loglikelihood and its token ids. */
-function requests(run: EvalzResult): { ll: number, context: number[], continuation: number[] }[] {
-  return TASKS.flatMap((task) => parseSamples(run.samplesJsonl[task]!).flatMap((s) => {
-    const line = s as unknown as { resps: [string, string][][], evalz_tokens: { context: number[], continuation: number[] }[] }
-    return line.resps.map((resp, i) => ({ ll: Number(resp[0]![0]), ...line.evalz_tokens[i]! }))
-  }))
-}
-
-/** The reference loglikelihood of a continuation after a context. */
-function referenceLl(model: GgufModel, context: number[], continuation: number[]): number {
-  const ids = [...context, ...continuation]
-  const { logits, dims } = llamaForward(model.config, model.weights, { inputIds: [ids.slice(0, -1)], numLogitsToKeep: continuation.length })
-  const vocab = dims[2]
-  let ll = 0
-  continuation.forEach((target, i) => {
-    const row = logits.subarray(i * vocab, (i + 1) * vocab)
-    let max = -Infinity
-    for (const v of row) max = Math.max(max, v)
-    let sum = 0
-    for (const v of row) sum += Math.exp(v - max)
-    ll += row[target]! - max - Math.log(sum)
-  })
-  return ll
+function requests(run: EvalzResult) {
+  return loggedRequests(run.samplesJsonl, TASKS)
 }
 
 describe.skipIf(!PRESENT)(`evalz run on a Q4_0 GGUF kept quantised, --compute exact and int8${SKIP_NOTE}`, () => {

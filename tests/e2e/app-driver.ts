@@ -130,6 +130,52 @@ export async function waitForRun(page: Page, known: ReadonlySet<string>, timeout
   return run
 }
 
+/** What the app stored for a model: its record, its file paths and its config.json. */
+export interface StoredModelView {
+  /** model id */
+  id: string
+  /** display name */
+  name: string
+  /** sha256 of onnx/model.onnx (+ external data) */
+  weightsSha256: string
+  /** the stored files' paths, relative to the model folder */
+  paths: string[]
+  /** the stored config.json, parsed */
+  config: { evalz?: Record<string, unknown> }
+}
+
+/** The app's stored models with their config.json, read from its IndexedDB ('evalz'); none before it exists. */
+export async function storedModels(page: Page): Promise<StoredModelView[]> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz')) return []
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('evalz')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    const get = <T>(store: string, key?: IDBValidKey) => new Promise<T>((resolve, reject) => {
+      const os = db.transaction(store).objectStore(store)
+      const r = key === undefined ? os.getAll() : os.get(key)
+      r.onsuccess = () => resolve(r.result as T)
+      r.onerror = () => reject(r.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('models')) return []
+      const models = await get<{ id: string, name: string, weightsSha256: string, files: { path: string, sha256: string }[] }[]>('models')
+      const out: StoredModelView[] = []
+      for (const m of models) {
+        const sha = m.files.find((f) => f.path === 'config.json')?.sha256
+        const blob = sha === undefined ? undefined : await get<{ data: Blob } | undefined>('blobs', sha)
+        const config = blob ? JSON.parse(await blob.data.text()) as StoredModelView['config'] : {}
+        out.push({ id: m.id, name: m.name, weightsSha256: m.weightsSha256, paths: m.files.map((f) => f.path), config })
+      }
+      return out
+    } finally {
+      db.close()
+    }
+  })
+}
+
 /** Polls `read` every 100 ms until `ok` holds; throws `what` after `timeoutMs`. */
 async function until<T>(read: () => Promise<T>, what: string, timeoutMs: number, ok: (v: T) => boolean): Promise<T> {
   const deadline = Date.now() + timeoutMs

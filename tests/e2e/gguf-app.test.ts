@@ -14,7 +14,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { runEvalz } from '../cli/evalz-process.ts'
 import type { EvalzResult } from '../cli/evalz-process.ts'
-import { dropModel, startRun, waitForRun } from './app-driver.ts'
+import { dropModel, startRun, storedModels, waitForRun } from './app-driver.ts'
+import type { StoredModelView } from './app-driver.ts'
 import { compareRuns, requestCount } from './cli-reference.ts'
 import { CHROMIUM, ROOT, WEBGPU_ARGS, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
@@ -36,18 +37,6 @@ const TOL = 1e-3
  * tables computed at conversion time instead of Sin/Cos in the graph would remove the difference.
  */
 const WEBGPU_TOL = 1e-2
-
-/** What the app stored for a model: its record and its config.json. */
-interface StoredModelView {
-  /** model id */
-  id: string
-  /** display name */
-  name: string
-  /** sha256 of onnx/model.onnx (+ external data) */
-  weightsSha256: string
-  /** the stored config.json, parsed */
-  config: { evalz?: Record<string, unknown> }
-}
 
 describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the production build${SKIP_NOTE}`, () => {
   let app: ProductionApp
@@ -141,35 +130,3 @@ describe.skipIf(MISSING.length > 0)(`stories260K.gguf dropped into the productio
     }
   }, 60_000)
 })
-
-/** The app's stored models with their config.json, read from its IndexedDB ('evalz'); none before it exists. */
-async function storedModels(page: Page): Promise<StoredModelView[]> {
-  return page.evaluate(async () => {
-    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz')) return []
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('evalz')
-      r.onsuccess = () => resolve(r.result)
-      r.onerror = () => reject(r.error)
-    })
-    const get = <T>(store: string, key?: IDBValidKey) => new Promise<T>((resolve, reject) => {
-      const os = db.transaction(store).objectStore(store)
-      const r = key === undefined ? os.getAll() : os.get(key)
-      r.onsuccess = () => resolve(r.result as T)
-      r.onerror = () => reject(r.error)
-    })
-    try {
-      if (!db.objectStoreNames.contains('models')) return []
-      const models = await get<{ id: string, name: string, weightsSha256: string, files: { path: string, sha256: string }[] }[]>('models')
-      const out: StoredModelView[] = []
-      for (const m of models) {
-        const sha = m.files.find((f) => f.path === 'config.json')?.sha256
-        const blob = sha === undefined ? undefined : await get<{ data: Blob } | undefined>('blobs', sha)
-        const config = blob ? JSON.parse(await blob.data.text()) as StoredModelView['config'] : {}
-        out.push({ id: m.id, name: m.name, weightsSha256: m.weightsSha256, config })
-      }
-      return out
-    } finally {
-      db.close()
-    }
-  })
-}

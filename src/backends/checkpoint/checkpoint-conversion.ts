@@ -138,6 +138,7 @@ async function quantizedGgufInput(conv: CheckpointConversion, header: GgufFile):
       const written = await writeStreamedOnnx(graphs, plan.data, sink, {
         ...(opts.maxChunkBytes !== undefined ? { maxChunkBytes: opts.maxChunkBytes } : {}),
         ...(opts.onTensor ? { onTensor: opts.onTensor } : {}),
+        ...(opts.beforeWrite ? { beforeWrite: opts.beforeWrite } : {}),
       })
       return { ...written, warnings: [] }
     },

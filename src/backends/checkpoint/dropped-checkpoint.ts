@@ -1,6 +1,7 @@
 /**
  * Checkpoints dropped into the app: one .gguf file, or a safetensors folder, either optionally with a PEFT adapter
- * folder, become the files of a transformers.js model folder as Blobs (for the model store's addModelFiles).
+ * folder, become the files of a transformers.js model folder, written through a sink (the app's writes straight
+ * into IndexedDB) or collected as Blobs (for the model store's addModelFiles).
  * Files are read through Blob.slice, so a multi-gigabyte checkpoint is never one ArrayBuffer.
  */
 import { HarnessError } from '../../core/errors.ts'
@@ -8,7 +9,7 @@ import { Sha256 } from '../../core/hash.ts'
 import type { ByteSource, FileOpener } from '../safetensors/byte-source.ts'
 import { combinedSha256, convertCheckpoint, isIdentityFile } from './checkpoint-conversion.ts'
 import type { CheckpointSource } from './checkpoint-conversion.ts'
-import type { ExternalDataMode } from './llama-onnx-writer.ts'
+import type { ExternalDataMode, FileSink } from './llama-onnx-writer.ts'
 import type { CheckpointFormat, CheckpointIdentity } from './model-folder.ts'
 
 /** A dropped file. */
@@ -25,12 +26,21 @@ export interface DroppedCheckpointOptions {
   externalData?: ExternalDataMode
   /** progress: 'hash' in bytes over all source files, 'convert' in weight tensors */
   onProgress?: (p: { stage: 'hash' | 'convert', done: number, total: number, name: string, bytes?: number, totalBytes?: number }) => void
+  /**
+   * receives the model folder's files (paths relative to the folder) instead of Blobs in memory, e.g. a writer into
+   * IndexedDB; the result's `files` is then empty
+   */
+  sink?: FileSink
+  /** called with the weight bytes the conversion will write, before it writes any; may throw to refuse */
+  beforeWrite?: (weightBytes: number) => Promise<void>
 }
 
 /** A converted dropped checkpoint. */
 export interface DroppedCheckpointModel {
-  /** the model folder's files under `<name>/` ('<name>/config.json', '<name>/onnx/model.onnx', …) */
+  /** the model folder's files under `<name>/` ('<name>/config.json', '<name>/onnx/model.onnx', …); empty with a `sink` */
   files: { path: string, blob: Blob }[]
+  /** paths written, relative to the model folder */
+  written: string[]
   /** folder name: the .gguf file's stem or the safetensors folder's name (+ '+<adapter folder>') */
   name: string
   /** format of the base checkpoint */
@@ -91,19 +101,21 @@ export async function convertDroppedCheckpoint(dropped: readonly DroppedCheckpoi
     source,
     ...(layout.adapterDir !== undefined ? { adapter: { open: dirOpener(files, layout.adapterDir), name: adapterLabel! } } : {}),
     identity,
-  }, async (path, part) => {
+  }, opts.sink ?? (async (path, part) => {
     const list = parts.get(path) ?? []
     list.push(new Blob([part as Uint8Array<ArrayBuffer>]))
     parts.set(path, list)
-  }, {
+  }), {
     externalData: opts.externalData ?? 'auto',
     releaseWeights: true,
     onTensor: (p) => opts.onProgress?.({ stage: 'convert', ...p }),
+    ...(opts.beforeWrite ? { beforeWrite: opts.beforeWrite } : {}),
   })
   const stem = layout.base.kind === 'gguf' ? baseLabel.replace(/\.gguf$/i, '') : baseLabel
   const name = (adapterLabel ? `${stem}+${adapterLabel}` : stem).replace(/[/\\]/g, '-')
   return {
     files: [...parts].map(([path, list]) => ({ path: `${name}/${path}`, blob: new Blob(list) })),
+    written: converted.files,
     name,
     format,
     baseSha256: identity.base_sha256,

@@ -38,6 +38,8 @@ export interface LlamaOnnxWriteOptions extends LlamaOnnxOptions {
   releaseWeights?: boolean
   /** called after each weight tensor is written */
   onTensor?: (p: { done: number, total: number, name: string }) => void
+  /** called with the weight bytes to write before the first file is written; may throw to refuse (e.g. no room) */
+  beforeWrite?: (weightBytes: number) => Promise<void>
 }
 
 /** What `writeLlamaOnnx` wrote. */
@@ -107,6 +109,7 @@ export async function writeLlamaOnnx(config: LlamaConfig, weights: LlamaWeights,
   const weightBytes = ordered.reduce((n, e) => n + e.bytes, 0)
   const mode = opts.externalData ?? 'auto'
   const external = mode === 'always' || (mode === 'auto' && weightBytes > EXTERNAL_DATA_THRESHOLD) || weightBytes > MAX_INLINE_BYTES
+  await opts.beforeWrite?.(weightBytes)
   let done = 0
   const written = async (e: WeightEntry) => {
     if (opts.releaseWeights) e.release()

@@ -18,6 +18,8 @@ export interface StreamedOnnxOptions {
   maxChunkBytes?: number
   /** called after each weight is written */
   onTensor?: (p: { done: number, total: number, name: string, bytes: number, totalBytes: number }) => void
+  /** called with the weight bytes to write before the first file is written; may throw to refuse (e.g. no room) */
+  beforeWrite?: (weightBytes: number) => Promise<void>
 }
 
 /** What `writeStreamedOnnx` wrote. */
@@ -64,6 +66,8 @@ export async function writeStreamedOnnx(graphs: readonly [string, OnnxModel][], 
   }
   const { placements, chunks } = planChunks(weights, opts.maxChunkBytes ?? MAX_CHUNK_BYTES)
   const where = new Map(placements.map((p) => [p.entry.name, p]))
+  const totalBytes = weights.reduce((n, w) => n + w.bytes, 0)
+  await opts.beforeWrite?.(totalBytes)
   const files: string[] = []
   for (const [path, model] of graphs) {
     const initializers = model.graph.initializers.map((t): OnnxTensor => {
@@ -73,7 +77,6 @@ export async function writeStreamedOnnx(graphs: readonly [string, OnnxModel][], 
     await sink(path, encodeOnnxModel({ ...model, graph: { ...model.graph, initializers } }))
     files.push(path)
   }
-  const totalBytes = weights.reduce((n, w) => n + w.bytes, 0)
   let done = 0
   let written = 0
   const bytesOf = async (entry: (typeof weights)[number]): Promise<Uint8Array> => {
