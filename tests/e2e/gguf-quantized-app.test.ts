@@ -80,7 +80,7 @@ describe.skipIf(MISSING.length > 0)(`quantised GGUF files dropped into the produ
       const model = models.get(c.name)!
       for (const device of ['wasm', 'webgpu'] as const) {
         const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device })
-        const run = await waitForRun(page, known, 150_000)
+        const run = await waitForRun(page, known, 240_000)
         expect(run.device?.device).toBe(device)
         const rows = loggedRequests(run.samplesJsonl, TASKS)
         expect(rows.length).toBe(LIMIT * 4 + LIMIT)
@@ -88,7 +88,7 @@ describe.skipIf(MISSING.length > 0)(`quantised GGUF files dropped into the produ
         console.log(`${c.name} in the app on ${device}: max relative loglikelihood difference to the reference ${worst.toExponential(2)}`)
         expect(worst, `${c.name} on ${device}`).toBeLessThan(REL_TOL)
       }
-    }, 360_000)
+    }, 600_000)
   }
 })
 
