@@ -62,7 +62,8 @@ export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.mo
     let fail: (e: Error) => void = () => undefined
     const failed = new Promise<never>((_, reject) => { fail = reject })
     failed.catch(() => undefined)
-    const pageProblem = (what: string): void => fail(new HarnessError('BACKEND_ERROR', `the browser page failed: ${what}`, { device }))
+    const pageProblem = (what: string): void =>
+      fail(new HarnessError('BACKEND_ERROR', `the browser page failed: ${servedAsLocal(what, server.origin, modelDir)}`, { device }))
     page.on('pageerror', (e) => pageProblem(firstLine(e)))
     page.on('console', (m) => { if (m.type() === 'error') pageProblem(firstLine(m.text())) })
     page.on('crash', () => pageProblem('the page crashed'))
@@ -91,7 +92,7 @@ export async function runInBrowser(args: RunArgs, io: RunIO, modelName = args.mo
     }
     const evaluated = page.evaluate((s) => (window as unknown as CliPageWindow).evalzRun(s), spec)
     const result = await Promise.race([evaluated, failed])
-    if (result.status === 'failed') throw rebuildError(result.error)
+    if (result.status === 'failed') throw rebuildError(result.error, server.origin, modelDir)
     io.progress.write(`evalz: ran on ${describeDevice(result.device)}\n`)
     const resultsJson = result.resultsJson
     const header = `transformers.js (pretrained=${modelName},dtype=${dtype}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
@@ -145,9 +146,21 @@ async function countParameters(path: string): Promise<number | undefined> {
 }
 
 /** A worker failure as the error the cpu path would throw (HarnessError codes kept; anything else a plain Error). */
-function rebuildError(wire: WireError): Error {
-  if (wire.code === 'INTERNAL') return new Error(`the browser worker failed: ${wire.message}`)
-  return new HarnessError(wire.code, wire.message, wire.detail)
+function rebuildError(wire: WireError, origin: string, modelDir: string): Error {
+  const message = servedAsLocal(wire.message, origin, modelDir)
+  if (wire.code === 'INTERNAL') return new Error(`the browser worker failed: ${message}`)
+  return new HarnessError(wire.code, message, wire.detail)
+}
+
+/**
+ * A page message with the served names put back as the user gave them: the page sees the model folder as
+ * `<origin>/models/__cli__/…` (id `__cli__`) and the data as `<origin>/datasets/…`; the user passed a folder.
+ */
+export function servedAsLocal(text: string, origin: string, modelDir: string): string {
+  return text
+    .replaceAll(`${origin}/models/${CLI_MODEL_ID}/`, `${modelDir}/`)
+    .replaceAll(`/models/${CLI_MODEL_ID}/`, `${modelDir}/`)
+    .replaceAll(CLI_MODEL_ID, modelDir)
 }
 
 function describeDevice(d: DeviceReport): string {

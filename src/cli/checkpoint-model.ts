@@ -97,8 +97,11 @@ export function isCheckpointPath(model: string): boolean {
  */
 export async function prepareCheckpointModel(opts: CheckpointModelOptions): Promise<PreparedCheckpointModel> {
   const model = resolve(opts.model)
-  const format = checkpointFormat(model)
   const adapter = opts.adapter === undefined ? undefined : resolve(opts.adapter)
+  if (adapter !== undefined && isOnnxFolder(model)) {
+    throw new HarnessError('USAGE', `--adapter needs the base model's own weights, but '${opts.model}' is a transformers.js ONNX folder (onnx/*.onnx), which a LoRA adapter cannot be merged into; pass the base checkpoint (a safetensors folder or a .gguf file) with --model`, { model, adapter })
+  }
+  const format = checkpointFormat(model)
   if (adapter !== undefined) checkAdapterDir(adapter)
   const root = join(resolve(opts.cacheDir), 'converted')
   await mkdir(root, { recursive: true })
@@ -189,9 +192,21 @@ function checkpointFormat(model: string): CheckpointFormat {
 }
 
 function checkAdapterDir(adapter: string): void {
+  const peft = 'pass the folder PEFT save_pretrained wrote (adapter_config.json, adapter_model.safetensors)'
   if (!existsSync(adapter) || !statSync(adapter).isDirectory()) {
-    throw new HarnessError('MODEL_NOT_FOUND', `adapter folder '${adapter}' does not exist; pass the folder PEFT save_pretrained wrote (adapter_config.json, adapter_model.safetensors)`, { adapter })
+    throw new HarnessError('MODEL_NOT_FOUND', `adapter folder '${adapter}' does not exist; ${peft}`, { adapter })
   }
+  if (!existsSync(join(adapter, 'adapter_config.json'))) {
+    const what = isOnnxFolder(adapter) ? 'is a transformers.js ONNX model folder, not a LoRA adapter'
+      : existsSync(join(adapter, 'config.json')) ? 'is a model folder, not a LoRA adapter' : 'has no adapter_config.json'
+    throw new HarnessError('USAGE', `--adapter '${adapter}' ${what}; ${peft}`, { adapter })
+  }
+}
+
+/** A transformers.js model folder: ONNX weights under onnx/ (converted already; nothing can be merged into it). */
+function isOnnxFolder(dir: string): boolean {
+  const onnx = join(dir, 'onnx')
+  return existsSync(onnx) && statSync(onnx).isDirectory() && readdirSync(onnx).some((f) => f.endsWith('.onnx'))
 }
 
 /** The folder's top-level files that identify the checkpoint, sorted. */

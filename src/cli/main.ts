@@ -19,6 +19,7 @@ import { nodeFileAccess } from './node-file-access.ts'
 import { resolve } from 'node:path'
 import { EVALZ_VERSION } from './version.ts'
 import { isHarnessError } from '../core/errors.ts'
+import { redactCredentials } from './credentials.ts'
 
 /** Setup errors that mean the command line itself was wrong (exit 2). */
 const USAGE_CODES = new Set(['USAGE', 'TASK_UNKNOWN', 'TASK_ONLY_IN_LM_EVAL'])
@@ -76,9 +77,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   } catch (e) {
     const usage = isHarnessError(e) && USAGE_CODES.has(e.code)
-    const message = e instanceof Error ? e.message : String(e)
+    // a credential inside a URL (an endpoint, a redirect) is never echoed, whatever layer wrote the message
+    const message = redactCredentials(e instanceof Error ? e.message : String(e))
     process.stderr.write(`evalz: error: ${message}\n`)
-    if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`)
+    if (verbose && e instanceof Error && e.stack) process.stderr.write(`${redactCredentials(e.stack)}\n`)
     else if (!isHarnessError(e)) process.stderr.write('evalz: (run with --verbose for the stack trace)\n')
     return usage ? 2 : 1
   }

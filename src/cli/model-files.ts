@@ -2,7 +2,7 @@
  * Model folder checks and hashing for the CLI (Node only).
  */
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HarnessError } from '../core/errors.ts'
@@ -18,6 +18,31 @@ export function checkModelDir(dir: string, dtypeSuffix: string): void {
   const missing = needed.filter(f => !existsSync(join(dir, f)))
   if (missing.length > 0) {
     throw new HarnessError('MODEL_INVALID', `model folder '${dir}' lacks ${missing.join(', ')} (a transformers.js model folder has config.json, tokenizer.json, tokenizer_config.json and onnx/model*.onnx)`, { missing })
+  }
+  checkJsonFiles(dir, 'model folder')
+}
+
+/** The JSON files a model or tokenizer folder is read from, when present. */
+const FOLDER_JSON = ['config.json', 'generation_config.json', 'tokenizer_config.json', 'tokenizer.json']
+
+/**
+ * Parses each JSON file of a model or tokenizer folder before anything loads, so a broken one is named with what
+ * is wrong (the loaders only say "Unexpected token … in JSON", never which file).
+ */
+export function checkJsonFiles(dir: string, what: string): void {
+  for (const name of FOLDER_JSON) {
+    const path = join(dir, name)
+    if (!existsSync(path)) continue
+    let value: unknown
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8'))
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e)
+      throw new HarnessError('MODEL_INVALID', `${what} '${dir}': ${name} is not valid JSON (${why}); repair it or download it again`, { file: path })
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new HarnessError('MODEL_INVALID', `${what} '${dir}': ${name} must hold a JSON object, not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}; repair it or download it again`, { file: path })
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `evalz run`: composes the core with the transformers.js backend and a local document source.
  */
+import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { ProgressSink } from './progress.ts'
@@ -18,7 +19,8 @@ import { HF_VIEWER_ENDPOINT, hubDatasetSource } from '../data/hub-dataset-source
 import { nodeFileAccess } from './node-file-access.ts'
 import { makeBackend } from '../backends/transformers/transformers-backend.ts'
 import { loadLocalModel } from './local-model.ts'
-import { checkModelDir } from './model-files.ts'
+import { checkJsonFiles } from './model-files.ts'
+import { hasCredentials, redactCredentials } from './credentials.ts'
 import { outcomeFiles, prepareOutputDir, saveRunFiles } from './output-files.ts'
 import { progressReporter } from './progress.ts'
 import { EVALZ_VERSION } from './version.ts'
@@ -214,25 +216,26 @@ function cachedHubSource(hub: HubAccess): DocSource {
 /** The Hub: --hub-endpoint, else HF_ENDPOINT, else huggingface.co; --hf-token, else HF_TOKEN. */
 export function hubAccess(args: Pick<RunArgs, 'hubEndpoint' | 'hfToken'>): { endpoint: string; token: string | undefined } {
   const endpoint = (args.hubEndpoint ?? (process.env.HF_ENDPOINT || undefined) ?? 'https://huggingface.co').replace(/\/+$/, '')
+  let url: URL
   try {
-    new URL(endpoint)
+    url = new URL(endpoint)
   } catch {
-    throw new HarnessError('USAGE', `--hub-endpoint '${endpoint}' is not a URL (e.g. https://huggingface.co)`)
+    throw new HarnessError('USAGE', `--hub-endpoint '${redactCredentials(endpoint)}' is not a URL (e.g. https://huggingface.co)`)
+  }
+  if (hasCredentials(url)) {
+    throw new HarnessError('USAGE', `--hub-endpoint '${redactCredentials(endpoint)}' carries a credential in the URL, which evalz never sends or prints; pass the URL without it and the token with --hf-token (or $HF_TOKEN)`)
   }
   return { endpoint, token: args.hfToken ?? (process.env.HF_TOKEN || undefined) }
 }
 
-/** A tokenizer folder needs the model folder's files except the ONNX weights. */
+/** A tokenizer folder needs the model folder's files except the ONNX weights; errors name --tokenizer, not the model. */
 function checkTokenizerDir(dir: string): void {
-  try {
-    checkModelDir(dir, '')
-  } catch (e) {
-    const err = e as { code?: string; detail?: { missing?: string[] } }
-    const missing = err.detail?.missing?.filter(m => !m.startsWith('onnx/'))
-    if (err.code === 'MODEL_INVALID' && missing?.length === 0) return
-    if (err.code === 'MODEL_INVALID' && missing !== undefined) {
-      throw new HarnessError('MODEL_INVALID', `tokenizer folder '${dir}' lacks ${missing.join(', ')} (a tokenizer folder has tokenizer.json, tokenizer_config.json and config.json)`, { missing })
-    }
-    throw e
+  const what = 'a tokenizer folder has tokenizer.json, tokenizer_config.json and config.json'
+  if (!existsSync(dir)) throw new HarnessError('MODEL_NOT_FOUND', `--tokenizer folder '${dir}' does not exist (${what})`, { tokenizer: dir })
+  if (!statSync(dir).isDirectory()) throw new HarnessError('MODEL_INVALID', `--tokenizer '${dir}' is a file; pass its folder (${what})`, { tokenizer: dir })
+  const missing = ['config.json', 'tokenizer.json'].filter(f => !existsSync(join(dir, f)))
+  if (missing.length > 0) {
+    throw new HarnessError('MODEL_INVALID', `--tokenizer folder '${dir}' lacks ${missing.join(', ')} (${what})`, { tokenizer: dir, missing })
   }
+  checkJsonFiles(dir, '--tokenizer folder')
 }

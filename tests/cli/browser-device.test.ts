@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseCommand } from '../../src/cli/args.ts'
@@ -125,5 +125,17 @@ describe.skipIf(!HAS_CHROMIUM)(`evalz run in headless Chromium${HAS_CHROMIUM ? '
     const lines = r.stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/^evalz: error: .*evalz\/demo/)
+  }, 120_000)
+
+  it('a model the page cannot load is named by the folder the user passed, never the page\'s __cli__', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalz-badonnx-'))
+    cpSync(join(ROOT, 'public/models/demo'), dir, { recursive: true })
+    writeFileSync(join(dir, 'onnx/model.onnx'), readFileSync(join(ROOT, 'public/models/demo/onnx/model.onnx')).subarray(0, 1000))
+    const r = evalz('run', '--model', dir, '--tasks', 'demo_cloze', '--data-dir', 'public/datasets', '--limit', '1', '--device', 'wasm')
+    expect(r.code).toBe(1)
+    const lines = r.stderr.trim().split('\n')
+    expect(lines, r.stderr).toHaveLength(1)
+    expect(lines[0]).toContain(dir)
+    expect(lines[0]).not.toContain('__cli__')
   }, 120_000)
 })

@@ -16,6 +16,9 @@ import { renderTemplate, TemplateError } from '../../src/core/template/index.ts'
 import { pyRegex } from '../../src/core/python/regex.ts'
 import { loadTaskYaml } from '../../src/core/tasks/yaml/task-yaml-loader.ts'
 import { planTask } from '../../src/core/tasks/task-plan.ts'
+import { catalogueWithYaml } from '../../src/core/tasks/yaml/yaml-catalogue.ts'
+import { resolveSelection } from '../../src/core/tasks/registry.ts'
+import { builtinCatalogue } from '../../src/core/catalogue.ts'
 import { HarnessError } from '../../src/core/errors.ts'
 import type { Doc, DocSource } from '../../src/core/source.ts'
 import type { TaskSpec } from '../../src/core/tasks/task-spec.ts'
@@ -262,5 +265,19 @@ describe('hostile YAML', () => {
     })
     expect((await loadTaskYaml(reader(files), ['root'])).tasks).toEqual([])
     expect(tally.size).toBeGreaterThan(0)
+  })
+
+  it('asking for the task of a file that did not parse (an alias bomb, a syntax error) names the file and why', async () => {
+    const broken: Record<string, string> = {
+      'alias bomb': hostile['billion laughs'] as string,
+      'syntax error': base.replace('doc_to_choice: c', 'doc_to_choice: [c'),
+    }
+    for (const [name, text] of Object.entries(broken)) {
+      const loaded = await loadTaskYaml(reader({ 'root/t.yaml': text }), ['root'])
+      const catalogue = catalogueWithYaml(builtinCatalogue(), loaded)
+      await fault('hostile YAML', `${name}: --tasks y_task`, () => resolveSelection(catalogue, ['y_task']), {
+        mustName: /^root\/t\.yaml(:\d+:\d+)?: /, mustRefuse: true,
+      })
+    }
   })
 })

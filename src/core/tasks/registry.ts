@@ -65,9 +65,32 @@ export function comparePython(a: string, b: string): number {
 /** Resolves user names (tasks, groups, tags) to selection nodes, in the order given. */
 export function resolveSelection(catalogue: TaskCatalogue, names: readonly string[]): SelectionNode[] {
   const nodes: SelectionNode[] = []
-  for (const name of names) nodes.push(...resolveName(catalogue, name, [], undefined))
+  const unknown: HarnessError[] = []
+  for (const name of names) {
+    try {
+      nodes.push(...resolveName(catalogue, name, [], undefined))
+    } catch (e) {
+      // every name the user typed that is not known is named in the one error, not only the first
+      if (!(e instanceof HarnessError) || !UNKNOWN_CODES.has(e.code) || e.detail?.['name'] !== name) throw e
+      unknown.push(e)
+    }
+  }
+  if (unknown.length === 1) throw unknown[0]
+  if (unknown.length > 1) {
+    const names = unknown.map(e => e.detail?.['name'] as string)
+    const each = unknown.map((e, i) => {
+      const close = (e.detail?.['suggestions'] ?? []) as string[]
+      const why = e.code === 'TASK_ONLY_IN_LM_EVAL' ? ' (in lm-evaluation-harness only)'
+        : close.length > 0 ? ` (did you mean ${close.map(c => `'${c}'`).join(', ')}?)` : ''
+      return `'${names[i]}'${why}`
+    })
+    throw new HarnessError('TASK_UNKNOWN', `${unknown.length} unknown tasks: ${each.join(', ')}; see \`evalz ls\` for the list`, { names })
+  }
   return nodes
 }
+
+/** Codes of an error that says a name is not a task evalz can run. */
+const UNKNOWN_CODES: ReadonlySet<string> = new Set(['TASK_UNKNOWN', 'TASK_ONLY_IN_LM_EVAL'])
 
 /** Overrides of a `{task: name, **overrides}` member (every key but `task`), or undefined. */
 function memberOverrides(member: string | GroupMember): Record<string, unknown> | undefined {

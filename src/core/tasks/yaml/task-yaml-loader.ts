@@ -103,6 +103,15 @@ function indexConfig(cfg: ConfigMap, file: string): [string, Entry][] {
   return [] // neither task nor group: a base config that other files include
 }
 
+/**
+ * The names a file declares on top-level `task:` / `group:` lines, read as plain text: for a file whose YAML did
+ * not load (an alias bomb, a syntax error), so asking for its task names the file and its reason.
+ */
+async function declaredNames(reader: YamlReader, file: string): Promise<string[]> {
+  const text = await reader.read(file).catch(() => '')
+  return [...text.matchAll(/^(?:task|group):[ \t]*['"]?([\w.+-]+)['"]?[ \t]*$/gm)].map(m => m[1] as string)
+}
+
 /** Loads every task and group under `roots` (lm-eval's --include-path). */
 export async function loadTaskYaml(reader: YamlReader, roots: readonly string[], opts: LoadOptions = {}): Promise<LoadedYaml> {
   const files = new ConfigFiles(reader)
@@ -122,7 +131,7 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
         scanned.push(file)
         for (const [name, entry] of indexConfig(await files.load(file), file)) if (!index.has(name)) index.set(name, entry)
       } catch (e) {
-        fail(file, [], e)
+        fail(file, await declaredNames(reader, file), e)
       }
     }
   }
