@@ -22,6 +22,32 @@ function filesUnder(dir: string): string[] {
   })
 }
 
+/** Pyodide's runtime files the eval worker loads (from the npm package; no CDN): served and emitted as pyodide/… */
+export const PYODIDE_FILES = ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'] as const
+const pyodideDir = resolve(import.meta.dirname, 'node_modules/pyodide')
+
+/**
+ * Serves (dev) and emits (build) Pyodide's runtime files under pyodide/, so Python hooks run offline from the app's
+ * own assets. They are not precached (most runs never load them): the service worker keeps them once used.
+ */
+function pyodideAssets(): Plugin {
+  return {
+    name: 'evalz-pyodide-assets',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const name = req.url?.split('?')[0].match(/\/pyodide\/([^/]+)$/)?.[1]
+        if (name === undefined || !(PYODIDE_FILES as readonly string[]).includes(name)) return next()
+        const type = name.endsWith('.wasm') ? 'application/wasm' : name.endsWith('.mjs') ? 'text/javascript' : name.endsWith('.json') ? 'application/json' : 'application/zip'
+        res.setHeader('Content-Type', type)
+        res.end(readFileSync(join(pyodideDir, name)))
+      })
+    },
+    generateBundle() {
+      for (const name of PYODIDE_FILES) this.emitFile({ type: 'asset', fileName: `pyodide/${name}`, source: readFileSync(join(pyodideDir, name)) })
+    },
+  }
+}
+
 /**
  * Builds workers/service-worker.ts as /sw.js and writes into it the list of files to precache — every file the
  * build emits (pages, scripts, the eval worker, ORT's wasm) and the public folder (demo model, demo datasets) —
@@ -42,7 +68,8 @@ function serviceWorker(): Plugin {
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
-        const built = Object.keys(bundle).filter((f) => f !== 'sw.js' && !f.endsWith('.map'))
+        // Pyodide's files are cached by the service worker when first used, not precached
+        const built = Object.keys(bundle).filter((f) => f !== 'sw.js' && !f.endsWith('.map') && !f.startsWith('pyodide/'))
         const pub = publicDir === '' ? [] : filesUnder(publicDir)
         const files = [...new Set([...built, ...pub])].sort()
         const list = files.map((f) => (f === 'index.html' ? './' : f))
@@ -62,7 +89,7 @@ function serviceWorker(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [serviceWorker()],
+  plugins: [pyodideAssets(), serviceWorker()],
   // 'mpa': no index.html fallback, so a missing /models or /datasets file is a real 404 (transformers.js and the
   // dataset mirror probe for optional files).
   appType: 'mpa',
@@ -73,7 +100,7 @@ export default defineConfig({
     // the worker is not reachable from index.html by the dependency crawler; list it so its deps are
     // pre-bundled up front instead of triggering a reload on first use
     entries: ['index.html', 'workers/*.worker.ts'],
-    exclude: ['onnxruntime-web', '@huggingface/transformers'],
+    exclude: ['onnxruntime-web', '@huggingface/transformers', 'pyodide'],
   },
   build: { target: 'es2022' },
 })

@@ -30,6 +30,7 @@ import { deleteConversation, getConversation, listConversations, putConversation
 import { idbEvalStore } from './idb-eval-store.ts'
 import { browserDocSource } from './browser-doc-source.ts'
 import { hubService } from './hub-service.ts'
+import type { PythonModule } from '../src/core/tasks/python-hooks.ts'
 
 const root = new URL(import.meta.env.BASE_URL, self.location.origin)
 const abs = (url: string): string => new URL(url, self.location.href).href
@@ -37,6 +38,11 @@ const abs = (url: string): string => new URL(url, self.location.href).href
 let serving: readonly StoredModel[] = []
 const catalogue = builtinCatalogue()
 const appData = httpFileAccess(new URL('datasets/', root).href)
+/** Pyodide's runtime files, served by the app (vite.config.ts copies them from the npm package into pyodide/) */
+const pyodideIndex = new URL('pyodide/', root).href
+/** Pyodide's host is imported only when a run's tasks have Python hooks (its ~13 MB of files load then, once) */
+const startPythonHooks = async (modules: readonly PythonModule[]) =>
+  (await import('../src/backends/python/pyodide-host.ts')).startPythonHooks(modules, { indexURL: pyodideIndex })
 const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu
 /** all the cores the browser reports (capped), when the page is cross-origin isolated */
 const wasmThreads = wasmThreadCount(self.crossOriginIsolated, navigator.hardwareConcurrency)
@@ -82,6 +88,7 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     evalzVersion: version,
     now: () => performance.now(),
     clock: () => Date.now() / 1000,
+    startPythonHooks,
     store,
     hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine, estimate: async () => (await navigator.storage?.estimate?.()) ?? {} }) : undefined,
   })

@@ -9,6 +9,9 @@ import type { EvalOptions, EvalOutcome } from '../core/evaluator.ts'
 import type { ResultsJson } from '../core/results/results-json.ts'
 import type { DocSource } from '../core/source.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
+import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
+import type { StartPythonHooks } from '../core/tasks/python-hooks.ts'
+import { preparePythonHooks, pythonModulesOf } from '../core/tasks/python-modules.ts'
 import { cachingBackend } from '../core/response-cache.ts'
 import type { DeviceReport, GpuLike, RunDevice } from '../protocol/device.ts'
 import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
@@ -68,6 +71,11 @@ export interface EvalServiceDeps {
   readonly throttleMs?: number
   /** the Hugging Face Hub calls (settings, model look-up and download); undefined = each answers HUB_UNAVAILABLE */
   readonly hub?: HubWorkerApi
+  /**
+   * starts the Python runtime (Pyodide) with the modules of added task folders, for `!function` hooks without a
+   * TypeScript port; called only for runs whose tasks have such hooks; undefined = such runs fail in one line
+   */
+  readonly startPythonHooks?: StartPythonHooks
 }
 
 /** Creates the worker API. */
@@ -115,6 +123,10 @@ async function runOnce(
   if (problems.length > 0) throw fromWireError({ code: 'USAGE', message: problems.join('; '), detail: { problems } })
   const stored = spec.modelSource === 'stored' ? await findStoredModel(deps.store, spec.model) : undefined
   await record.start(stored?.name ?? spec.model)
+  // Python hooks are imported before the model loads: a module Pyodide cannot import stops the run here
+  const leaves = leafTasks(resolveSelection(yaml.catalogue(), spec.tasks))
+  if (pythonModulesOf(leaves).size > 0) emit({ type: 'phase', phase: 'loading-python' })
+  await preparePythonHooks(leaves, (path) => yaml.moduleSource(path), deps.startPythonHooks)
   const choice = chooseDevice(spec.device, await probeGpu(deps.gpu))
   if (isWireError(choice)) throw fromWireError(choice)
   emit({ type: 'phase', phase: 'loading-model' })

@@ -1,7 +1,9 @@
 /**
  * Task and group YAML added in the web app (the 'add task' drop zone and editor), the browser's `--include-path`:
  * files are loaded with an in-memory YamlReader, merged over the built-in catalogue for later runs and listed by
- * listTasks. They live for the worker's session only (not persisted).
+ * listTasks. A task folder's Python modules (`utils.py`) come in the same batches; a run reads them from here
+ * (moduleSource) to import them into Pyodide. The worker keeps them for its session; the page remembers the
+ * batches (IndexedDB) and adds them again after a reload.
  */
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import { listCatalogue } from '../core/catalogue.ts'
@@ -24,6 +26,8 @@ export interface TaskYamlService {
   listTaskYaml(): Promise<Outcome<TaskYamlInfo[]>>
   /** drops an added task or group; TASK_UNKNOWN when `name` was not added from YAML */
   removeTaskYaml(name: string): Promise<Outcome<null>>
+  /** the text of an added file (a task folder's Python module, e.g. 'mytask/utils.py'); rejects when none was added */
+  moduleSource(path: string): Promise<string>
   /** the built-in catalogue with the added YAML on top */
   catalogue(): TaskCatalogue
   /** listCatalogue of catalogue() */
@@ -80,6 +84,11 @@ export function createTaskYamlService(base: TaskCatalogue, baseEntries: readonly
       rebuild()
       return null
     }),
+    moduleSource: async (path) => {
+      const text = files.get(normalise(path))
+      if (text === undefined) throw new Error(`${normalise(path)} was not among the added files (add the task's folder with its .py files)`)
+      return text
+    },
     catalogue: () => current.catalogue,
     entries: () => current.entries,
   }

@@ -2,7 +2,7 @@
  * Task and group YAML sent to the worker (the web app's 'add task' drop zone and editor) and what it answers.
  */
 
-/** One YAML file sent by the page. */
+/** One file of a task folder sent by the page: task/group YAML, an include target or a Python module (.py). */
 export interface TaskYamlFile {
   /** path inside the dropped folder, e.g. 'mytasks/my_task.yaml' ('editor/<task>.yaml' from the editor) */
   readonly path: string

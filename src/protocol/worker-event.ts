@@ -6,7 +6,7 @@ import type { EvalEvent } from '../core/events.ts'
 import type { DeviceReport } from './device.ts'
 
 /** Coarse stage of a run. */
-export type RunPhase = 'loading-model' | 'evaluating' | 'finishing'
+export type RunPhase = 'loading-python' | 'loading-model' | 'evaluating' | 'finishing'
 
 export type WorkerEvent =
   | { readonly type: 'phase'; readonly phase: RunPhase }

@@ -343,7 +343,7 @@ export class EzApp extends LitElement {
     const p = run.progress
     const total = p?.overallTotal ?? run.totalRequests ?? 0
     const eta = p ? etaSeconds(p) : undefined
-    const what = run.phase === 'evaluating' ? 'Evaluating' : run.phase === 'finishing' ? 'Scoring' : 'Loading the model'
+    const what = run.phase === 'evaluating' ? 'Evaluating' : run.phase === 'finishing' ? 'Scoring' : run.phase === 'loading-python' ? 'Loading Python' : 'Loading the model'
     return html`<div class="status-line" data-testid="status-line">
       <span><strong>${what}…</strong>${total > 0 ? html` ${(p?.overallDone ?? 0).toLocaleString()}/${total.toLocaleString()} requests` : nothing}${
         eta !== undefined ? html` · ETA ${formatSeconds(eta)}` : nothing}</span>

@@ -152,6 +152,7 @@ export function formatSeconds(s: number): string {
 function phaseText(phase: RunPhase | 'done'): string {
   switch (phase) {
     case 'done': return 'Finished.'
+    case 'loading-python': return 'Loading Python (Pyodide) for the task hooks…'
     case 'loading-model': return 'Loading the model…'
     case 'evaluating': return 'Evaluating…'
     case 'finishing': return 'Scoring…'

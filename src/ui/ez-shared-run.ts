@@ -185,7 +185,7 @@ export class EzSharedRun extends LitElement {
       const spec = rerunRequest(p, { runId: crypto.randomUUID(), model: here.id, modelSource: here.source }, picks)
       const result = await this.client.run(spec, (ev) => {
         // every stage says something, so a spot-check never sits silent while the model loads
-        if (ev.type === 'phase') this.progress = ev.phase === 'loading-model' ? 'loading the model…' : ev.phase === 'evaluating' ? 'reading the documents…' : 'scoring…'
+        if (ev.type === 'phase') this.progress = ev.phase === 'loading-python' ? 'loading Python for the task hooks…' : ev.phase === 'loading-model' ? 'loading the model…' : ev.phase === 'evaluating' ? 'reading the documents…' : 'scoring…'
         else if (ev.type === 'load') this.progress = `loading ${ev.file}${ev.total > 0 ? ` (${Math.round((100 * ev.loaded) / ev.total)}%)` : ''}`
         else if (ev.type === 'eval' && ev.event.type === 'planned') this.progress = `0/${ev.event.totalRequests} requests`
         else if (ev.type === 'eval' && ev.event.type === 'progress') this.progress = `${ev.event.overallDone}/${ev.event.overallTotal} requests`

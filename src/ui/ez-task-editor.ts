@@ -1,6 +1,7 @@
 /**
  * `<ez-task-editor>`: adds lm-eval task and group YAML to the worker's catalogue (the browser's `--include-path`),
- * from dropped or picked files and folders (include targets such as `_default_template_yaml` among them) or from a
+ * from dropped or picked files, folders or .zip archives of a folder (include targets such as
+ * `_default_template_yaml` and the folder's Python modules, `utils.py`, among them; hooks run in Pyodide) or from a
  * textarea, sent as 'editor/<task>.yaml'. Added tasks are remembered (page state store) and added again after a
  * reload. Event: 'tasks-changed' (the page refreshes the task picker's list).
  */
@@ -8,6 +9,7 @@ import { css, html, LitElement, nothing } from 'lit'
 import type { TaskYamlFile, TaskYamlInfo } from '../protocol/task-yaml.ts'
 import type { UploadFile } from '../protocol/eval-store.ts'
 import { filesOfDrop, filesOfInput } from './file-drop.ts'
+import { filesOfZip, isZipName } from './zip-folder.ts'
 import { errorText, fire, sharedStyles } from './shared-styles.ts'
 import type { EvalWorkerClient } from './worker-client.ts'
 import type { PageStateStore, YamlBatch } from '../storage/page-state-store.ts'
@@ -17,6 +19,8 @@ export type TaskYamlClient = Pick<EvalWorkerClient, 'addTaskYaml' | 'listTaskYam
 
 /** Task YAML files and include targets (lm-eval's `_default_template_yaml` has no suffix). */
 const YAML_NAME = /(\.ya?ml|_yaml)$/i
+/** A task folder's Python modules (`!function utils.x` → utils.py beside the YAML). */
+const PYTHON_NAME = /\.py$/i
 
 /** The file name the editor's text is sent under: 'editor/<task or group name>.yaml'. */
 export function editorPath(text: string): string {
@@ -80,14 +84,15 @@ export class EzTaskEditor extends LitElement {
     return html`
       <details data-testid="task-editor" ?open=${this.added.length > 0}>
         <summary>Add task <span class="muted">(lm-eval YAML)</span></summary>
-        <p class="hint">Drop lm-eval task or group <code>.yaml</code> files or their folder (with included templates), or write one
+        <p class="hint">Drop lm-eval task or group <code>.yaml</code> files, their folder (with included templates and
+          <code>utils.py</code>: Python hooks run in the page with Pyodide) or a <code>.zip</code> of the folder, or write one
           below. Their documents come from the datasets you add in the Data panel, under the task's <code>dataset_path</code>.
           Added tasks appear in the task list and are kept in this browser until you remove them.</p>
         <div class="drop ${this.over ? 'over' : ''}" data-testid="yaml-drop" @dragover=${(e: DragEvent) => { e.preventDefault(); this.over = true }}
           @dragleave=${() => { this.over = false }} @drop=${this.onDrop}>
-          <p class="muted" style="margin: 0 0 0.5rem">Drop YAML files or a folder here, or</p>
+          <p class="muted" style="margin: 0 0 0.5rem">Drop YAML files, a task folder or its .zip here, or</p>
           <div class="pickers">
-            <input id="yaml-files" class="sr-only" type="file" multiple accept=".yaml,.yml" ?disabled=${!idle} @change=${this.onPick}>
+            <input id="yaml-files" class="sr-only" type="file" multiple accept=".yaml,.yml,.py,.zip" ?disabled=${!idle} @change=${this.onPick}>
             <label for="yaml-files" class="button small">Choose files…</label>
             <input id="yaml-folder" class="sr-only" type="file" multiple webkitdirectory ?disabled=${!idle} @change=${this.onPick}>
             <label for="yaml-folder" class="button small">Choose a folder…</label>
@@ -144,13 +149,23 @@ export class EzTaskEditor extends LitElement {
     if (files.length > 0) await this.sendUploads(files)
   }
 
-  private async sendUploads(uploads: readonly UploadFile[]): Promise<void> {
-    const yaml = uploads.filter((f) => YAML_NAME.test(f.path))
-    if (yaml.length === 0) {
-      this.error = { code: 'USAGE', message: `no YAML files among ${uploads.map((f) => f.path).join(', ') || 'the dropped files'}: drop .yaml task or group files` }
+  private async sendUploads(dropped: readonly UploadFile[]): Promise<void> {
+    let uploads: UploadFile[]
+    try {
+      uploads = (await Promise.all(dropped.map(async (f) => isZipName(f.path) ? filesOfZip(f.path, new Uint8Array(await f.blob.arrayBuffer())) : [f]))).flat()
+    } catch (e) {
+      this.error = errorText(e)
       return
     }
-    await this.send(await Promise.all(yaml.map(async (f) => ({ path: f.path, text: await f.blob.text() }))))
+    const yaml = uploads.filter((f) => YAML_NAME.test(f.path))
+    if (yaml.length === 0) {
+      const names = uploads.map((f) => f.path)
+      const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ')
+      this.error = { code: 'USAGE', message: `no YAML files among ${shown || 'the dropped files'}: drop .yaml task or group files, their folder or a .zip of it` }
+      return
+    }
+    const python = uploads.filter((f) => PYTHON_NAME.test(f.path))
+    await this.send(await Promise.all([...yaml, ...python].map(async (f) => ({ path: f.path, text: await f.blob.text() }))))
   }
 
   private async send(files: readonly TaskYamlFile[]): Promise<void> {

@@ -12,6 +12,8 @@ import type { Doc, DocSource, SplitRef } from '../../src/core/source.ts'
 import type { RunDevice } from '../../src/protocol/device.ts'
 import { createEvalService } from '../../src/app/eval-service.ts'
 import { RUN_DEFAULTS } from '../../src/app/run-request.ts'
+import type { PythonHookHost, PythonModule, StartPythonHooks } from '../../src/core/tasks/python-hooks.ts'
+import { usePythonHooks } from '../../src/core/tasks/python-hooks.ts'
 
 /** gold answers of the in-memory test split: 0 three times out of five */
 const GOLD = [0, 1, 0, 2, 0]
@@ -49,7 +51,7 @@ function fakeBackend(device: RunDevice): ModelBackend {
   }
 }
 
-function service() {
+function service(startPythonHooks?: StartPythonHooks, loaded: string[] = []) {
   const catalogue = builtinCatalogue()
   let t = 0
   return createEvalService({
@@ -57,7 +59,11 @@ function service() {
     entries: listCatalogue(catalogue),
     source: memorySource,
     gpu: undefined,
-    loadBackend: async (_model, device) => fakeBackend(device),
+    loadBackend: async (_model, device) => {
+      loaded.push(device)
+      return fakeBackend(device)
+    },
+    startPythonHooks,
     evaluate,
     dumpResults: (r) => pyJsonDumps(r, { indent: 2 }),
     evalzVersion: '9.9.9',
@@ -132,5 +138,63 @@ describe('addTaskYaml', () => {
     expect(none.ok ? undefined : none.error.code).toBe('USAGE')
     expect((await api.listTasks()).length).toBe(before)
     expect(await api.listTaskYaml()).toEqual({ ok: true, value: [] })
+  })
+})
+
+describe('task folders with Python modules', () => {
+  const HOOKED = `${TEMPLATE}task: colors_py\nprocess_docs: !function utils.keep_gold_zero\n`
+  const UTILS = 'def keep_gold_zero(ds):\n    return ds.filter(lambda d: d["gold"] == 0)\n'
+
+  it('a run imports the folder\'s utils.py through startPythonHooks before the model loads and uses its hooks', async () => {
+    const modules: PythonModule[] = []
+    const host: PythonHookHost = {
+      call: () => { throw new Error('not called') },
+      processDocs: (name, docs) => {
+        expect(name).toBe('mytasks/utils.keep_gold_zero')
+        return docs.filter((d) => d.gold === 0)
+      },
+      filter: () => { throw new Error('not called') },
+    }
+    const api = service(async (ms) => {
+      modules.push(...ms)
+      return { host, failures: new Map() }
+    })
+    try {
+      expect((await api.addTaskYaml([{ path: 'mytasks/colors_py.yaml', text: HOOKED }, { path: 'mytasks/utils.py', text: UTILS }])).ok).toBe(true)
+      const phases: string[] = []
+      const result = await api.run({ ...RUN_DEFAULTS, runId: 'p1', tasks: ['colors_py'], limit: undefined, numFewshot: undefined, bootstrapIters: 10 },
+        (e) => { if (e.type === 'phase') phases.push(e.phase) })
+      if (result.status !== 'done') throw new Error(`run failed: ${result.error.code} ${result.error.message}`)
+      expect(modules).toEqual([{ path: 'mytasks/utils.py', source: UTILS }])
+      expect(phases.slice(0, 2)).toEqual(['loading-python', 'loading-model'])
+      const row = (result.results.results as Record<string, Record<string, unknown>>).colors_py
+      // every kept doc has gold 0 and the fake model ties, picking choice 0
+      expect(row['acc,none']).toBe(1)
+      expect(result.samplesJsonl).toEqual({})
+    } finally {
+      usePythonHooks(undefined)
+    }
+  })
+
+  it('without a Python runtime, or with a module that fails to import, the run stops in one line before the model loads', async () => {
+    const loaded: string[] = []
+    const none = service(undefined, loaded)
+    await none.addTaskYaml([{ path: 'mytasks/colors_py.yaml', text: HOOKED }, { path: 'mytasks/utils.py', text: UTILS }])
+    const run = await none.run({ ...RUN_DEFAULTS, runId: 'p2', tasks: ['colors_py'], limit: 1, numFewshot: undefined, bootstrapIters: 10 }, () => undefined)
+    expect(run.status === 'failed' ? [run.error.code, run.error.message] : run.status)
+      .toEqual(['HOOK_UNAVAILABLE', "task 'colors_py' (mytasks/utils.py) needs Python hooks, which cannot run here"])
+
+    const failing = service(async () => ({ host: undefined as unknown as PythonHookHost, failures: new Map([['mytasks/utils.py', "Python module 'numpy' is not available"]]) }), loaded)
+    await failing.addTaskYaml([{ path: 'mytasks/colors_py.yaml', text: HOOKED }, { path: 'mytasks/utils.py', text: UTILS }])
+    const bad = await failing.run({ ...RUN_DEFAULTS, runId: 'p3', tasks: ['colors_py'], limit: 1, numFewshot: undefined, bootstrapIters: 10 }, () => undefined)
+    expect(bad.status === 'failed' ? [bad.error.code, bad.error.message] : bad.status)
+      .toEqual(['HOOK_UNAVAILABLE', "task 'colors_py' (mytasks/utils.py): Python module 'numpy' is not available"])
+    expect(loaded).toEqual([])
+  })
+
+  it('a YAML naming a utils.py the folder lacks is refused in one line naming the module', async () => {
+    const api = service(async () => { throw new Error('not started') })
+    const r = await api.addTaskYaml([{ path: 'mytasks/colors_py.yaml', text: HOOKED }])
+    expect(r.ok ? 'added' : [r.error.code, r.error.message]).toEqual(['HOOK_UNKNOWN', expect.stringContaining('no module mytasks/utils.py beside the YAML file')])
   })
 })

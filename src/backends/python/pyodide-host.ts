@@ -10,29 +10,16 @@
 import { loadPyodide } from 'pyodide'
 import type { PyodideInterface } from 'pyodide'
 import type { Doc } from '../../core/source.ts'
-import type { PythonHookHost } from '../../core/tasks/python-hooks.ts'
+import type { PythonHookHost, PythonHooksRuntime, PythonModule } from '../../core/tasks/python-hooks.ts'
 import { HarnessError } from '../../core/errors.ts'
 import { PyFloat } from '../../core/python/json.ts'
 import { parsePythonJson } from '../../core/python/json-parse.ts'
 import { DATASETS_SHIM_PY } from './datasets-shim.ts'
 
-/** A Python module a task needs: where the loader found it, and its text. */
-export interface PythonModule {
-  /** the .py path the YAML loader resolved (hook names are '<path without .py>.<function>') */
-  readonly path: string
-  readonly source: string
-}
-
 /** Where Pyodide's own files are. */
 export interface PyodideOptions {
   /** folder URL or path of pyodide.asm.wasm, python_stdlib.zip, pyodide-lock.json (default: the npm package's) */
   readonly indexURL?: string
-}
-
-/** A started runtime: the host to install, and the modules that failed to import (path → one line). */
-export interface PythonHooksRuntime {
-  readonly host: PythonHookHost
-  readonly failures: ReadonlyMap<string, string>
 }
 
 const FLOAT = '\u0000f'
@@ -83,7 +70,9 @@ def _conv(v, typed):
 def _dump(v, typed):
     return json.dumps(_conv(v, typed), ensure_ascii=False)
 
-def evalz_import(path):
+def evalz_import(path, changed):
+    if changed:
+        _modules.pop(path, None)
     try:
         _load(path)
         return ""
@@ -108,6 +97,8 @@ def evalz_filter(name, kwargs, resps, docs):
 type PyCall = (...args: unknown[]) => string
 
 let pyodidePromise: Promise<PyodideInterface> | undefined
+/** the source each module path was last imported with (a changed file is imported again) */
+const imported = new Map<string, string>()
 
 /** Pyodide, loaded once per process or worker. */
 function pyodide(opts: PyodideOptions): Promise<PyodideInterface> {
@@ -159,7 +150,9 @@ export async function startPythonHooks(modules: readonly PythonModule[], opts: P
     const dir = m.path.slice(0, m.path.lastIndexOf('/'))
     if (dir !== '') py.FS.mkdirTree(dir)
     py.FS.writeFile(m.path, m.source)
-    const problem = importModule(m.path)
+    const changed = imported.has(m.path) && imported.get(m.path) !== m.source
+    imported.set(m.path, m.source)
+    const problem = importModule(m.path, changed)
     if (problem !== '') failures.set(m.path, problem)
   }
   const call = py.globals.get('evalz_call') as PyCall
