@@ -39,7 +39,14 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...INTEGRATION, ...E2E], isolate: false },
       },
       { extends: true, test: { name: 'integration', include: INTEGRATION } },
-      { extends: true, test: { name: 'e2e', include: E2E, globalSetup: ['tests/e2e/global-setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e', include: E2E, globalSetup: ['tests/e2e/global-setup.ts'],
+          // a browser renders on later events: the suites poll for what they read, with room for a loaded CI machine
+          expect: { poll: { timeout: 30_000, interval: 100 } },
+        },
+      },
     ],
   },
 })

@@ -95,6 +95,28 @@ export async function storedResponses(page: Page): Promise<number> {
   })
 }
 
+/** The run form as the page state store holds it (database 'evalz-page', key 'form'); undefined before it is written. */
+export async function storedForm(page: Page): Promise<{ readonly limit?: string; readonly modelId?: string } | undefined> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz-page')) return undefined
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('evalz-page')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('state')) return undefined
+      return await new Promise<{ limit?: string; modelId?: string } | undefined>((resolve, reject) => {
+        const r = db.transaction('state').objectStore('state').get('form')
+        r.onsuccess = () => resolve(r.result as { limit?: string; modelId?: string } | undefined)
+        r.onerror = () => reject(r.error)
+      })
+    } finally {
+      db.close()
+    }
+  })
+}
+
 /** Every stored run, newest first (none before the app created its database). */
 export async function storedRuns(page: Page): Promise<StoredRun[]> {
   const runs = await page.evaluate(async () => {

@@ -58,7 +58,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     expect(names).toEqual(DEMO_TASKS)
     // the search narrows the list
     await page.getByTestId('task-search').fill('mmlu_anat')
-    expect(await list.locator('input[data-task]').evaluateAll((els) => els.map((e) => e.getAttribute('data-task')))).toEqual(['mmlu_anatomy'])
+    await expect.poll(() => list.locator('input[data-task]').evaluateAll((els) => els.map((e) => e.getAttribute('data-task')))).toEqual(['mmlu_anatomy'])
     await page.getByTestId('task-search').fill('')
     await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(true)
   })
@@ -77,7 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
       latencies.push(Date.now() - t0)
       if (!typed) {
         await page.getByTestId('task-search').fill('demo_c')
-        expect(await page.getByTestId('task-search').inputValue()).toBe('demo_c')
+        await expect.poll(() => page.getByTestId('task-search').inputValue()).toBe('demo_c')
         await page.getByTestId('task-search').fill('')
         typed = true
       }
@@ -87,13 +87,17 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     expect(Math.max(...latencies)).toBeLessThan(1000)
 
     expect(await page.getByTestId('error').count()).toBe(0)
+    // every task's row, once the table has rendered them all
+    await expect.poll(async () => {
+      const shown = await resultRows(page)
+      return DEMO_TASKS.filter((t) => !shown.some((r) => r[0] === t))
+    }).toEqual([])
     const rows = await resultRows(page)
-    for (const task of DEMO_TASKS) expect(rows.some((r) => r[0] === task)).toBe(true)
     for (const r of rows) expect(r[6]).toMatch(/^-?\d+\.\d{4}$/)
     // chance level beside the multiple-choice task (demo_capitals has 4 choices per doc)
     expect(rows.find((r) => r[0] === 'demo_capitals')?.[9]).toBe('0.2500')
     expect(rows.find((r) => r[0] === 'demo_cloze')?.[9]).toBe('')
-    expect(await page.getByTestId('results').getAttribute('data-device')).toBe('wasm')
+    await expect.poll(() => page.getByTestId('results').getAttribute('data-device')).toBe('wasm')
     const text = await fetchDownload(page, 'download')
     expect(text).toContain('"limit": 3')
     expect(text).toContain('"device": "wasm"')
@@ -103,16 +107,16 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     // the inspector: open it, then a sample: exact prompt and one row per choice
     await page.getByTestId('inspector').locator('summary').first().click()
     await page.getByTestId('inspector-task').selectOption('demo_capitals')
-    const first = page.getByTestId('sample').first()
+    const first = page.locator('[data-testid="sample"][data-task="demo_capitals"]').first()
     await first.locator('summary').click()
-    expect(await first.getByTestId('sample-prompt').textContent()).toMatch(/^Question: What is the capital of .+\?\nAnswer:$/)
-    expect(await first.getByTestId('sample-choices').locator('tbody tr').count()).toBe(4)
+    await expect.poll(() => first.getByTestId('sample-prompt').textContent()).toMatch(/^Question: What is the capital of .+\?\nAnswer:$/)
+    await expect.poll(() => first.getByTestId('sample-choices').locator('tbody tr').count()).toBe(4)
     const verdicts = await page.getByTestId('sample').evaluateAll((els) => els.map((e) => e.getAttribute('data-correct')))
     await page.getByTestId('inspector-verdict').selectOption('wrong')
-    expect(await page.getByTestId('sample').count()).toBe(verdicts.filter((v) => v === 'false').length)
+    await expect.poll(() => page.getByTestId('sample').count()).toBe(verdicts.filter((v) => v === 'false').length)
 
     // the run is in the history
-    expect(await page.getByTestId('history').locator('tbody tr').count()).toBeGreaterThanOrEqual(1)
+    await expect.poll(() => page.getByTestId('history').locator('tbody tr').count()).toBeGreaterThanOrEqual(1)
     await page.screenshot({ path: '/tmp/evalz-e2e-wasm.png', fullPage: true })
   }, 60_000)
 
@@ -121,8 +125,8 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     await page.getByTestId('model-files').setInputFiles(`${ROOT}public/models/demo`)
     const stored = page.getByTestId('model-list').locator('[data-model^="demo-"]')
     await stored.waitFor({ timeout: 20_000 })
-    expect(await stored.locator('input[type=radio]').isChecked()).toBe(true)
-    expect(await stored.textContent()).toMatch(/sha256 [0-9a-f]{12}…/)
+    await expect.poll(() => stored.locator('input[type=radio]').isChecked()).toBe(true)
+    await expect.poll(() => stored.textContent()).toMatch(/sha256 [0-9a-f]{12}…/)
     await page.getByTestId('task-list').locator('input[data-task="demo"]').uncheck()
     await page.getByTestId('task-list').locator('input[data-task="demo_capitals"]').check()
     await page.getByTestId('limit').fill('2')
@@ -171,9 +175,9 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     await page.getByTestId('device-select').selectOption('webgpu')
     await page.getByTestId('limit').fill('1')
     await runAndWait(page, 60_000)
-    expect(await page.getByTestId('results').getAttribute('data-device')).toBe('webgpu')
-    expect(await page.getByTestId('device').getAttribute('data-device')).toBe('webgpu')
-    expect(await page.getByTestId('device').textContent()).toMatch(/WebGPU/)
+    await expect.poll(() => page.getByTestId('results').getAttribute('data-device')).toBe('webgpu')
+    await expect.poll(() => page.getByTestId('device').getAttribute('data-device')).toBe('webgpu')
+    await expect.poll(() => page.getByTestId('device').textContent()).toMatch(/WebGPU/)
     expect(await fetchDownload(page, 'download')).toContain('"device": "webgpu"')
     await page.screenshot({ path: '/tmp/evalz-e2e-webgpu.png', fullPage: true })
   }, 90_000)

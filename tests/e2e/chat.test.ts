@@ -43,9 +43,14 @@ async function watchStreaming(page: Page): Promise<void> {
   })
 }
 
-async function lastReply(page: Page): Promise<string> {
-  await page.getByTestId('chat-stop').and(page.locator(':disabled')).waitFor({ timeout: 240_000 })
+/**
+ * The text of the last finished reply once the conversation shows at least `finished` finished assistant replies and
+ * nothing is generating (Stop disabled). Counting replies keeps it from reading before a Send click has rendered.
+ */
+async function lastReply(page: Page, finished: number): Promise<string> {
   const replies = page.locator('[data-testid=chat-message][data-role=assistant][data-streaming=false]')
+  const settled = async () => (await replies.count()) >= finished && (await page.getByTestId('chat-stop').isDisabled())
+  await expect.poll(settled, { timeout: 240_000 }).toBe(true)
   return (await replies.last().getAttribute('data-text')) ?? ''
 }
 
@@ -95,7 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)(`Chat view in the production build${HAS_CHROMIUM 
       await settings(page, { raw: true, temperature: '0', maxTokens: '12' })
       await watchStreaming(page)
       await send(page, PROMPT)
-      expect(await lastReply(page)).toBe(greedyRef)
+      expect(await lastReply(page, 1)).toBe(greedyRef)
       const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen)
       expect(seen.length).toBeGreaterThan(1)
       expect(seen[0].length).toBeLessThan(greedyRef.length)
@@ -105,22 +110,22 @@ describe.skipIf(!HAS_CHROMIUM)(`Chat view in the production build${HAS_CHROMIUM 
       await page.getByTestId('chat-new').click()
       await settings(page, { raw: true, temperature: '1', maxTokens: '24', seed: '7' })
       await send(page, PROMPT)
-      expect(await lastReply(page)).toBe(seededRef)
+      expect(await lastReply(page, 1)).toBe(seededRef)
 
       // side by side: a second model answers the same turn after the first, with the same seed (here the same model,
       // so the same text); Regenerate with the fixed seed gives that reply again
       await page.getByTestId('chat-compare-model').selectOption('app:demo')
       await send(page, ' And the capital of Spain is')
       await page.getByTestId('chat-stop').and(page.locator(':enabled')).waitFor({ timeout: 10_000 }).catch(() => undefined)
-      await lastReply(page)
+      await lastReply(page, 3)
       const assistants = page.locator('[data-testid=chat-message][data-role=assistant][data-streaming=false]')
-      expect(await assistants.count()).toBe(3)
+      await expect.poll(() => assistants.count()).toBe(3)
       const a = await assistants.nth(1).getAttribute('data-text')
       expect(await assistants.nth(2).getAttribute('data-text')).toBe(a)
       await page.getByTestId('chat-compare-model').selectOption('')
       await page.getByTestId('chat-regenerate').click()
       await page.getByTestId('chat-stop').and(page.locator(':enabled')).waitFor({ timeout: 10_000 }).catch(() => undefined)
-      expect(await lastReply(page)).toBe(a)
+      expect(await lastReply(page, 2)).toBe(a)
 
       // Stop: a long reply ends a step or two after the click
       await page.getByTestId('chat-new').click()
@@ -129,9 +134,9 @@ describe.skipIf(!HAS_CHROMIUM)(`Chat view in the production build${HAS_CHROMIUM 
       await page.locator('[data-testid=chat-message][data-streaming=true]:not([data-text=""])').waitFor({ timeout: 240_000 })
       await page.getByTestId('chat-stop').click()
       const atClick = Number((await page.getByTestId('chat-stats').textContent())?.match(/(\d+) tokens/)?.[1] ?? 0)
-      await lastReply(page)
+      await lastReply(page, 1)
+      await expect.poll(() => page.getByTestId('chat-stats').textContent()).toMatch(/stopped$/)
       const stats = (await page.getByTestId('chat-stats').textContent()) ?? ''
-      expect(stats).toMatch(/stopped$/)
       expect(Number(stats.match(/(\d+) tokens/)?.[1])).toBeLessThanOrEqual(atClick + 3)
 
       // a reload keeps the conversation (the most recent one opens again, from IndexedDB)
@@ -154,10 +159,10 @@ describe.skipIf(!HAS_CHROMIUM)(`Chat view in the production build${HAS_CHROMIUM 
       await page.getByTestId('sample').first().locator('summary').click()
       await page.getByTestId('open-in-chat').first().click()
       await expect.poll(() => page.getByTestId('view-chat').isVisible(), { timeout: 10_000 }).toBe(true)
-      expect(await page.getByTestId('chat-input').inputValue()).toBe(sample.arguments.gen_args_0.arg_0)
-      expect(await page.getByTestId('chat-raw').isChecked()).toBe(true)
+      await expect.poll(() => page.getByTestId('chat-input').inputValue()).toBe(sample.arguments.gen_args_0.arg_0)
+      await expect.poll(() => page.getByTestId('chat-raw').isChecked()).toBe(true)
       await page.getByTestId('chat-send').click()
-      expect(await lastReply(page)).toBe(JSON.parse(run.samplesJsonl.demo_arith.split('\n')[0]).resps[0][0])
+      expect(await lastReply(page, 1)).toBe(JSON.parse(run.samplesJsonl.demo_arith.split('\n')[0]).resps[0][0])
       expect(problems.filter((p) => !(p.includes('net::ERR_ABORTED') && p.includes('/models/')))).toEqual([])
     } catch (e) {
       await page.screenshot({ path: '/tmp/chat-fail.png', fullPage: true }).catch(() => undefined)

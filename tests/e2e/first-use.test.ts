@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, ROOT, WEBGPU_ARGS, serveProductionApp, launchChromium, openPage } from './production-app.ts'
 import type { ProductionApp } from './production-app.ts'
-import { dropModel, showView, startRun, storedRuns, waitForRun } from './app-driver.ts'
+import { dropModel, showView, startRun, storedForm, storedRuns, waitForRun } from './app-driver.ts'
 
 const MODEL_DIR = join(ROOT, 'public/models/demo')
 
@@ -74,18 +74,19 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
       const press = async (key: string) => { presses++; await p.keyboard.press(key) }
       const tabTo = async (what: string, id: string) => {
         for (let i = 0; i < 12 && (await focused(p)) !== id; i++) await press('Tab')
-        expect(await focused(p), `Tab reaches ${what}`).toBe(id)
+        await expect.poll(() => focused(p), { message: `Tab reaches ${what}` }).toBe(id)
       }
       await press('Tab')
-      expect(await focused(p)).toBe('skip-link')
+      await expect.poll(() => focused(p)).toBe('skip-link')
       await press('Enter')
-      expect(await focused(p)).toBe('task-search')
+      await expect.poll(() => focused(p)).toBe('task-search')
       // the catalogue is one tab stop: arrow keys move inside it, Space ticks
       await press('Tab')
-      expect(await focused(p)).toBe('task:demo')
+      await expect.poll(() => focused(p)).toBe('task:demo')
       await p.keyboard.press('ArrowDown')
-      expect(await focused(p)).toBe('task:demo_arith')
+      await expect.poll(() => focused(p)).toBe('task:demo_arith')
       await p.keyboard.press('ArrowUp')
+      await expect.poll(() => focused(p)).toBe('task:demo')
       await tabTo('docs per task', 'limit')
       expect(presses, 'Tab from the catalogue goes on to the settings at once').toBe(5)
       await press('1')
@@ -94,9 +95,9 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
       // focus follows the run: Cancel now, the results when it ends
       await expect.poll(() => focused(p)).toBe('cancel')
       await p.getByTestId('results').waitFor({ timeout: 120_000 })
-      await expect.poll(() => focused(p)).toBe('view-results-h')
+      await expect.poll(() => focused(p), { timeout: 120_000 }).toBe('view-results-h')
       expect(presses).toBeLessThanOrEqual(15)
-      expect(await p.getByTestId('device').getAttribute('data-device')).toBe('wasm')
+      await expect.poll(() => p.getByTestId('device').getAttribute('data-device')).toBe('wasm')
     } finally {
       await fresh.context.close()
     }
@@ -107,8 +108,8 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     // a status line follows the running evaluation wherever the page is scrolled
     await page.getByTestId('status-line').waitFor()
     // and the settings are locked until it ends
-    expect(await page.locator('[data-testid="task-list"] input[data-task="demo"]').isDisabled()).toBe(true)
-    expect(await page.getByTestId('limit').isDisabled()).toBe(true)
+    await expect.poll(() => page.locator('[data-testid="task-list"] input[data-task="demo"]').isDisabled()).toBe(true)
+    await expect.poll(() => page.getByTestId('limit').isDisabled()).toBe(true)
     // every running interval shown while the run goes, sampled until it ends
     const intervals: [number, number][] = []
     const sample = async () => intervals.push(...await page.getByTestId('running-interval').evaluateAll((els) =>
@@ -120,8 +121,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     const run = await waitForRun(page, known, 60_000)
     await sample()
     expect(run.device?.device).toBe('wasm')
-    const reason = await page.getByTestId('device-reason').textContent()
-    expect(reason).toMatch(/Auto chose it: the WebGPU adapter \(google swiftshader\) is a software one/)
+    await expect.poll(() => page.getByTestId('device-reason').textContent()).toMatch(/Auto chose it: the WebGPU adapter \(google swiftshader\) is a software one/)
     expect(intervals.length).toBeGreaterThan(0)
     for (const [lo, hi] of intervals) {
       expect(lo).toBeGreaterThanOrEqual(0)
@@ -133,11 +133,11 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
   it('shows a generation\'s raw output next to its filtered answer', async () => {
     await page.getByTestId('inspector').locator('summary').first().click()
     await page.getByTestId('inspector-task').selectOption('demo_arith')
-    const first = page.getByTestId('sample').first()
+    // the list re-renders for the chosen task on a later update: take its first sample once it shows
+    const first = page.locator('[data-testid="sample"][data-task="demo_arith"]').first()
     await first.locator('summary').click()
-    const raw = await first.getByTestId('sample-output').textContent()
-    expect(raw?.length).toBeGreaterThan(0)
-    expect(await first.getByTestId('sample-answer').count()).toBe(1)
+    await expect.poll(async () => (await first.getByTestId('sample-output').textContent())?.length ?? 0).toBeGreaterThan(0)
+    await expect.poll(() => first.getByTestId('sample-answer').count()).toBe(1)
   })
 
   it('names a dataset dropped under another config, and runs once the Data panel sets the config', async () => {
@@ -154,13 +154,13 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     await data.locator('#ds-file').setInputFiles(join(dataDir, 'test.jsonl'))
     await data.getByTestId('dataset-files').filter({ hasText: 'default/test.jsonl' }).waitFor()
     const status = page.locator('[data-testid="task-list"] .item', { has: page.locator('[data-task="my_arc_easy"]') }).getByTestId('data-status')
-    expect(await status.textContent()).toBe(MISMATCH)
+    await expect.poll(() => status.textContent()).toBe(MISMATCH)
     // the run says the same, not a Hub error
     const known = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
     await expect(waitForRun(page, known, 90_000)).rejects.toThrow(`DATASET_CONFIG_MISMATCH ${MISMATCH}`)
-    expect(await page.getByTestId('error').textContent()).toContain(MISMATCH)
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain(MISMATCH)
     // no empty progress card is left behind by the failed run
-    expect(await page.locator('ez-run-progress').count()).toBe(0)
+    await expect.poll(() => page.locator('ez-run-progress').count()).toBe(0)
     // the history shows why the run failed, not only in a tooltip
     await expect.poll(() => page.getByTestId('history-reason').first().textContent()).toContain(MISMATCH)
     // stored again under the task's config: present, and it runs
@@ -179,14 +179,15 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     expect(chosen).not.toBe('demo')
     await page.getByTestId('limit').fill('7')
     const shownRun = await page.getByTestId('results').getAttribute('data-run')
-    await page.waitForTimeout(300) // the page state store writes asynchronously
+    // the page state store writes asynchronously: reload once it holds the form as left
+    await expect.poll(async () => { const f = await storedForm(page); return [f?.limit, f?.modelId] }).toEqual(['7', chosen])
     await page.reload()
-    await expect.poll(() => page.getByTestId('limit').inputValue(), { timeout: 15_000 }).toBe('7')
+    await expect.poll(() => page.getByTestId('limit').inputValue()).toBe('7')
     await expect.poll(() => page.locator('[data-testid="model-list"] input[type=radio]:checked')
-      .evaluate((e) => e.closest('[data-model]')?.getAttribute('data-model')), { timeout: 15_000 }).toBe(chosen)
+      .evaluate((e) => e.closest('[data-model]')?.getAttribute('data-model'))).toBe(chosen)
     await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').waitFor()
-    expect(await page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').isChecked()).toBe(true)
-    await expect.poll(() => page.getByTestId('results').getAttribute('data-run'), { timeout: 15_000 }).toBe(shownRun)
+    await expect.poll(() => page.locator('[data-testid="task-list"] [data-task="my_arc_easy"]').isChecked()).toBe(true)
+    await expect.poll(() => page.getByTestId('results').getAttribute('data-run')).toBe(shownRun)
   }, 60_000)
 
   it('the guide speaks the app\'s language and its suggested sets tick the tasks', async () => {
@@ -207,11 +208,12 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
       await showView(page, 'history')
       const row = page.getByTestId('history').locator('tbody tr[data-run]').first()
       await row.scrollIntoViewIfNeeded()
-      expect(await row.evaluate((e) => getComputedStyle(e).display)).toBe('block')
-      expect(await row.getByTestId('history-delete').isVisible()).toBe(true)
+      await expect.poll(() => row.evaluate((e) => getComputedStyle(e).display)).toBe('block')
+      await expect.poll(() => row.getByTestId('history-delete').isVisible()).toBe(true)
       await showView(page, 'storage')
-      expect(await page.getByTestId('storage-table').locator('tbody tr').first().evaluate((e) => getComputedStyle(e).display)).toBe('block')
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
+      const stored = page.getByTestId('storage-table').locator('tbody tr').first()
+      await expect.poll(() => stored.evaluate((e) => getComputedStyle(e).display)).toBe('block')
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
       if (process.env.EVALZ_SCREENSHOTS) await page.screenshot({ path: join(tmpdir(), 'evalz-first-use-400.png'), fullPage: true })
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 })
@@ -227,7 +229,7 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     await expect.poll(() => rows.count()).toBe(before - 1)
     await page.getByTestId('undo').click()
     await expect.poll(() => rows.count()).toBe(before)
-    expect(await rows.first().getAttribute('data-run')).toBe(id)
+    await expect.poll(() => rows.first().getAttribute('data-run')).toBe(id)
     expect((await storedRuns(page)).some((r) => r.id === id)).toBe(true)
   })
 })

@@ -72,7 +72,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     await page.getByTestId('hub-model-id').fill('evalz/demo')
     await page.getByTestId('hub-look-up').click()
     await page.getByTestId('hub-options').waitFor()
-    expect(await page.getByTestId('hub-options').textContent()).toContain('fp32')
+    await expect.poll(() => page.getByTestId('hub-options').textContent()).toContain('fp32')
     // the connection drops halfway through the weights: the download resumes from where it stopped
     hub.fault({ path: /\/evalz\/demo\/resolve\/[^/]+\/onnx\/model\.onnx$/, mode: 'drop-mid-file' })
     await page.getByTestId('hub-download').click()
@@ -96,7 +96,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     await showView(page, 'storage')
     const storedModel = page.locator('[data-testid="stored-model"][data-id^="evalz/demo@"]')
     await storedModel.waitFor()
-    expect(await storedModel.textContent()).not.toContain('never')
+    await expect.poll(() => storedModel.textContent()).not.toContain('never')
     await page.locator('[data-testid="stored-dataset"]', { hasText: 'allenai/ai2_arc' }).waitFor()
 
     // the network goes away: the browser is offline and the Hub is gone

@@ -139,7 +139,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
     await results.evaluate((e) => e.scrollIntoView({ block: 'start' }))
     await shot(page, 'narrow-results.png')
     // nothing sticks out sideways at 400px
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
     await page.setViewportSize(VIEWPORT)
   })
 
@@ -166,7 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
       const run = await waitForRun(p, known, 60_000)
       expect(run.cachedRequests).toBeGreaterThanOrEqual(stored)
       expect(run.cachedRequests).toBeLessThan(total)
-      await p.getByTestId('cached').waitFor({ timeout: 5_000 })
+      await p.getByTestId('cached').waitFor({ timeout: 30_000 })
       expect(compareRuns(run, cliReload, RELOAD_TASKS, TOL)).toEqual([])
     } finally {
       await fresh.context.close()

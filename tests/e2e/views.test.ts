@@ -39,11 +39,11 @@ describe.skipIf(!HAS_CHROMIUM)(`views and routes${HAS_CHROMIUM ? '' : ` (skipped
   it('shows one view per route, the run view by default', async () => {
     await page.goto(app.server.url)
     await page.getByTestId('task-list').waitFor()
-    expect(await shownViews(page)).toEqual(['run'])
+    await expect.poll(() => shownViews(page)).toEqual(['run'])
     for (const view of VIEWS) {
       await page.goto(`${app.server.url}#/${view}`)
       await expect.poll(() => shownViews(page)).toEqual([view])
-      expect(await page.getByTestId(`nav-${view}`).getAttribute('aria-current')).toBe('page')
+      await expect.poll(() => page.getByTestId(`nav-${view}`).getAttribute('aria-current')).toBe('page')
     }
     await page.goto(`${app.server.url}#/no-such-view`)
     await expect.poll(() => shownViews(page)).toEqual(['run'])
@@ -55,7 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)(`views and routes${HAS_CHROMIUM ? '' : ` (skipped
     await page.getByTestId('nav-run').focus()
     // Tab to the History link, Enter follows it
     for (let i = 0; i < 2; i++) await page.keyboard.press('Tab')
-    expect(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('data-testid'))).toBe('nav-history')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('data-testid'))).toBe('nav-history')
     await page.keyboard.press('Enter')
     await expect.poll(() => shownViews(page)).toEqual(['history'])
     await expect.poll(() => page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.id)).toBe('view-history-h')
@@ -71,7 +71,7 @@ describe.skipIf(!HAS_CHROMIUM)(`views and routes${HAS_CHROMIUM ? '' : ` (skipped
         for (const view of VIEWS) {
           await page.goto(`${app.server.url}#/${view}`)
           await expect.poll(() => shownViews(page)).toEqual([view])
-          expect(await page.evaluate(() => document.documentElement.scrollWidth), `${view} (${scheme})`).toBeLessThanOrEqual(400)
+          await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { message: `${view} (${scheme})` }).toBeLessThanOrEqual(400)
         }
       }
     } finally {
