@@ -39,7 +39,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     page.on('request', (r) => requests.push(new URL(r.url()).pathname))
     page.on('dialog', (d) => void d.accept())
     await page.goto(`http://127.0.0.1:${address.port}/`)
-  }, 60_000)
+  }, 180_000)
 
   afterAll(async () => {
     await browser?.close()
@@ -118,7 +118,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     // the run is in the history
     await expect.poll(() => page.getByTestId('history').locator('tbody tr').count()).toBeGreaterThanOrEqual(1)
     await page.screenshot({ path: '/tmp/evalz-e2e-wasm.png', fullPage: true })
-  }, 60_000)
+  }, 180_000)
 
   it('stores a dropped model folder and runs it from IndexedDB without fetching model files', async () => {
     await showView(page, 'run')
@@ -131,12 +131,12 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     await page.getByTestId('task-list').locator('input[data-task="demo_capitals"]').check()
     await page.getByTestId('limit').fill('2')
     requests.length = 0
-    await runAndWait(page, 30_000)
+    await runAndWait(page, 90_000)
     expect(requests.filter((p) => p.startsWith('/models/'))).toEqual([])
     const rows = await resultRows(page)
     expect(rows.map((r) => r[0]).filter(Boolean)).toEqual(['demo_capitals'])
     expect(await fetchDownload(page, 'download')).toContain('"model_args": "pretrained=demo,dtype=fp32"')
-  }, 60_000)
+  }, 180_000)
 
   it('adds an lm-eval YAML task in the editor and runs it', async () => {
     await showView(page, 'run')
@@ -164,23 +164,23 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     await added.check()
     await page.getByTestId('device-select').selectOption('wasm')
     await page.getByTestId('limit').fill('2')
-    await runAndWait(page, 30_000)
+    await runAndWait(page, 90_000)
     const rows = await resultRows(page)
     expect(rows.map((r) => r[0]).filter(Boolean)).toEqual(['my_capitals'])
     expect(await fetchDownload(page, 'download-samples_my_capitals.jsonl')).toContain('"arg_0": "Capital of ')
-  }, 60_000)
+  }, 180_000)
 
   it('runs on WebGPU (SwiftShader) and reports the device', async () => {
     await showView(page, 'run')
     await page.getByTestId('device-select').selectOption('webgpu')
     await page.getByTestId('limit').fill('1')
-    await runAndWait(page, 60_000)
+    await runAndWait(page, 150_000)
     await expect.poll(() => page.getByTestId('results').getAttribute('data-device')).toBe('webgpu')
     await expect.poll(() => page.getByTestId('device').getAttribute('data-device')).toBe('webgpu')
     await expect.poll(() => page.getByTestId('device').textContent()).toMatch(/WebGPU/)
     expect(await fetchDownload(page, 'download')).toContain('"device": "webgpu"')
     await page.screenshot({ path: '/tmp/evalz-e2e-webgpu.png', fullPage: true })
-  }, 90_000)
+  }, 240_000)
 })
 
 /** Clicks Run and waits until the results of that new run are shown (or an error). */

@@ -86,7 +86,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     expect(weights.at(-1)?.range).toMatch(/^bytes=[1-9]\d*-(\d+)?$/)
 
     const known = await startRun(page, { tasks: ['arc_easy'], limit: 5, device: 'wasm' })
-    const online = await waitForRun(page, known, 90_000)
+    const online = await waitForRun(page, known, 180_000)
     expect(answers(online)).toHaveLength(5)
     const results = JSON.parse(online.resultsJson) as { config: { model_sha: string }; evalz: { model_origin: { kind: string; repo: string } } }
     expect(results.evalz.model_origin).toMatchObject({ kind: 'hub', repo: 'evalz/demo' })
@@ -108,7 +108,7 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     await stored.waitFor({ timeout: 30_000 })
     await stored.check()
     const again = await startRun(page, { tasks: ['arc_easy'], limit: 5, device: 'wasm' })
-    const offline = await waitForRun(page, new Set([...again]), 90_000)
+    const offline = await waitForRun(page, new Set([...again]), 180_000)
     expect(offline.id).not.toBe(online.id)
     expect(answers(offline)).toEqual(answers(online))
     await context.setOffline(false)
@@ -119,5 +119,5 @@ describe.skipIf(!READY)(`Hub model and dataset in the app, then offline${READY ?
     for (const run of [online, offline]) expect(JSON.stringify(run)).not.toContain(TOKEN)
     expect(await page.locator('body').evaluate((b) => b.innerHTML)).not.toContain(TOKEN)
     expect(problems).toEqual([])
-  }, 240_000)
+  }, 480_000)
 })

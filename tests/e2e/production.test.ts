@@ -99,25 +99,25 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
 
   it('runs two tasks on wasm with the CLI\'s numbers, and downloads the stored files', async () => {
     const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device: 'wasm' })
-    const run = await waitForRun(page, known, 60_000)
+    const run = await waitForRun(page, known, 180_000)
     expect(run.device?.device).toBe('wasm')
     expect(compareRuns(run, cliSmall, TASKS, TOL)).toEqual([])
     await page.locator('[data-testid="results"][data-device="wasm"]').waitFor()
     // the download links carry exactly the stored (CLI-format) texts
     expect(await downloadText(page, 'download')).toBe(run.resultsJson)
     for (const task of TASKS) expect(await downloadText(page, `download-samples_${task}.jsonl`)).toBe(run.samplesJsonl[task])
-  }, 90_000)
+  }, 240_000)
 
   it('runs two tasks on WebGPU (SwiftShader) with the CLI\'s numbers', async () => {
     const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device: 'webgpu' })
-    await expect.poll(() => requestsDone(page), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0)
+    await expect.poll(() => requestsDone(page), { timeout: 120_000, interval: 50 }).toBeGreaterThan(0)
     await page.getByTestId('progress').evaluate((e) => e.scrollIntoView({ block: 'start' }))
     await shot(page, 'run-progress.png')
-    const run = await waitForRun(page, known, 90_000)
+    const run = await waitForRun(page, known, 180_000)
     expect(run.device?.device).toBe('webgpu')
     expect(compareRuns(run, cliSmall, TASKS, TOL)).toEqual([])
     await page.locator('[data-testid="results"][data-device="webgpu"]').waitFor()
-  }, 120_000)
+  }, 360_000)
 
   it('shows results, samples, a narrow window and dark mode (docs/screenshots)', async () => {
     const results = page.getByTestId('results')
@@ -154,7 +154,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
       const known = await startRun(p, { tasks: RELOAD_TASKS, limit: RELOAD_LIMIT, device: 'wasm', batchSize: 1 })
       // reload once the progress view shows some finished requests, while the run is still going
       let doneBefore = 0
-      await expect.poll(async () => (doneBefore = await requestsDone(p)), { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(10)
+      await expect.poll(async () => (doneBefore = await requestsDone(p)), { timeout: 120_000, interval: 10 }).toBeGreaterThanOrEqual(10)
       await p.reload()
       // the page's worker died with the reload: what is stored now is what the interrupted run had kept
       const stored = await storedResponses(p)
@@ -163,7 +163,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
       expect(stored, `${doneBefore} requests were shown as finished before the reload`).toBeGreaterThanOrEqual(doneBefore - 2)
       // the app offers the interrupted run for resume
       await p.getByTestId('resume').click()
-      const run = await waitForRun(p, known, 60_000)
+      const run = await waitForRun(p, known, 180_000)
       expect(run.cachedRequests).toBeGreaterThanOrEqual(stored)
       expect(run.cachedRequests).toBeLessThan(total)
       await p.getByTestId('cached').waitFor({ timeout: 30_000 })
@@ -171,7 +171,7 @@ describe.skipIf(!HAS_CHROMIUM)(`production build in Chromium${HAS_CHROMIUM ? '' 
     } finally {
       await fresh.context.close()
     }
-  }, 90_000)
+  }, 360_000)
 })
 
 /** Text behind a download link (its blob URL), fetched in the page. */

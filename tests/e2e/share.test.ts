@@ -40,7 +40,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     const page = await freshPage()
     await page.goto(app.server.url)
     const known = await startRun(page, { tasks: TASKS, limit: 8, device: 'wasm' })
-    await waitForRun(page, known, 60_000)
+    await waitForRun(page, known, 180_000)
     await page.getByTestId('share-create').click()
     // the link is made (compressed) asynchronously: read it once it shows
     await expect.poll(() => page.getByTestId('share-url').inputValue(), { timeout: 60_000 }).toMatch(/#share=./)
@@ -48,7 +48,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     expect(link.startsWith(`${app.server.url}#share=`)).toBe(true)
     await expect.poll(async () => Number((await page.getByTestId('share-length').textContent())?.replace(/\D/g, ''))).toBe(link.length)
     await page.context().close()
-  }, 150_000)
+  }, 300_000)
 
   it('opens in a fresh profile with the results, unverified, and a spot-check of 10 reproduces them', async () => {
     const page = await freshPage()
@@ -63,7 +63,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     await expect.poll(() => page.getByTestId('spot-report').textContent(), { timeout: 120_000 }).toBe('reproduced: 10/10 identical')
     await page.context().close()
     expect(problems).toEqual([])
-  }, 150_000)
+  }, 300_000)
 
   it('reports the mismatch when the link\'s recorded results were tampered with', async () => {
     const payload = await decodeSharePayload(sharePayloadText(link)!)
@@ -81,13 +81,13 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     await expect.poll(() => page.getByTestId('spot-mismatches').locator('li').count()).toBeGreaterThan(0)
     await page.context().close()
     expect(problems).toEqual([])
-  }, 150_000)
+  }, 300_000)
   it('a link to a dropped model asks for it, and runs once the same weights (sha256) are dropped', async () => {
     const sharer = await freshPage()
     await sharer.goto(app.server.url)
     await dropModel(sharer, join(ROOT, 'public/models/demo'))
     const known = await startRun(sharer, { tasks: ['demo_capitals'], limit: 6, device: 'wasm' })
-    await waitForRun(sharer, known, 60_000)
+    await waitForRun(sharer, known, 180_000)
     await sharer.getByTestId('share-create').click()
     await expect.poll(() => sharer.getByTestId('share-url').inputValue(), { timeout: 60_000 }).toMatch(/#share=./)
     const local = await sharer.getByTestId('share-url').inputValue()
@@ -105,7 +105,7 @@ describe.skipIf(!HAS_CHROMIUM)(`share links${HAS_CHROMIUM ? '' : ` (skipped: ${C
     await expect.poll(() => page.getByTestId('spot-report').textContent(), { timeout: 120_000 }).toBe('reproduced: 3/3 identical')
     await page.context().close()
     expect(problems).toEqual([])
-  }, 120_000)
+  }, 300_000)
 })
 
 /** Every recorded prediction changed and correctness flipped (0 ↔ 1): each sample now disagrees with a re-run. */
