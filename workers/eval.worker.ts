@@ -31,6 +31,7 @@ import { idbEvalStore } from './idb-eval-store.ts'
 import { browserDocSource } from './browser-doc-source.ts'
 import { hubService } from './hub-service.ts'
 import type { PythonModule } from '../src/core/tasks/python-hooks.ts'
+import { serverService } from './server-service.ts'
 
 const root = new URL(import.meta.env.BASE_URL, self.location.origin)
 const abs = (url: string): string => new URL(url, self.location.href).href
@@ -90,6 +91,7 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     clock: () => Date.now() / 1000,
     startPythonHooks,
     store,
+    server: db ? serverService(db, { serveStored: (m) => { serving = m ? [m as StoredModel] : [] } }) : undefined,
     hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine, estimate: async () => (await navigator.storage?.estimate?.()) ?? {} }) : undefined,
   })
   // a run frees the chat's model before loading its own: one model in memory at a time

@@ -99,7 +99,8 @@ function options(info: HubModelInfo, f16: boolean, recommended: string): HubMode
   }))
 }
 
-async function outcome<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
+/** Runs `fn` and turns a failure into a wire error. */
+export async function outcome<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await fn() }
   } catch (e) {

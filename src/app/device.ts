@@ -5,7 +5,7 @@
  * injected (the worker passes `navigator.gpu`), so the policy is testable without a browser.
  */
 import type { WireError } from '../protocol/wire-error.ts'
-import type { AdapterSummary, DeviceReport, DeviceRequest, GpuLike, GpuProbe, RunDevice } from '../protocol/device.ts'
+import type { AdapterSummary, DeviceRequest, GpuLike, GpuProbe, LocalDeviceReport, RunDevice } from '../protocol/device.ts'
 
 /** Architectures and descriptions of software WebGPU adapters (CPU rasterisers), lower case. */
 const SOFTWARE_ADAPTERS: readonly string[] = ['swiftshader', 'llvmpipe', 'lavapipe', 'softpipe', 'microsoft basic render', 'warp']
@@ -44,7 +44,7 @@ export async function probeGpu(gpu: GpuLike | undefined): Promise<GpuProbe> {
 }
 
 /** Decides the device; a forced 'webgpu' without an adapter is an error (never a silent fallback). */
-export function chooseDevice(requested: DeviceRequest, probe: GpuProbe): DeviceReport | WireError {
+export function chooseDevice(requested: DeviceRequest, probe: GpuProbe): LocalDeviceReport | WireError {
   if (requested === 'wasm') {
     return { requested, device: 'wasm', adapter: probe.ok ? probe.adapter : undefined, fellBack: false, reason: 'wasm was requested' }
   }
@@ -66,7 +66,7 @@ export function chooseDevice(requested: DeviceRequest, probe: GpuProbe): DeviceR
  * Runs `load` on the chosen device; when 'auto' picked WebGPU and loading there fails, loads again on wasm and
  * reports the fallback. Errors on a forced device, or on wasm, propagate.
  */
-export async function loadOnDevice<T>(choice: DeviceReport, load: (device: RunDevice) => Promise<T>): Promise<{ value: T; report: DeviceReport }> {
+export async function loadOnDevice<T>(choice: LocalDeviceReport, load: (device: RunDevice) => Promise<T>): Promise<{ value: T; report: LocalDeviceReport }> {
   try {
     return { value: await load(choice.device), report: choice }
   } catch (e) {
@@ -82,6 +82,6 @@ function isMissingModel(e: unknown): boolean {
 }
 
 /** True when `x` is a WireError rather than a DeviceReport. */
-export function isWireError(x: DeviceReport | WireError): x is WireError {
+export function isWireError(x: LocalDeviceReport | WireError): x is WireError {
   return 'code' in x
 }

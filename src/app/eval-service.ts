@@ -6,7 +6,6 @@
 import type { ModelBackend } from '../core/backend.ts'
 import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { EvalOptions, EvalOutcome } from '../core/evaluator.ts'
-import type { ResultsJson } from '../core/results/results-json.ts'
 import type { DocSource } from '../core/source.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
@@ -22,6 +21,8 @@ import { createTaskYamlService } from './task-yaml-service.ts'
 import type { TaskYamlService } from './task-yaml-service.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { HubWorkerApi } from '../protocol/hub-api.ts'
+import type { ServerWorkerApi } from '../protocol/server-api.ts'
+import type { ModelOrigin, ResultsJson, RunInfo } from '../core/results/results-json.ts'
 import { runInfoFor, runRequestProblems } from './run-request.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
 import { parsePyJson } from './wire-json.ts'
@@ -41,6 +42,15 @@ export interface LoadProgress {
  * model must load from the store (customCache), with no network request.
  */
 export type LoadBackend = (model: string, device: RunDevice, onProgress: (p: LoadProgress) => void, stored?: ModelInfo) => Promise<ModelBackend>
+
+/** A connected served model (built by the worker from src/backends/openai-api). */
+export interface ServedModelHandle {
+  readonly backend: ModelBackend
+  /** lm-eval-style model_args (never the key) */
+  readonly modelArgs: string
+  /** evalz.model_origin */
+  readonly origin: ModelOrigin
+}
 
 /** Everything the service needs; the worker passes the real ones, tests pass fakes. */
 export interface EvalServiceDeps {
@@ -76,6 +86,11 @@ export interface EvalServiceDeps {
    * TypeScript port; called only for runs whose tasks have such hooks; undefined = such runs fail in one line
    */
   readonly startPythonHooks?: StartPythonHooks
+  /** models on OpenAI-compatible servers (settings, check, connect); undefined = each answers that storage is missing */
+  readonly server?: ServerWorkerApi & {
+    /** connects to the run's server with the stored key and its tokenizer loaded here */
+    connect(spec: RunRequest, tokenizerModel: ModelInfo | undefined): Promise<ServedModelHandle>
+  }
 }
 
 /** Creates the worker API. */
@@ -85,6 +100,7 @@ export function createEvalService(deps: EvalServiceDeps): EvalWorkerApi {
   return {
     ...createStoreApi(deps.store, () => deps.clock() * 1000),
     ...(deps.hub ?? noHub()),
+    ...(deps.server ?? noServer()),
     async listTasks() {
       return [...yaml.entries()]
     },
@@ -122,16 +138,49 @@ async function runOnce(
   const problems = runRequestProblems(spec)
   if (problems.length > 0) throw fromWireError({ code: 'USAGE', message: problems.join('; '), detail: { problems } })
   const stored = spec.modelSource === 'stored' ? await findStoredModel(deps.store, spec.model) : undefined
-  await record.start(stored?.name ?? spec.model)
+  await record.start(spec.modelSource === 'server' ? `${spec.model} @ ${spec.server?.url}` : stored?.name ?? spec.model)
   // Python hooks are imported before the model loads: a module Pyodide cannot import stops the run here
   const leaves = leafTasks(resolveSelection(yaml.catalogue(), spec.tasks))
   if (pythonModulesOf(leaves).size > 0) emit({ type: 'phase', phase: 'loading-python' })
   await preparePythonHooks(leaves, (path) => yaml.moduleSource(path), deps.startPythonHooks)
+  if (spec.modelSource === 'server') return runServed(deps, yaml, spec, emit, signal, record, started)
   const choice = chooseDevice(spec.device, await probeGpu(deps.gpu))
   if (isWireError(choice)) throw fromWireError(choice)
   emit({ type: 'phase', phase: 'loading-model' })
   const loaded = await loadOnDevice(choice, (device) => deps.loadBackend(spec.model, device, (p) => emit({ type: 'load', ...p }), stored))
   const report = loaded.report.device === 'wasm' && deps.wasmThreads !== undefined ? { ...loaded.report, threads: deps.wasmThreads } : loaded.report
+  const runInfo = (extra: RunInfo['evalzExtra']) => runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored, extra)
+  return evaluateLoaded(deps, yaml, spec, emit, signal, record, started, { value: loaded.value, report }, runInfo)
+}
+
+/** A served model: connected here (its tokenizer loaded in the worker), evaluated like a local one. */
+async function runServed(
+  deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
+  started: number,
+): Promise<RunResult> {
+  if (!deps.server || !spec.server) {
+    const message = spec.server ? 'served models need this browser\'s storage (IndexedDB) for their settings' : 'a server run needs request.server (url, tokenizer)'
+    throw fromWireError({ code: 'USAGE', message, detail: undefined })
+  }
+  const tokenizerModel = spec.server.tokenizerSource === 'stored' ? await findStoredModel(deps.store, spec.server.tokenizer) : undefined
+  emit({ type: 'phase', phase: 'loading-model' })
+  const served = await deps.server.connect(spec, tokenizerModel)
+  const report: DeviceReport = {
+    requested: spec.device, device: 'server', adapter: undefined, fellBack: false, reason: `the model runs on ${spec.server.url}; its tokenizer runs here`,
+  }
+  const runInfo = (extra: RunInfo['evalzExtra']): RunInfo => ({
+    ...runInfoFor(spec, deps.evalzVersion, deps.clock(), spec.model, undefined, extra),
+    model: 'local-completions', modelArgs: served.modelArgs, modelOrigin: served.origin,
+  })
+  return evaluateLoaded(deps, yaml, spec, emit, signal, record, started, { value: served.backend, report }, runInfo)
+}
+
+/** Evaluates with a loaded model and builds the run's result; disposes the model. */
+async function evaluateLoaded(
+  deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
+  started: number, loaded: { value: ModelBackend; report: DeviceReport }, runInfo: (extra: RunInfo['evalzExtra']) => RunInfo,
+): Promise<RunResult> {
+  const report = loaded.report
   record.device = report
   const model = loaded.value
   const backend = deps.store ? cachingBackend(model, deps.store.responses) : undefined
@@ -152,7 +201,7 @@ async function runOnce(
       bootstrapIters: spec.bootstrapIters,
       logSamples: spec.logSamples === true,
       // the device and the cache's answers go into the evalz block as the results are built, once
-      runInfo: runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored, () => deviceBlock(report, backend?.stats.hits ?? 0)),
+      runInfo: runInfo(() => deviceBlock(report, backend?.stats.hits ?? 0)),
       signal,
       onEvent: (event) => emit({ type: 'eval', event }),
       now: deps.now,
@@ -233,6 +282,11 @@ class RunRecorder {
 }
 
 /** Hub calls where there is no Hub access (no storage to download into). */
+function noServer(): ServerWorkerApi {
+  const fail = async () => ({ ok: false as const, error: { code: 'USAGE' as const, message: 'served models need this browser\'s storage (IndexedDB), which is not available here (a private window?)', detail: undefined } })
+  return { getServerSettings: fail, setServerSettings: fail, checkServer: fail }
+}
+
 function noHub(): HubWorkerApi {
   const fail = async () => ({
     ok: false as const,

@@ -21,12 +21,16 @@ export const RUN_DEFAULTS = {
 export function runRequestProblems(spec: RunRequest): string[] {
   const problems: string[] = []
   if (spec.runId === '') problems.push('runId is empty')
-  if (spec.modelSource !== undefined && spec.modelSource !== 'app' && spec.modelSource !== 'stored') {
-    problems.push(`modelSource '${String(spec.modelSource)}' is invalid; use app or stored`)
+  if (spec.modelSource !== undefined && spec.modelSource !== 'app' && spec.modelSource !== 'stored' && spec.modelSource !== 'server') {
+    problems.push(`modelSource '${String(spec.modelSource)}' is invalid; use app, stored or server`)
+  }
+  if (spec.modelSource === 'server') {
+    if (spec.model.trim() === '') problems.push('the served model name is empty')
+    if (!spec.server || !/^https?:\/\//.test(spec.server.url)) problems.push('a server run needs server.url (http(s), ending in /v1)')
   }
   // stored ids: 'name-1a2b3c4d' for dropped folders, 'owner/name@1a2b3c4d' for Hub downloads
   const idPattern = spec.modelSource === 'stored' ? /^[\w][\w.-]*(\/[\w.-]+@[0-9a-f]{8})?$/ : /^[\w][\w.-]*$/
-  if (!idPattern.test(spec.model)) {
+  if (spec.modelSource !== 'server' && !idPattern.test(spec.model)) {
     problems.push(spec.modelSource === 'stored' ? `stored model id '${spec.model}' is invalid` : `model '${spec.model}' is not a folder name under /models/`)
   }
   if (!['auto', 'webgpu', 'wasm'].includes(spec.device)) problems.push(`device '${spec.device}' is invalid; use auto, webgpu or wasm`)

@@ -6,31 +6,17 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { HubAccess } from './model-source.ts'
-import type { ModelBackend } from '../core/backend.ts'
-import type { ModelOrigin } from '../core/results/results-json.ts'
 import { HarnessError } from '../core/errors.ts'
 import { createApiClient } from '../backends/openai-api/api-client.ts'
 import type { ApiClient } from '../backends/openai-api/api-client.ts'
-import { apiBackend, supportsPromptLogprobs } from '../backends/openai-api/api-backend.ts'
 import { loadApiTokenizer } from '../backends/openai-api/api-tokenizer.ts'
-import { findServedModel } from '../backends/openai-api/served-model.ts'
+import { connectServedModel } from '../backends/openai-api/served-backend.ts'
+import type { ServedBackend } from '../backends/openai-api/served-backend.ts'
 import { configureTransformers } from '../backends/transformers/init.ts'
 import { parseHubModelId } from '../data/hub-model.ts'
 
-/** lm-eval's default max_length for API models. */
-const LM_EVAL_API_MAX_LENGTH = 2048
-
 /** The API model of a run. */
-export interface ApiModel {
-  readonly backend: ModelBackend
-  /** lm-eval's model name for this kind of run */
-  readonly lmEvalModel: 'local-completions'
-  /** lm-eval-style model_args (never the key) */
-  readonly modelArgs: string
-  /** the served model's identity for evalz.model_origin */
-  readonly origin: ModelOrigin
-  /** false when the server returns no prompt log-probabilities (loglikelihood tasks cannot run) */
-  readonly promptLogprobs: boolean
+export interface ApiModel extends ServedBackend {
   /** the client, for callers that probe further */
   readonly client: ApiClient
 }
@@ -55,51 +41,10 @@ export async function loadApiModel(args: RunArgs, hub: HubAccess, warn: (line: s
     timeoutMs: args.apiTimeout === undefined ? undefined : args.apiTimeout * 1000,
     onRetry: (attempt, status, ms) => warn(`evalz: ${client.baseUrl} ${status === 0 ? 'unreachable' : `answered HTTP ${status}`}; retry ${attempt} in ${(ms / 1000).toFixed(1)} s\n`),
   })
-  const served = await findServedModel(client, args.model)
   const tokenizerName = args.tokenizer ?? args.model
   const tokenizer = await loadApiTokenizer(tokenizerSource(tokenizerName, hub, args.tokenizer !== undefined))
-  const maxLength = args.maxLength ?? served.maxModelLen ?? LM_EVAL_API_MAX_LENGTH
-  const probe = tokenizer.codec.encode('The capital of France is Paris')
-  const promptLogprobs = await supportsPromptLogprobs(client, args.model, probe.length >= 2 ? probe : [tokenizer.codec.prefixTokenId, ...probe])
-  const backend = apiBackend({
-    client,
-    model: args.model,
-    codec: tokenizer.codec,
-    eosTokenId: tokenizer.eosTokenId,
-    chatTokenizer: tokenizer.chatTokenizer,
-    info: {
-      name: 'local-completions',
-      version: served.ownedBy ?? 'openai-api',
-      model: args.model,
-      modelSha256: undefined,
-      numParameters: typeof served.meta?.['n_params'] === 'number' ? served.meta['n_params'] : undefined,
-      device: 'api',
-      dtype: 'unknown',
-      maxLength,
-      bosToken: tokenizer.bosToken,
-      eosToken: tokenizer.eosToken,
-      padToken: tokenizer.padToken,
-      prefixTokenId: tokenizer.codec.prefixTokenId,
-    },
-  })
-  const modelArgs = [
-    `model=${args.model}`, `base_url=${client.baseUrl}/completions`, `tokenizer=${tokenizerName}`, 'tokenizer_backend=huggingface',
-    'tokenized_requests=True', `num_concurrent=${args.concurrency ?? 1}`, `max_length=${maxLength}`,
-  ].join(',')
-  const origin: ModelOrigin = {
-    kind: 'api',
-    detail: {
-      base_url: client.baseUrl,
-      model: served.id,
-      ...(served.ownedBy ? { owned_by: served.ownedBy } : {}),
-      ...(served.root ? { root: served.root } : {}),
-      ...(served.maxModelLen ? { max_model_len: served.maxModelLen } : {}),
-      ...(served.meta ? { meta: served.meta } : {}),
-      tokenizer: tokenizerName,
-      prompt_logprobs: promptLogprobs,
-    },
-  }
-  return { backend, lmEvalModel: 'local-completions', modelArgs, origin, promptLogprobs, client }
+  const served = await connectServedModel({ client, model: args.model, tokenizer, tokenizerName, maxLength: args.maxLength, concurrency: args.concurrency ?? 1 })
+  return { ...served, client }
 }
 
 /**

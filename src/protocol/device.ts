@@ -24,8 +24,8 @@ export interface AdapterSummary {
 export interface DeviceReport {
   /** what was asked */
   readonly requested: DeviceRequest
-  /** what runs */
-  readonly device: RunDevice
+  /** what runs; 'server' = the model runs on an OpenAI-compatible server (only its tokenizer runs here) */
+  readonly device: RunDevice | 'server'
   /** the WebGPU adapter found (also when the run fell back to wasm after a failed WebGPU load) */
   readonly adapter: AdapterSummary | undefined
   /** true when 'auto' wanted WebGPU but the run uses wasm (no usable adapter, or loading there failed) */
@@ -35,6 +35,9 @@ export interface DeviceReport {
   /** onnxruntime-web wasm threads (wasm runs only; undefined when unknown or on WebGPU) */
   readonly threads?: number
 }
+
+/** The report of a run whose model runs here (chooseDevice's answer): WebGPU or wasm. */
+export type LocalDeviceReport = DeviceReport & { readonly device: RunDevice }
 
 /** The parts of GPUAdapter this module reads. */
 export interface AdapterLike {

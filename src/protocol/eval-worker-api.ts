@@ -7,6 +7,7 @@ import type { RunComparison } from '../core/compare/run-compare.ts'
 import type { DeviceReport } from './device.ts'
 import type { EvalStore, RunRecord, StorageUsage } from './eval-store.ts'
 import type { HubWorkerApi } from './hub-api.ts'
+import type { ServerWorkerApi } from './server-api.ts'
 import type { RunRequest } from './run-request.ts'
 import type { AddedTaskYaml, TaskYamlFile, TaskYamlInfo } from './task-yaml.ts'
 import type { WireError } from './wire-error.ts'
@@ -113,7 +114,7 @@ export interface RunLabels {
  * stored by addModel, MODEL_INVALID naming what is missing; addDataset stores files under a dataset path, e.g.
  * 'allenai/ai2_arc', mirror layout or one file + split).
  */
-export interface EvalWorkerApi extends HubWorkerApi, ModelAndDatasetCalls {
+export interface EvalWorkerApi extends HubWorkerApi, ServerWorkerApi, ModelAndDatasetCalls {
   /** the catalogue (built-ins plus tasks added from YAML): groups and tags first, then tasks */
   listTasks(): Promise<CatalogueEntry[]>
   /** loads task/group YAML files (paths as dropped, include targets among them) for later runs, this session only */

@@ -2,9 +2,10 @@
  * What the page asks the worker to run (app/run-request.ts validates it and maps it onto the engine's run description).
  */
 import type { DeviceRequest } from './device.ts'
+import type { ServerModelRef } from './server-api.ts'
 
 /** Where a run's model comes from. */
-export type ModelSource = 'app' | 'stored'
+export type ModelSource = 'app' | 'stored' | 'server'
 
 /** One evaluation run, as the page asks for it (structured-clone safe). */
 export interface RunRequest {
@@ -12,8 +13,11 @@ export interface RunRequest {
   readonly runId: string
   /** model id: a folder under the app's /models/ (e.g. 'demo' → /models/demo/), or a stored model's id */
   readonly model: string
-  /** where `model` lives: 'app' = served by the app under /models/ (default), 'stored' = uploaded to IndexedDB */
+  /** where `model` lives: 'app' = served by the app under /models/ (default), 'stored' = uploaded to IndexedDB,
+   * 'server' = `model` is the served name on an OpenAI-compatible server (see `server`) */
   readonly modelSource?: ModelSource
+  /** the server and tokenizer when modelSource is 'server' (its key stays in the worker's settings) */
+  readonly server?: ServerModelRef
   /** 'auto' = WebGPU when an adapter exists, else wasm */
   readonly device: DeviceRequest
   /** task, group and tag names (e.g. ['demo']) */

@@ -12,7 +12,7 @@ import type { ModelResponse } from '../core/requests.ts'
 import type { StoredDataset } from './dataset-store.ts'
 import type { StoredModel } from './model-store.ts'
 import type { RunRecord } from '../protocol/eval-store.ts'
-import type { HubSettingsRecord } from './settings-store.ts'
+import type { HubSettingsRecord, ServerSettingsRecord } from './settings-store.ts'
 import type { Conversation } from '../core/chat/conversation.ts'
 
 /** Default database name. */
@@ -59,7 +59,7 @@ export interface EvalzSchema extends DBSchema {
   responses: { key: string; value: StoredResponse }
   datasets: { key: string; value: StoredDataset; indexes: { addedAt: number } }
   partials: { key: [string, number]; value: StoredPartialChunk }
-  settings: { key: string; value: HubSettingsRecord }
+  settings: { key: string; value: HubSettingsRecord | ServerSettingsRecord }
   conversations: { key: string; value: Conversation; indexes: { updatedAt: number } }
 }
 

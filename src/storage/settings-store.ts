@@ -19,7 +19,8 @@ export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co'
 
 /** The stored Hub settings (defaults when none are stored). */
 export async function getHubSettings(db: EvalzDb): Promise<HubSettingsRecord> {
-  return (await db.get('settings', 'hub')) ?? { key: 'hub', endpoint: '' }
+  const s = await db.get('settings', 'hub')
+  return s?.key === 'hub' ? s : { key: 'hub', endpoint: '' }
 }
 
 /** Stores the Hub settings. */
@@ -30,4 +31,31 @@ export async function putHubSettings(db: EvalzDb, settings: HubSettingsRecord): 
 /** The endpoint to use: the stored one, else the default. */
 export function hubEndpointOf(settings: HubSettingsRecord): string {
   return (settings.endpoint || DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '')
+}
+
+/** The "Model → Server" settings; the key stays in this origin's IndexedDB and is read only by the worker. */
+export interface ServerSettingsRecord {
+  /** record key */
+  readonly key: 'server'
+  /** base URL ending in /v1; '' = not set */
+  readonly url: string
+  /** served model name */
+  readonly model: string
+  /** app model folder or stored model id whose tokenizer is used */
+  readonly tokenizer: string
+  /** where `tokenizer` lives */
+  readonly tokenizerSource: 'app' | 'stored'
+  /** bearer key; absent = none */
+  readonly apiKey?: string
+}
+
+/** The stored server settings (defaults when none are stored). */
+export async function getServerSettings(db: EvalzDb): Promise<ServerSettingsRecord> {
+  const s = await db.get('settings', 'server')
+  return s?.key === 'server' ? s : { key: 'server', url: '', model: '', tokenizer: 'demo', tokenizerSource: 'app' }
+}
+
+/** Stores the server settings. */
+export async function putServerSettings(db: EvalzDb, settings: ServerSettingsRecord): Promise<void> {
+  await db.put('settings', settings)
 }

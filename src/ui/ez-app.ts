@@ -35,6 +35,7 @@ import './ez-compare-view.ts'
 import './ez-data-panel.ts'
 import './ez-guide.ts'
 import './ez-hub-model.ts'
+import './ez-server-model.ts'
 import { registerServiceWorker } from './service-worker-registration.ts'
 import './ez-model-panel.ts'
 import './ez-results-table.ts'
@@ -300,6 +301,8 @@ export class EzApp extends LitElement {
                 @model-select=${(e: CustomEvent<ModelChoice>) => { this.choice = e.detail }}
                 @model-files=${(e: CustomEvent<{ files: UploadFile[] }>) => this.addModel(e.detail.files)}
                 @model-remove=${(e: CustomEvent<{ id: string }>) => this.removeModel(e.detail.id)}></ez-model-panel>
+              <ez-server-model .client=${this.client} .models=${this.models} ?disabled=${this.running}
+                @server-select=${(e: CustomEvent<{ choice: ModelChoice }>) => { this.choice = e.detail.choice }}></ez-server-model>
               <ez-hub-model .client=${this.client} ?disabled=${this.running}
                 @hub-model-added=${(e: CustomEvent<{ model: ModelInfo }>) => this.hubModelAdded(e.detail.model)}></ez-hub-model>
             </div>
@@ -313,7 +316,7 @@ export class EzApp extends LitElement {
           </div>
           <div class="card">
             <ez-task-picker .entries=${this.tasks} ?running=${this.running} .datasets=${this.datasets}
-              .modelName=${this.choice.source === 'app' ? 'Demo model' : this.models.find((m) => m.id === this.choice.id)?.name ?? this.choice.id}
+              .modelName=${this.choice.source === 'app' ? 'Demo model' : this.choice.source === 'server' ? `${this.choice.id} (server)` : this.models.find((m) => m.id === this.choice.id)?.name ?? this.choice.id}
               .form=${this.form}
               @form-change=${(e: CustomEvent<PickerForm>) => { this.pickerForm = e.detail; this.saveForm() }}
               @run-request=${(e: CustomEvent<RunSettings>) => this.startRun(this.requestFor(e.detail))}></ez-task-picker>
@@ -424,6 +427,7 @@ export class EzApp extends LitElement {
       runId: crypto.randomUUID(),
       model: this.choice.id,
       modelSource: this.choice.source,
+      ...(this.choice.server ? { server: this.choice.server } : {}),
       device: settings.device,
       tasks: settings.tasks,
       limit: settings.limit,
@@ -496,7 +500,7 @@ export class EzApp extends LitElement {
   private async resume(id: string): Promise<void> {
     const record = await this.guard(() => this.client.getRun(id))
     if (!record) return
-    this.choice = { source: record.request.modelSource ?? 'app', id: record.request.model }
+    this.choice = { source: record.request.modelSource ?? 'app', id: record.request.model, ...(record.request.server ? { server: record.request.server } : {}) }
     await this.startRun(record.request)
   }
 

@@ -7,14 +7,17 @@
 import { css, html, LitElement, nothing } from 'lit'
 import type { ModelInfo, UploadProgress } from '../protocol/eval-store.ts'
 import type { ModelSource } from '../protocol/run-request.ts'
+import type { ServerModelRef } from '../protocol/server-api.ts'
 import { filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 
 /** The model a run will use. */
 export interface ModelChoice {
   readonly source: ModelSource
-  /** 'demo' for the app's demo, else the stored model's id */
+  /** 'demo' for the app's demo, a stored model's id, or a served model's name */
   readonly id: string
+  /** the server and tokenizer when source is 'server' */
+  readonly server?: ServerModelRef
 }
 
 /** State of storing a dropped folder. */
@@ -76,6 +79,8 @@ export class EzModelPanel extends LitElement {
       <h2 id="model-h">Model</h2>
       <fieldset aria-labelledby="model-h" ?disabled=${this.disabled} data-testid="model-list">
         ${this.renderChoice({ source: 'app', id: 'demo' }, 'Demo model', html`bundled with the app: a tiny Llama fitted to the demo texts`)}
+        ${this.selected.source === 'server' && this.selected.server
+          ? this.renderChoice(this.selected, `${this.selected.id}`, html`served at <span class="mono">${this.selected.server.url}</span>`) : nothing}
         ${this.models.map((m) => this.renderChoice({ source: 'stored', id: m.id }, m.name, html`
           ${m.hub ? html`Hub · ${m.hub.dtype} · commit <span class="mono" title=${m.hub.sha}>${m.hub.sha.slice(0, 8)}</span> · ` : nothing}
           ${formatBytes(m.totalBytes)} · added ${new Date(m.addedAt).toLocaleDateString()} ·

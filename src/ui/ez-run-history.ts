@@ -116,6 +116,7 @@ export class EzRunHistory extends LitElement {
       return html`<span class="imported" data-testid="history-imported" title=${`imported from ${r.imported.fileNames.join(', ') || 'files'}`}>imported · ${from}</span>`
     }
     if ((r.request.modelSource ?? 'app') === 'app') return html`<span class="muted" title="served with the app under /models/">bundled</span>`
+    if (r.request.modelSource === 'server') return html`<span class="muted">server · <span class="mono">${r.request.server?.url ?? ''}</span></span>`
     const m = this.models.find((x) => x.id === r.request.model)
     return m
       ? html`<span class="muted" title=${`stored in this browser; weights sha256 ${m.weightsSha256}`}>stored · <span class="mono">${m.weightsSha256.slice(0, 8)}</span></span>`

@@ -164,6 +164,7 @@ function kib(bytes: number): string {
 }
 
 function deviceText(d: DeviceReport) {
+  if (d.device === 'server') return html`a server <span class="muted" data-testid="device-reason">— ${d.reason}</span>`
   const name = d.device === 'webgpu' ? 'WebGPU' : 'WebAssembly (CPU)'
   const adapter = d.device === 'webgpu' && d.adapter ? html` <span class="muted">(${adapterName(d.adapter)})</span>`
     : d.threads !== undefined ? html` <span class="muted" data-testid="device-threads">(${d.threads} ${d.threads === 1 ? 'thread' : 'threads'})</span>`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { HarnessError } from '../../src/core/errors.ts'
 import { adapterName, chooseDevice, isSoftwareAdapter, isWireError, loadOnDevice, probeGpu } from '../../src/app/device.ts'
-import type { AdapterLike, DeviceReport, GpuLike, GpuProbe, RunDevice } from '../../src/protocol/device.ts'
+import type { AdapterLike, GpuLike, LocalDeviceReport, GpuProbe, RunDevice } from '../../src/protocol/device.ts'
 
 const NVIDIA = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false }
 const SWIFTSHADER = { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true }
@@ -71,7 +71,7 @@ describe('chooseDevice', () => {
 })
 
 describe('loadOnDevice', () => {
-  const autoGpu = chooseDevice('auto', { ok: true, adapter: NVIDIA }) as DeviceReport
+  const autoGpu = chooseDevice('auto', { ok: true, adapter: NVIDIA }) as LocalDeviceReport
 
   it('falls back to wasm when auto picked WebGPU and loading there fails', async () => {
     const tried: RunDevice[] = []
@@ -87,7 +87,7 @@ describe('loadOnDevice', () => {
   })
 
   it('does not retry a forced device or a missing model', async () => {
-    const forced = chooseDevice('webgpu', { ok: true, adapter: SWIFTSHADER }) as DeviceReport
+    const forced = chooseDevice('webgpu', { ok: true, adapter: SWIFTSHADER }) as LocalDeviceReport
     await expect(loadOnDevice(forced, async () => { throw new Error('nope') })).rejects.toThrow('nope')
     let calls = 0
     const missing = loadOnDevice(autoGpu, async () => {

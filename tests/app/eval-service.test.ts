@@ -182,3 +182,39 @@ describe('createEvalService', () => {
     expect(log).toEqual(['dispose wasm'])
   })
 })
+
+describe('a run on a served model (Model → Server)', () => {
+  const SERVER = { url: 'http://127.0.0.1:8000/v1', tokenizer: 'demo', tokenizerSource: 'app' as const }
+  const ORIGIN = { kind: 'api' as const, detail: { base_url: SERVER.url, model: 'demo', owned_by: 'vllm', tokenizer: 'demo', prompt_logprobs: true } }
+  const MODEL_ARGS = `model=demo,base_url=${SERVER.url}/completions,tokenizer=demo,tokenizer_backend=huggingface,tokenized_requests=True,num_concurrent=4,max_length=2048`
+
+  function served(log: string[]): NonNullable<EvalServiceDeps['server']> {
+    const fail = async () => ({ ok: false as const, error: { code: 'USAGE' as const, message: 'not here', detail: undefined } })
+    return {
+      getServerSettings: fail, setServerSettings: fail, checkServer: fail,
+      async connect(spec) {
+        log.push(`connect ${spec.model} @ ${spec.server?.url}`)
+        return { backend: fakeBackend('wasm', log), modelArgs: MODEL_ARGS, origin: ORIGIN }
+      },
+    }
+  }
+
+  it('connects instead of loading a model and records lm-eval\'s local-completions run', async () => {
+    const log: string[] = []
+    const events: WorkerEvent[] = []
+    const result = await service({ server: served(log) }, log).run(request({ modelSource: 'server', server: SERVER, tasks: ['demo_cloze'] }), (e) => events.push(e))
+    if (result.status !== 'done') throw new Error(JSON.stringify(result.error))
+    expect(log).toEqual([`connect demo @ ${SERVER.url}`, 'dispose wasm'])
+    expect(result.device).toMatchObject({ device: 'server', fellBack: false, reason: `the model runs on ${SERVER.url}; its tokenizer runs here` })
+    expect(events.find((e) => e.type === 'device')).toMatchObject({ report: { device: 'server' } })
+    expect(result.results.config).toMatchObject({ model: 'local-completions', model_args: MODEL_ARGS })
+    expect((result.results.evalz as Record<string, unknown>).model_origin).toMatchObject({ kind: 'api', base_url: SERVER.url, owned_by: 'vllm' })
+  })
+
+  it('refuses a server run without a server or without storage for its settings, in one line', async () => {
+    const noUrl = await service({ server: served([]) }).run(request({ modelSource: 'server', server: { ...SERVER, url: 'ftp://x/v1' } }), () => undefined)
+    expect(noUrl.status === 'failed' && noUrl.error.message).toBe('a server run needs server.url (http(s), ending in /v1)')
+    const noStore = await service().run(request({ modelSource: 'server', server: SERVER }), () => undefined)
+    expect(noStore.status === 'failed' && noStore.error.message).toBe('served models need this browser\'s storage (IndexedDB) for their settings')
+  })
+})

@@ -16,12 +16,14 @@ export interface RunFiles {
   readonly samplesJsonl: { readonly [task: string]: string }
 }
 
-/** What to run: the demo model on the bundled demo datasets. */
+/** What to run: the demo model on the bundled demo datasets (or others). */
 export interface CliRun {
   /** task names */
   readonly tasks: readonly string[]
   /** docs per task */
   readonly limit: number
+  /** where the datasets are (default the bundled public/datasets; a Hub-mirror folder such as ../shared/hf-data) */
+  readonly dataDir?: string
 }
 
 /** A difference found by compareRuns, one line each. */
@@ -43,7 +45,7 @@ export async function runCli(root: string, run: CliRun): Promise<RunFiles> {
   const out = await mkdtemp(join(tmpdir(), 'evalz-e2e-cli-'))
   const args = [
     'bin/evalz.js', 'run', '--model', 'public/models/demo', '--tasks', run.tasks.join(','),
-    '--data-dir', 'public/datasets', '--limit', String(run.limit), '--output', out, '--log-samples',
+    '--data-dir', run.dataDir ?? 'public/datasets', '--limit', String(run.limit), '--output', out, '--log-samples',
   ]
   const stderr: string[] = []
   const code = await new Promise<number | null>((resolve, reject) => {

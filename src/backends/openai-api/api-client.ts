@@ -26,6 +26,28 @@ export interface ApiClientOptions {
   readonly sleep?: (ms: number) => Promise<void>
   /** told about each retry: attempt number (1 = first retry), HTTP status or 0 for a network error, wait in ms */
   readonly onRetry?: (attempt: number, status: number, waitMs: number) => void
+  /** what error messages tell the user to do (default: the CLI's flags) */
+  readonly advice?: Partial<ApiAdvice>
+}
+
+/** What an error message tells the user to do next: the CLI names its flags, the app its fields. */
+export interface ApiAdvice {
+  /** after network failures (no answer at all) */
+  readonly unreachable: string
+  /** after HTTP 401 or 403 */
+  readonly refusedKey: string
+  /** after HTTP 404 */
+  readonly notFound: string
+  /** after an answer that is not JSON */
+  readonly notJson: string
+}
+
+/** The CLI's advice. */
+export const CLI_API_ADVICE: ApiAdvice = {
+  unreachable: 'check that the server is running and --model-api is right',
+  refusedKey: 'the server refused the key; pass the right one with --api-key or OPENAI_API_KEY',
+  notFound: 'check --model-api (base URL ending in /v1) and --model (the served model name; see GET /v1/models)',
+  notJson: 'is --model-api an OpenAI-compatible server?',
 }
 
 /** A client bound to one server. */
@@ -44,29 +66,29 @@ export interface ApiClient {
  * Checks and normalises a base URL: http(s), no user:password part, no query or fragment, path ending in /v1.
  * Throws HarnessError('USAGE') naming what is wrong.
  */
-export function parseApiBaseUrl(raw: string): string {
+export function parseApiBaseUrl(raw: string, what = '--model-api'): string {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new HarnessError('USAGE', `--model-api '${raw}' is not a URL; pass the server's base URL ending in /v1, e.g. http://127.0.0.1:8000/v1`)
+    throw new HarnessError('USAGE', `${what} '${raw}' is not a URL; pass the server's base URL ending in /v1, e.g. http://127.0.0.1:8000/v1`)
   }
   const shown = `${url.protocol}//${url.host}${url.pathname}`
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HarnessError('USAGE', `--model-api '${shown}' must be an http:// or https:// URL ending in /v1`)
+    throw new HarnessError('USAGE', `${what} '${shown}' must be an http:// or https:// URL ending in /v1`)
   }
   if (url.username !== '' || url.password !== '') {
-    throw new HarnessError('USAGE', `--model-api '${shown}' carries credentials in the URL; pass the key with --api-key or OPENAI_API_KEY instead`)
+    throw new HarnessError('USAGE', `${what} '${shown}' carries credentials in the URL; pass the key with --api-key or OPENAI_API_KEY instead`)
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new HarnessError('USAGE', `--model-api '${shown}' has a query or fragment; pass only the base URL ending in /v1`)
+    throw new HarnessError('USAGE', `${what} '${shown}' has a query or fragment; pass only the base URL ending in /v1`)
   }
   const path = url.pathname.replace(/\/+$/, '')
   if (/\/(chat\/)?completions$/.test(path)) {
-    throw new HarnessError('USAGE', `--model-api '${shown}' names an endpoint; pass the base URL ending in /v1 (${url.origin}${path.replace(/\/(chat\/)?completions$/, '')})`)
+    throw new HarnessError('USAGE', `${what} '${shown}' names an endpoint; pass the base URL ending in /v1 (${url.origin}${path.replace(/\/(chat\/)?completions$/, '')})`)
   }
   if (!path.endsWith('/v1')) {
-    throw new HarnessError('USAGE', `--model-api '${shown}' must end in /v1 (the OpenAI-compatible base URL, e.g. ${url.origin}/v1)`)
+    throw new HarnessError('USAGE', `${what} '${shown}' must end in /v1 (the OpenAI-compatible base URL, e.g. ${url.origin}/v1)`)
   }
   return `${url.origin}${path}`
 }
@@ -82,6 +104,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   const timeoutMs = opts.timeoutMs ?? 300_000
   const backoffMs = opts.backoffMs ?? 500
   const gate = semaphore(opts.concurrency ?? 1)
+  const advice: ApiAdvice = { ...CLI_API_ADVICE, ...opts.advice }
   const headers = (json: boolean): Record<string, string> => ({
     ...(json ? { 'Content-Type': 'application/json' } : {}),
     Accept: 'application/json, text/event-stream',
@@ -103,7 +126,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         if (signal?.aborted) throw cancelled(url)
         const why = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : oneLine(e)
         if (attempt >= maxRetries) {
-          throw new HarnessError('API_ERROR', `${method} ${url} failed after ${attempt + 1} attempts: ${why}; check that the server is running and --model-api is right`, { url })
+          throw new HarnessError('API_ERROR', `${method} ${url} failed after ${attempt + 1} attempts: ${why}; ${advice.unreachable}`, { url })
         }
         await wait(attempt, 0, undefined)
         continue
@@ -114,7 +137,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         await wait(attempt, res.status, res.headers.get('retry-after'))
         continue
       }
-      throw statusError(method, url, res.status, text, attempt + 1)
+      throw statusError(method, url, res.status, text, attempt + 1, advice)
     }
   }
 
@@ -130,7 +153,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     try {
       return JSON.parse(text)
     } catch {
-      throw new HarnessError('API_ERROR', `${url} answered with something that is not JSON (${text.slice(0, 120).replace(/\s+/g, ' ')}); is --model-api an OpenAI-compatible server?`, { url })
+      throw new HarnessError('API_ERROR', `${url} answered with something that is not JSON (${text.slice(0, 120).replace(/\s+/g, ' ')}); ${advice.notJson}`, { url })
     }
   }
 
@@ -155,11 +178,10 @@ export function serverMessage(text: string): string {
   return oneLine(text).slice(0, 300)
 }
 
-function statusError(method: string, url: string, status: number, text: string, attempts: number): HarnessError {
+function statusError(method: string, url: string, status: number, text: string, attempts: number, advice: ApiAdvice): HarnessError {
   const said = serverMessage(text)
-  const hint = status === 401 || status === 403
-    ? 'the server refused the key; pass the right one with --api-key or OPENAI_API_KEY'
-    : status === 404 ? 'check --model-api (base URL ending in /v1) and --model (the served model name; see GET /v1/models)'
+  const hint = status === 401 || status === 403 ? advice.refusedKey
+    : status === 404 ? advice.notFound
       : attempts > 1 ? `gave up after ${attempts} attempts` : 'the server rejected the request'
   return new HarnessError('API_ERROR', `${method} ${url} answered HTTP ${status}${said ? `: ${said}` : ''} (${hint})`, { url, status })
 }
