@@ -91,7 +91,7 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     clock: () => Date.now() / 1000,
     startPythonHooks,
     store,
-    server: db ? serverService(db, { serveStored: (m) => { serving = m ? [m as StoredModel] : [] } }) : undefined,
+    server: db ? serverService(db, { serveStored: (m) => { serving = m ? [m] : [] } }) : undefined,
     hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine, estimate: async () => (await navigator.storage?.estimate?.()) ?? {} }) : undefined,
   })
   // a run frees the chat's model before loading its own: one model in memory at a time
