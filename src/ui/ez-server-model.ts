@@ -59,7 +59,7 @@ export class EzServerModel extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    void this.client?.getServerSettings().then((s) => { this.settings = s }, () => undefined)
+    void this.client?.getServerSettings().then((s) => { this.settings = s }, (e: unknown) => { this.error = errorText(e) })
   }
 
   override render() {
@@ -70,18 +70,18 @@ export class EzServerModel extends LitElement {
         <summary>Server (vLLM, llama-server, evalz serve…)</summary>
         <form class="grid" @submit=${this.onSubmit}>
           <label>Base URL <input name="url" type="url" required placeholder="http://127.0.0.1:8000/v1" .value=${s?.url ?? ''}
-            data-testid="server-url" ?disabled=${this.disabled || this.busy}></label>
+            data-testid="server-url" ?disabled=${this.locked}></label>
           <label>Served model name <input name="model" required placeholder="meta-llama/Llama-3.1-8B" .value=${s?.model ?? ''}
-            data-testid="server-model" ?disabled=${this.disabled || this.busy}></label>
-          <label>Tokenizer <select name="tokenizer" data-testid="server-tokenizer" .value=${tokenizerValue} ?disabled=${this.disabled || this.busy}>
+            data-testid="server-model" ?disabled=${this.locked}></label>
+          <label>Tokenizer <select name="tokenizer" data-testid="server-tokenizer" .value=${tokenizerValue} ?disabled=${this.locked}>
             <option value="app:demo" ?selected=${tokenizerValue === 'app:demo'}>Demo model</option>
             ${this.models.map((m) => html`<option value=${`stored:${m.id}`} ?selected=${tokenizerValue === `stored:${m.id}`}>${m.name}</option>`)}
           </select></label>
           <label>API key <input name="key" type="password" autocomplete="off" data-testid="server-key"
-            placeholder=${s?.hasKey ? 'stored in this browser (leave empty to keep)' : 'none'} ?disabled=${this.disabled || this.busy}></label>
+            placeholder=${s?.hasKey ? 'stored in this browser (leave empty to keep)' : 'none'} ?disabled=${this.locked}></label>
           <div class="row">
-            <button type="submit" data-testid="server-connect" ?disabled=${this.disabled || this.busy}>Use server</button>
-            ${s?.hasKey ? html`<button type="button" class="small" data-testid="server-forget-key" ?disabled=${this.disabled || this.busy}
+            <button type="submit" data-testid="server-connect" ?disabled=${this.locked}>Use server</button>
+            ${s?.hasKey ? html`<button type="button" class="small" data-testid="server-forget-key" ?disabled=${this.locked}
               @click=${this.forgetKey}>Forget key</button>` : nothing}
           </div>
           ${this.notice ? html`<p class="ok" role="status" data-testid="server-status">${this.notice}</p>` : nothing}
@@ -91,6 +91,11 @@ export class EzServerModel extends LitElement {
             browser and sent only in the Authorization header.</p>
         </form>
       </details>`
+  }
+
+  /** while a run goes, a check is under way, or the stored settings have not arrived (they would overwrite typing) */
+  private get locked(): boolean {
+    return this.disabled || this.busy || this.settings === undefined
   }
 
   private async onSubmit(e: Event): Promise<void> {

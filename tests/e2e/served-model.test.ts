@@ -56,6 +56,29 @@ async function serverError(page: Page, url: string): Promise<string> {
   return (await error.textContent()) ?? ''
 }
 
+/** The Hub endpoint the app has stored (its IndexedDB 'settings' record), '' before one is. */
+async function storedHubEndpoint(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'evalz')) return ''
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('evalz')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('settings')) return ''
+      const hub = await new Promise<{ endpoint?: string } | undefined>((resolve, reject) => {
+        const r = db.transaction('settings').objectStore('settings').get('hub')
+        r.onsuccess = () => resolve(r.result as { endpoint?: string } | undefined)
+        r.onerror = () => reject(r.error)
+      })
+      return hub?.endpoint ?? ''
+    } finally {
+      db.close()
+    }
+  })
+}
+
 /** A base URL on a port that nothing listens on (one just freed). */
 async function closedPortUrl(): Promise<string> {
   const server = createServer()
@@ -102,8 +125,12 @@ describe.skipIf(!READY)(`a served model in the app${READY ? '' : ` (skipped: ${W
   it('runs arc_easy and gsm8k on the server with the CLI\'s local numbers, keeping the key out of everything', async () => {
     // the datasets come from the (mock) Hub, as a user's would
     await page.getByTestId('hub-settings').locator('summary').click()
+    // the field shows the stored endpoint once the worker answers; typing before that would be overwritten
+    await expect.poll(() => page.getByTestId('hub-endpoint').inputValue(), { timeout: 30_000 }).not.toBe('')
     await page.getByTestId('hub-endpoint').fill(hub.url)
     await page.getByTestId('hub-endpoint').press('Tab')
+    // the worker stores it asynchronously: a run started before would ask the real Hub
+    await expect.poll(() => storedHubEndpoint(page), { timeout: 30_000 }).toBe(hub.url)
     await page.getByTestId('server-panel').locator('summary').click()
     await useServer(page, served.url, KEY)
     await expect.poll(() => page.getByTestId('server-status').textContent(), { timeout: 30_000 }).toContain(`Using demo at ${served.url}`)
