@@ -11,7 +11,8 @@ import type { TaskCatalogue } from '../core/tasks/registry.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import type { StartPythonHooks } from '../core/tasks/python-hooks.ts'
 import { preparePythonHooks, pythonModulesOf } from '../core/tasks/python-modules.ts'
-import { cachingBackend } from '../core/response-cache.ts'
+import { cachingBackend, modelKeyOf } from '../core/response-cache.ts'
+import { pyJsonDumps } from '../core/python/json.ts'
 import type { DeviceReport, GpuLike, RunDevice } from '../protocol/device.ts'
 import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
 import type { EvalWorkerApi, RunResult } from '../protocol/eval-worker-api.ts'
@@ -172,18 +173,21 @@ async function runServed(
     ...runInfoFor(spec, deps.evalzVersion, deps.clock(), spec.model, undefined, extra),
     model: 'local-completions', modelArgs: served.modelArgs, modelOrigin: served.origin,
   })
-  return evaluateLoaded(deps, yaml, spec, emit, signal, record, started, { value: served.backend, report }, runInfo)
+  // cached answers belong to this server's model (its URL, name, root and our tokenizer), not to any model of that name
+  const modelKey = `${modelKeyOf(served.backend)}|${pyJsonDumps(served.origin.detail)}`
+  return evaluateLoaded(deps, yaml, spec, emit, signal, record, started, { value: served.backend, report }, runInfo, modelKey)
 }
 
 /** Evaluates with a loaded model and builds the run's result; disposes the model. */
 async function evaluateLoaded(
   deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
   started: number, loaded: { value: ModelBackend; report: DeviceReport }, runInfo: (extra: RunInfo['evalzExtra']) => RunInfo,
+  modelKey?: string,
 ): Promise<RunResult> {
   const report = loaded.report
   record.device = report
   const model = loaded.value
-  const backend = deps.store ? cachingBackend(model, deps.store.responses) : undefined
+  const backend = deps.store ? cachingBackend(model, deps.store.responses, modelKey) : undefined
   try {
     emit({ type: 'device', report })
     if (signal.aborted) throw fromWireError({ code: 'CANCELLED', message: 'run cancelled', detail: undefined })
