@@ -15,7 +15,7 @@ export class EzCompareSample extends LitElement {
     .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 18rem), 1fr)); gap: 0.75rem; }
     pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--ez-surface, #f6f8fa); border: 1px solid var(--ez-border, #d0d7de);
       border-radius: 6px; padding: 0.5rem; margin: 0.25rem 0 0.75rem; font-size: 0.85rem; max-height: 16rem; overflow: auto; }
-    tr.gold td:first-child::before { content: '★ '; color: var(--ez-ok, #1a7f37); }
+    .star { color: var(--ez-ok, #1a7f37); }
     .pick { font-weight: 600; }
     .right { color: var(--ez-ok, #1a7f37); }
     .wrong { color: var(--ez-danger, #cf222e); }
@@ -71,13 +71,15 @@ export class EzCompareSample extends LitElement {
     const bars = choiceBars([a, b])
     const ll = (s: SampleView | undefined, i: number) => (s?.choices[i] ? s.choices[i].loglikelihood.toFixed(4) : '—')
     const p = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—')
-    return html`<div class="scroll"><table data-testid="compare-sample-choices">
+    return html`<div class="scroll"><table data-testid="compare-sample-choices" class="cards">
       <thead><tr><th scope="col">Choice</th><th scope="col" class="num">A loglikelihood</th><th scope="col" class="num">A p</th>
         <th scope="col" class="num">B loglikelihood</th><th scope="col" class="num">B p</th></tr></thead>
       <tbody>${bars.map((c, i) => html`<tr class=${c.gold ? 'gold' : ''}>
-        <td>${c.text}${c.gold ? html`<span class="sr-only"> (gold)</span>` : nothing}</td>
-        <td class=${`num${c.picked[0] ? ' pick' : ''}`}>${ll(a, i)}${c.picked[0] ? ' ◀' : ''}</td><td class="num">${p(c.probs[0])}</td>
-        <td class=${`num${c.picked[1] ? ' pick' : ''}`}>${ll(b, i)}${c.picked[1] ? ' ◀' : ''}</td><td class="num">${p(c.probs[1])}</td></tr>`)}</tbody>
+        <td data-label="Choice">${c.gold ? html`<span class="star" aria-hidden="true">★ </span>` : nothing}${c.text}${c.gold ? html`<span class="sr-only"> (gold)</span>` : nothing}</td>
+        <td class=${`num${c.picked[0] ? ' pick' : ''}`} data-label="A loglikelihood">${ll(a, i)}${c.picked[0] ? ' ◀' : ''}</td>
+        <td class="num" data-label="A p">${p(c.probs[0])}</td>
+        <td class=${`num${c.picked[1] ? ' pick' : ''}`} data-label="B loglikelihood">${ll(b, i)}${c.picked[1] ? ' ◀' : ''}</td>
+        <td class="num" data-label="B p">${p(c.probs[1])}</td></tr>`)}</tbody>
     </table></div>`
   }
 

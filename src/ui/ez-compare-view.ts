@@ -75,6 +75,9 @@ export class EzCompareView extends LitElement {
     td.text { overflow-wrap: anywhere; max-width: 24rem; white-space: pre-wrap; }
     details.more > summary { cursor: pointer; font-weight: 600; padding: 0.4rem 0; }
     h3 { margin-top: 1.5rem; }
+    /* a task's later metric rows leave its name out; as cards in a narrow window each row names it */
+    .again { display: none; }
+    @media (max-width: 560px) { .again { display: inline; } }
   `]
 
   static override properties = {
@@ -189,20 +192,21 @@ export class EzCompareView extends LitElement {
       ${cmp.warnings.length > 0 ? html`<div class="warn" role="note" data-testid="compare-warnings">
         <h4>Check before trusting the deltas</h4>
         <ul>${cmp.warnings.map((w) => html`<li>${w}</li>`)}</ul>
-        ${diffs.length > 0 || prompts.length > 0 ? html`<div class="scroll"><table data-testid="config-diff">
+        ${diffs.length > 0 || prompts.length > 0 ? html`<div class="scroll"><table data-testid="config-diff" class="cards">
           <thead><tr><th scope="col">Task</th><th scope="col">Setting</th><th scope="col">A</th><th scope="col">B</th></tr></thead>
-          <tbody>${diffs.map((d) => html`<tr data-field=${d.field}><td class="mono">${d.task ?? '(whole run)'}</td><td class="mono">${d.field}</td><td class="text mono">${d.a}</td><td class="text mono">${d.b}</td></tr>`)}
-            ${prompts.map((t) => html`<tr data-field="prompt_hash"><td class="mono">${t.task}</td><td class="mono">prompt_hash</td>
-              <td class="text" colspan="2">differs on ${t.docs!.promptDiffers.length} of ${t.docs!.matched.length} matched docs</td></tr>`)}</tbody>
+          <tbody>${diffs.map((d) => html`<tr data-field=${d.field}><td class="mono" data-label="Task">${d.task ?? '(whole run)'}</td>
+            <td class="mono" data-label="Setting">${d.field}</td><td class="text mono" data-label="A">${d.a}</td><td class="text mono" data-label="B">${d.b}</td></tr>`)}
+            ${prompts.map((t) => html`<tr data-field="prompt_hash"><td class="mono" data-label="Task">${t.task}</td><td class="mono" data-label="Setting">prompt_hash</td>
+              <td class="text" colspan="2" data-label="A and B">differs on ${t.docs!.promptDiffers.length} of ${t.docs!.matched.length} matched docs</td></tr>`)}</tbody>
         </table></div>` : nothing}
       </div>` : nothing}
       <ul class="verdicts" data-testid="compare-verdicts">${cmp.tasks.flatMap((t) => t.metrics.slice(0, 2).map((m) => html`<li class=${m.verdict}>${verdictLine(t, m)}</li>`))}</ul>
-      <div class="scroll"><table data-testid="compare-table">
+      <div class="scroll"><table data-testid="compare-table" class="cards">
         <thead><tr><th scope="col">Task</th><th scope="col">Metric</th><th scope="col">Filter</th><th scope="col" class="num">n</th><th scope="col" class="num">A</th>
           <th scope="col" class="num">B</th><th scope="col" class="num">Δ (B−A)</th><th scope="col" class="num">95% CI of Δ</th><th scope="col" class="num">fixed / broken</th>
           <th scope="col" class="num">p (McNemar)</th><th scope="col">Verdict</th></tr></thead>
-        <tbody>${cmp.tasks.flatMap((t) => t.metrics.map((m, i) => this.metricRow(i === 0 ? t.alias : '', t.task, m)))}
-          ${cmp.groups.flatMap((g) => g.metrics.map((m, i) => this.metricRow(i === 0 ? `${g.alias} (group)` : '', g.group, m)))}</tbody>
+        <tbody>${cmp.tasks.flatMap((t) => t.metrics.map((m, i) => this.metricRow(t.alias, i === 0, t.task, m)))}
+          ${cmp.groups.flatMap((g) => g.metrics.map((m, i) => this.metricRow(`${g.alias} (group)`, i === 0, g.group, m)))}</tbody>
       </table></div>
       ${delta ? html`<ez-chart-figure .svg=${delta} .fileName=${`compare-${cmp.b.label}-vs-${cmp.a.label}`}
         .caption=${'B − A per task (first proportion metric) with its 95% paired bootstrap interval; green/red when the paired test is significant at 5%.'}></ez-chart-figure>` : nothing}
@@ -225,7 +229,8 @@ export class EzCompareView extends LitElement {
     </div>`
   }
 
-  private metricRow(name: string, task: string, m: MetricComparison) {
+  /** One metric's row; the task's name shows on its first row (and on every card in a narrow window). */
+  private metricRow(name: string, first: boolean, task: string, m: MetricComparison) {
     const p = m.paired
     const a = p ? p.valueA : m.headlineA?.value
     const b = p ? p.valueB : m.headlineB?.value
@@ -233,11 +238,14 @@ export class EzCompareView extends LitElement {
     const bin = p?.binary
     return html`<tr data-task=${task} data-metric=${m.metric} data-filter=${m.filter} data-fixed=${bin ? String(bin.fixed) : ''}
       data-broken=${bin ? String(bin.broken) : ''} data-p=${bin ? String(bin.mcnemarP) : ''} data-verdict=${m.verdict}>
-      <td class="mono">${name}</td><td class="mono">${m.metric}</td><td class="mono">${m.filter}</td><td class="num">${p ? p.n : '—'}</td>
-      <td class="num">${formatValue(a)}</td><td class="num">${formatValue(b)}</td><td class=${`num ${m.verdict}`}>${formatDelta(delta)}</td>
-      <td class="num">${formatInterval(p?.interval)}</td><td class="num">${bin ? `${bin.fixed} / ${bin.broken}` : '—'}</td>
-      <td class="num" data-testid="mcnemar-p">${formatP(bin?.mcnemarP)}</td>
-      <td><span class=${m.verdict}>${VERDICT_TEXT[m.verdict]}</span>${m.note && !p ? html`<br><span class="muted">${m.note}</span>` : nothing}</td></tr>`
+      <td class="mono name" data-label="Task">${first ? name : html`<span class="again">${name}</span>`}</td>
+      <td class="mono" data-label="Metric">${m.metric}</td><td class="mono" data-label="Filter">${m.filter}</td>
+      <td class="num" data-label="n">${p ? p.n : '—'}</td><td class="num" data-label="A">${formatValue(a)}</td>
+      <td class="num" data-label="B">${formatValue(b)}</td><td class=${`num ${m.verdict}`} data-label="Δ (B−A)">${formatDelta(delta)}</td>
+      <td class="num" data-label="95% CI of Δ">${formatInterval(p?.interval)}</td>
+      <td class="num" data-label="fixed / broken">${bin ? `${bin.fixed} / ${bin.broken}` : '—'}</td>
+      <td class="num" data-testid="mcnemar-p" data-label="p (McNemar)">${formatP(bin?.mcnemarP)}</td>
+      <td data-label="Verdict"><span class=${m.verdict}>${VERDICT_TEXT[m.verdict]}</span>${m.note && !p ? html`<br><span class="muted">${m.note}</span>` : nothing}</td></tr>`
   }
 
   /** Finished runs with results, newest first. */

@@ -83,6 +83,8 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
   let runA: Run
   let runB: Run
   let first: { fixed: string; broken: string; p: string }
+  /** the run imported from lm-eval's files */
+  let importedId = ''
   const problems: string[] = []
 
   beforeAll(async () => {
@@ -212,6 +214,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     await expect.poll(async () => (await storedRuns(page)).length).toBe(before + 1)
     const runs = await storedRuns(page) as Run[]
     const imported = runs.find((r) => r.imported)!
+    importedId = imported.id
     expect(imported.imported?.producer).toBe('lm-eval')
     expect(imported.samplesJsonl[TASK]).toBe(samples)
     await showView(page, 'history')
@@ -269,6 +272,36 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     await page.setViewportSize({ width: 400, height: 800 })
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
   }, 30_000)
+
+  it('stacks the comparison\'s tables as cards in a 400 px window, every cell named', async () => {
+    await page.setViewportSize({ width: 400, height: 800 })
+    try {
+      const row = await compare(page, importedId, runB.id)
+      const display = (l: Locator) => l.evaluate((e) => getComputedStyle(e).display)
+      await expect.poll(() => display(row)).toBe('block')
+      // no column is cut off: each cell shows, under its column's name
+      const cells = row.locator('td')
+      await expect.poll(() => cells.evaluateAll((tds) => tds.filter((td) => (td as HTMLElement).offsetHeight === 0).length)).toBe(0)
+      expect(await cells.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-label')))).toEqual([
+        'Task', 'Metric', 'Filter', 'n', 'A', 'B', 'Δ (B−A)', '95% CI of Δ', 'fixed / broken', 'p (McNemar)', 'Verdict',
+      ])
+      // a card of the task's second metric names the task too
+      const second = page.locator(`[data-testid="compare-table"] tr[data-task="${TASK}"]:not([data-metric="acc"])`).first()
+      await expect.poll(() => second.locator('td[data-label="Task"]').innerText()).toBe(TASK)
+      await expect.poll(() => display(page.getByTestId('config-diff').locator('tbody tr').first())).toBe('block')
+      // the side-by-side doc's choices too
+      const flips = page.locator(`ez-compare-flips[data-task="${TASK}"][data-metric="acc"]`)
+      const kind = Number(first.fixed) > 0 ? 'fixed' : 'broken'
+      const list = flips.getByTestId(`flips-${kind}`)
+      // the list may still be open from before (the same element, compared again)
+      if (!(await list.evaluate((d) => (d as HTMLDetailsElement).open))) await list.locator('summary').click()
+      await list.locator('button[data-doc]').first().click()
+      await expect.poll(() => display(flips.getByTestId('compare-sample-choices').locator('tbody tr').first())).toBe('block')
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+  }, 60_000)
 })
 
 /** Picks A and B in the compare view, compares, and returns the acc row of the task. */
