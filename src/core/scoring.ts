@@ -4,7 +4,7 @@
 import type { PlannedDoc, TaskPlan } from './tasks/task-plan.ts'
 import { docToText, taskFields } from './tasks/doc-fields.ts'
 import { resolveHook } from './tasks/hooks.ts'
-import { scoreMultipleChoice } from './metrics/multiple-choice.ts'
+import { npArgmax, scoreMultipleChoice } from './metrics/multiple-choice.ts'
 import { exactMatch } from './metrics/exact-match.ts'
 import { pyRegex } from './python/regex.ts'
 import { PyFloat } from './python/json.ts'
@@ -73,7 +73,10 @@ function scoreChoices(plan: TaskPlan, planned: PlannedDoc, results: readonly Log
   if (plan.multipleInput) gold = docToText(plan.spec, taskFields(plan.spec), planned.doc) as number
   else gold = goldIndex(planned.target, choices)
   const scores = scoreMultipleChoice({ lls, isGreedy, choices, gold, llsUnconditional }, wanted)
-  return Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, new PyFloat(v)]))
+  const out: DocMetrics = Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, new PyFloat(v)]))
+  // lm-eval's f1 and mcc keep (gold, pred) per doc for scikit-learn's corpus-level scores
+  for (const name of PAIR_METRICS) if (wanted.includes(name)) out[name] = [gold, npArgmax(lls)]
+  return out
 }
 
 /** int → index (−100 when out of range); str → choices.index or −100; list → indices. */
@@ -87,6 +90,11 @@ export function goldIndex(target: unknown, choices: readonly string[]): number |
   return -100
 }
 
+/** Metrics whose per-doc value is lm-eval's (gold, prediction) pair, aggregated over the corpus. */
+const PAIR_METRICS: readonly string[] = ['f1', 'mcc']
+/** Metrics of generate_until tasks whose per-doc value is [gold, answer] (lm-eval's metric_fn([gold, result])). */
+const CORPUS_GENERATION_METRICS: readonly string[] = ['bleu', 'chrf', 'ter', 'f1', 'mcc']
+
 function scoreGeneration(plan: TaskPlan, planned: PlannedDoc, result: unknown, wanted: readonly string[]): DocMetrics {
   let gold: unknown = planned.target
   if (planned.choices !== undefined && typeof gold === 'number') gold = planned.choices[gold]
@@ -96,6 +104,13 @@ function scoreGeneration(plan: TaskPlan, planned: PlannedDoc, result: unknown, w
     if (!wanted.includes(metric.name)) continue
     if (metric.pythonMetric !== undefined) {
       out[metric.name] = pythonMetricValue(metric.pythonMetric, metric.name, gold, prediction, metric.kwargs)
+      continue
+    }
+    if (CORPUS_GENERATION_METRICS.includes(metric.name)) {
+      if (Array.isArray(gold)) {
+        throw new HarnessError('TASK_SPEC_INVALID', `${metric.name} with a list of targets: lm-eval scores each doc 1.0 and then cannot aggregate it; give one target per doc`, { metric: metric.name })
+      }
+      out[metric.name] = [String(gold), prediction]
       continue
     }
     if (metric.name !== 'exact_match') continue

@@ -10,6 +10,7 @@ import { applyFilterPipeline } from './filters/index.ts'
 import { plainValue, scoreDoc } from './scoring.ts'
 import { aggregate } from './metrics/aggregation.ts'
 import { stderrFor } from './metrics/stderr.ts'
+import { corpusAggregate, corpusStderr, isCorpusAggregation } from './metrics/corpus-metrics.ts'
 import { sampleRecord } from './results/samples.ts'
 import { HarnessError, isHarnessError } from './errors.ts'
 import { pythonHookHost } from './tasks/python-hooks.ts'
@@ -79,8 +80,10 @@ export function scoreTask(plan: TaskPlan, raw: PlanAnswers, bootstrapIters: numb
     const python = resolved?.pythonAggregation
     metrics.push({
       metric, filter,
-      value: python === undefined ? aggregate(aggregation, items, summation) : pythonAggregate(python, items),
-      stderr: python === undefined ? stderrFor(aggregation, items, bootstrapIters, summation) : 'N/A',
+      value: python !== undefined ? pythonAggregate(python, items)
+        : isCorpusAggregation(aggregation) ? corpusAggregate(aggregation, items) : aggregate(aggregation, items, summation),
+      stderr: python !== undefined ? 'N/A'
+        : isCorpusAggregation(aggregation) ? corpusStderr(aggregation, items, bootstrapIters) : stderrFor(aggregation, items, bootstrapIters, summation),
       higherIsBetter: resolved?.higherIsBetter ?? true,
       count: items.length,
     })

@@ -198,3 +198,26 @@ describe('task folders with Python modules', () => {
     expect(r.ok ? 'added' : [r.error.code, r.error.message]).toEqual(['HOOK_UNKNOWN', expect.stringContaining('no module mytasks/utils.py beside the YAML file')])
   })
 })
+
+describe('corpus metrics in task YAML', () => {
+  it('bleu, chrf and ter of a generate_until task and f1, mcc of a multiple_choice task aggregate over the docs', async () => {
+    const api = service()
+    const gen = `task: colors_gen\ndataset_path: local/colors\noutput_type: generate_until\ntest_split: test\ndoc_to_text: "{{q}}?"\ndoc_to_target: "{{options[gold]}}"\nmetric_list:\n  - metric: bleu\n  - metric: chrf\n  - metric: ter\n`
+    const mc = `task: colors_cls\ndataset_path: local/colors\noutput_type: multiple_choice\ntest_split: test\ndoc_to_text: "{{q}}?"\ndoc_to_choice: ["no", "yes"]\ndoc_to_target: "{{1 if gold == 0 else 0}}"\nmetric_list:\n  - metric: f1\n  - metric: mcc\n`
+    expect((await api.addTaskYaml([{ path: 'm/colors_gen.yaml', text: gen }, { path: 'm/colors_cls.yaml', text: mc }])).ok).toBe(true)
+    const result = await api.run({ ...RUN_DEFAULTS, runId: 'c1', tasks: ['colors_gen', 'colors_cls'], limit: undefined, numFewshot: undefined, bootstrapIters: 100, logSamples: true }, () => undefined)
+    if (result.status !== 'done') throw new Error(`run failed: ${result.error.code} ${result.error.message}`)
+    const rows = result.results.results as Record<string, Record<string, unknown>>
+    // the fake model answers ' x' to every prompt: no n-gram matches the colours
+    expect(rows.colors_gen['bleu,none']).toBe(0)
+    expect(rows.colors_gen['chrf,none']).toBe(0)
+    expect(rows.colors_gen['ter,none']).toBe(100)
+    expect(typeof rows.colors_gen['ter_stderr,none']).toBe('number')
+    // every choice ties, so the prediction is 0 ('no'); the gold is 1 for the three docs with gold 0
+    expect(rows.colors_cls['f1,none']).toBe(0)
+    expect(rows.colors_cls['mcc,none']).toBe(0)
+    const first = JSON.parse(result.samplesJsonl.colors_cls.split('\n')[0]) as Record<string, unknown>
+    expect(first.f1).toEqual([1, 0])
+    expect(JSON.parse(result.samplesJsonl.colors_gen.split('\n')[0]).bleu).toEqual(['red', ' x'])
+  })
+})

@@ -3,6 +3,7 @@
  * higher_is_better, lm-eval.md §2.1).
  */
 import type { AggregationName } from '../metrics/aggregation.ts'
+import type { CorpusAggregationName } from '../metrics/corpus-metrics.ts'
 import type { MetricConfig, OutputType, TaskSpec } from './task-spec.ts'
 import { HarnessError } from '../errors.ts'
 import { metricName } from './task-spec.ts'
@@ -12,7 +13,7 @@ export interface ResolvedMetric {
   /** metric name, e.g. 'acc' */
   readonly name: string
   /** how per-doc values combine */
-  readonly aggregation: AggregationName
+  readonly aggregation: MetricAggregation
   readonly higherIsBetter: boolean
   /** extra keyword arguments from metric_list (ignore_case, regexes_to_ignore …) */
   readonly kwargs: Readonly<Record<string, unknown>>
@@ -22,8 +23,11 @@ export interface ResolvedMetric {
   readonly pythonAggregation?: string
 }
 
+/** An aggregation over per-doc values (mean, perplexity, …) or over (gold, prediction) pairs (bleu, f1, …). */
+export type MetricAggregation = AggregationName | CorpusAggregationName
+
 /** Registered metrics: aggregation and direction. */
-export const METRICS: Readonly<Record<string, { aggregation: AggregationName; higherIsBetter: boolean }>> = {
+export const METRICS: Readonly<Record<string, { aggregation: MetricAggregation; higherIsBetter: boolean }>> = {
   acc: { aggregation: 'mean', higherIsBetter: true },
   acc_norm: { aggregation: 'mean', higherIsBetter: true },
   acc_bytes: { aggregation: 'mean', higherIsBetter: true },
@@ -33,6 +37,11 @@ export const METRICS: Readonly<Record<string, { aggregation: AggregationName; hi
   word_perplexity: { aggregation: 'weighted_perplexity', higherIsBetter: false },
   byte_perplexity: { aggregation: 'weighted_perplexity', higherIsBetter: false },
   bits_per_byte: { aggregation: 'bits_per_byte', higherIsBetter: false },
+  bleu: { aggregation: 'bleu', higherIsBetter: true },
+  chrf: { aggregation: 'chrf', higherIsBetter: true },
+  ter: { aggregation: 'ter', higherIsBetter: false },
+  f1: { aggregation: 'f1', higherIsBetter: true },
+  mcc: { aggregation: 'matthews_corrcoef', higherIsBetter: true },
 }
 
 /** Default metrics per output type. */
@@ -43,7 +52,7 @@ export const DEFAULT_METRICS: Readonly<Record<OutputType, readonly string[]>> = 
   generate_until: ['exact_match'],
 }
 
-const AGGREGATIONS: readonly AggregationName[] = ['mean', 'median', 'perplexity', 'weighted_perplexity', 'bits_per_byte']
+const AGGREGATIONS: readonly MetricAggregation[] = ['mean', 'median', 'perplexity', 'weighted_perplexity', 'bits_per_byte', 'bleu', 'chrf', 'ter', 'f1', 'matthews_corrcoef']
 
 /** The task's metrics with registry defaults filled in. */
 export function resolveMetrics(spec: TaskSpec): ResolvedMetric[] {
@@ -57,10 +66,10 @@ export function resolveMetrics(spec: TaskSpec): ResolvedMetric[] {
       }
       const name = metricName(rawMetric)
       const named = typeof rawAggregation === 'string' ? rawAggregation : python.pythonAggregation === undefined ? METRICS[name]?.aggregation ?? 'mean' : 'mean'
-      if (!AGGREGATIONS.includes(named as AggregationName)) {
+      if (!AGGREGATIONS.includes(named as MetricAggregation)) {
         throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown aggregation '${named}' for metric '${name}' (known: ${AGGREGATIONS.join(', ')})`)
       }
-      return { name, aggregation: named as AggregationName, higherIsBetter: higher_is_better ?? METRICS[name]?.higherIsBetter ?? true, kwargs, ...python }
+      return { name, aggregation: named as MetricAggregation, higherIsBetter: higher_is_better ?? METRICS[name]?.higherIsBetter ?? true, kwargs, ...python }
     }
     const metric = rawMetric
     const aggregation = rawAggregation
@@ -68,7 +77,7 @@ export function resolveMetrics(spec: TaskSpec): ResolvedMetric[] {
     if (known === undefined && (aggregation === undefined || spec.process_results === undefined)) {
       throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown metric '${metric}' (known: ${Object.keys(METRICS).join(', ')})`, { metric })
     }
-    const agg = (aggregation ?? known.aggregation) as AggregationName
+    const agg = (aggregation ?? known.aggregation) as MetricAggregation
     if (!AGGREGATIONS.includes(agg)) {
       throw new HarnessError('TASK_SPEC_INVALID', `task '${spec.task}': unknown aggregation '${String(aggregation)}' for metric '${metric}' (known: ${AGGREGATIONS.join(', ')})`)
     }
