@@ -19,6 +19,15 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
 }
 
+/** Requests longer than this (characters) are reported when planned: their size, and how they are bounded. */
+export const LONG_REQUEST_CHARS = 1_000_000
+
+/** The note for a task whose longest request is `chars` characters. */
+export function longRequestNote(task: string, chars: number): string {
+  return `evalz: ${task}: a request is ${chars.toLocaleString('en-US')} characters; contexts past the model's max length are `
+    + 'left-truncated to their last tokens as lm-eval does (only that tail is tokenised), while a perplexity document is scored whole'
+}
+
 /** Returns an event handler that renders progress to `sink`. */
 export function progressReporter(sink: ProgressSink, now: () => number): (e: EvalEvent) => void {
   let lastLine = 0
@@ -27,6 +36,7 @@ export function progressReporter(sink: ProgressSink, now: () => number): (e: Eva
     if (e.type === 'planned') {
       const lines = e.tasks.map(t => `  ${t.task}: ${t.docs} docs, ${t.requests} requests, ${t.numFewshot}-shot`)
       sink.write(`evalz: ${e.totalRequests} requests for ${e.tasks.length} task(s)\n${lines.join('\n')}\n`)
+      for (const t of e.tasks) if ((t.longestRequestChars ?? 0) > LONG_REQUEST_CHARS) sink.write(`${longRequestNote(t.task, t.longestRequestChars ?? 0)}\n`)
       return
     }
     if (e.type === 'scored') {

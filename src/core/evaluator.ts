@@ -103,7 +103,9 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
   plans.forEach((plan, pi) => {
     const repeats = plan.spec.repeats ?? 1
     let count = 0
+    let longest = 0
     plan.docs.forEach((doc, di) => doc.requests.forEach((r, ri) => {
+      longest = Math.max(longest, requestChars(r.request))
       const entry = byKind.get(r.request.kind) ?? { slots: [], reqs: [] }
       for (let k = 0; k < repeats; k++) {
         entry.slots.push({ plan: pi, doc: di, req: ri })
@@ -112,7 +114,7 @@ async function runRequests(plans: readonly TaskPlan[], opts: EvalOptions): Promi
       }
       byKind.set(r.request.kind, entry)
     }))
-    summaries.push({ task: plan.spec.task, docs: plan.docs.length, requests: count, numFewshot: plan.numFewshot })
+    summaries.push({ task: plan.spec.task, docs: plan.docs.length, requests: count, numFewshot: plan.numFewshot, longestRequestChars: longest })
   })
   const overallTotal = summaries.reduce((a, s) => a + s.requests, 0)
   opts.onEvent?.({ type: 'planned', tasks: summaries, totalRequests: overallTotal })
@@ -174,4 +176,9 @@ async function answer(backend: ModelBackend, kind: RequestKind, reqs: ModelReque
       return rs.map(wrap)
     }
   }
+}
+
+/** Characters of a request's text (what the backend tokenises). */
+function requestChars(r: ModelRequest): number {
+  return r.kind === 'loglikelihood' ? r.context.length + r.continuation.length : r.kind === 'generate_until' ? r.context.length : r.text.length
 }

@@ -11,6 +11,8 @@ export interface PlannedTaskSummary {
   readonly requests: number
   /** shots per prompt */
   readonly numFewshot: number
+  /** characters of the task's longest request text (context + continuation, or a rolling doc) */
+  readonly longestRequestChars?: number
 }
 
 export type EvalEvent =

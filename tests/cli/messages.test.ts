@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { redactCredentials } from '../../src/cli/credentials.ts'
 import { servedAsLocal } from '../../src/cli/browser-device.ts'
+import { progressReporter } from '../../src/cli/progress.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const DEMO = join(ROOT, 'public/models/demo')
@@ -121,5 +122,18 @@ describe('messages that name the file or the fix', () => {
     const origin = 'http://127.0.0.1:4321'
     expect(servedAsLocal(`could not load model __cli__: ${origin}/models/__cli__/onnx/model.onnx is 12 bytes`, origin, '/home/u/m'))
       .toBe('could not load model /home/u/m: /home/u/m/onnx/model.onnx is 12 bytes')
+  })
+})
+
+describe('input sizes are reported', () => {
+  it('a task whose longest request passes 1,000,000 characters gets one note with its size and how it is bounded', () => {
+    let text = ''
+    const report = progressReporter({ isTTY: false, write: t => { text += t } }, () => 0)
+    report({ type: 'planned', totalRequests: 8, tasks: [
+      { task: 'big', docs: 2, requests: 4, numFewshot: 0, longestRequestChars: 52_428_848 },
+      { task: 'small', docs: 2, requests: 4, numFewshot: 0, longestRequestChars: 900 },
+    ] })
+    const notes = text.split('\n').filter(l => l.includes('characters'))
+    expect(notes).toEqual([expect.stringMatching(/^evalz: big: a request is 52,428,848 characters; contexts past the model's max length are left-truncated/)])
   })
 })

@@ -72,8 +72,51 @@ export function trailingPyWhitespace(s: string): number {
   return n
 }
 
-/** Tokenises one loglikelihood request exactly like lm-eval's HFLM (§5.1). */
-export function encodeLoglikelihoodPair(codec: TextCodec, context: string, continuation: string): TokenPair {
+/** Characters per token assumed when deciding that a text is long enough to tokenise from a tail only. */
+const TAIL_CHARS_PER_TOKEN = 32
+/** Leading tokens of a tail's encoding that are dropped: they may differ from the whole text's (a cut word, BOS). */
+export const TAIL_MARGIN_TOKENS = 64
+/** How far past the cut a word boundary (a Python whitespace character) is looked for, in characters. */
+const BOUNDARY_SEARCH = 4096
+
+/** A long text's tail: where it starts and its encoding with the margin dropped. */
+export interface EncodedTail {
+  /** characters of the text before the tail (not tokenised); 0 when the whole text was encoded */
+  readonly omitted: number
+  /** the tail's encoding, its first TAIL_MARGIN_TOKENS tokens dropped when `omitted` > 0 */
+  readonly tokens: number[]
+}
+
+/**
+ * At least the last `keep` tokens of `encode(text)` (all of them when the text is short), without tokenising a
+ * text far longer than `keep` tokens can span: lm-eval keeps only the last max-length tokens of a context, and
+ * tokenising a 50 MB line whole costs minutes and gigabytes. The text is cut at a word boundary
+ * (`keep` + margin) × 32 characters from its end, the tail is encoded, and its first 64 tokens (where the cut
+ * may change the tokenisation) are dropped; a tail that yields too few tokens is grown fourfold until it does.
+ */
+export function encodeTail(encode: (s: string) => number[], text: string, keep: number): EncodedTail {
+  for (let span = (keep + TAIL_MARGIN_TOKENS) * TAIL_CHARS_PER_TOKEN; span < text.length; span *= 4) {
+    const cut = wordBoundaryAfter(text, text.length - span)
+    const tokens = encode(text.slice(cut))
+    if (tokens.length >= keep + TAIL_MARGIN_TOKENS) return { omitted: cut, tokens: tokens.slice(TAIL_MARGIN_TOKENS) }
+  }
+  return { omitted: 0, tokens: encode(text) }
+}
+
+/** The first whitespace position at or after `from` (within BOUNDARY_SEARCH), else `from` moved off a surrogate pair. */
+function wordBoundaryAfter(text: string, from: number): number {
+  const end = Math.min(text.length, from + BOUNDARY_SEARCH)
+  for (let i = from; i < end; i++) if (isPySpace(text.charCodeAt(i))) return i
+  const c = text.charCodeAt(from)
+  return c >= 0xdc00 && c <= 0xdfff ? from + 1 : from
+}
+
+/**
+ * Tokenises one loglikelihood request exactly like lm-eval's HFLM (§5.1). With `maxLength`, a context far longer
+ * than the model's window is tokenised from its tail (encodeTail): the model sees the same last maxLength + 1
+ * tokens, and `omitted` says how many characters were never tokenised.
+ */
+export function encodeLoglikelihoodPair(codec: TextCodec, context: string, continuation: string, maxLength?: number): TokenPair & { omitted?: number } {
   if (context === '') {
     const cont = codec.encodePlain(continuation)
     if (cont.length > 0 && cont[0] === codec.prefixTokenId) return { context: cont.slice(0, 1), continuation: cont.slice(1) }
@@ -85,6 +128,14 @@ export function encodeLoglikelihoodPair(codec: TextCodec, context: string, conti
   if (n > 0) {
     cont = ctx.slice(ctx.length - n) + cont
     ctx = ctx.slice(0, ctx.length - n)
+  }
+  if (maxLength !== undefined) {
+    const tail = encodeTail(codec.encode, ctx, maxLength + 1)
+    if (tail.omitted > 0) {
+      const rest = ctx.slice(tail.omitted)
+      const whole = codec.encode(rest + cont)
+      return { context: tail.tokens, continuation: whole.slice(codec.encode(rest).length), omitted: tail.omitted }
+    }
   }
   const whole = codec.encode(ctx + cont)
   const ctxEnc = codec.encode(ctx)

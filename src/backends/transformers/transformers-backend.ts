@@ -20,7 +20,7 @@ import { eosTokenIds, onnxSuffix, resolveMaxLength } from './model-limits.ts'
 import { localModelDir, openLocalFile, runningInNode } from './node-files.ts'
 import { countOnnxParameters } from './onnx-params.ts'
 import { documentWindows } from './rolling-windows.ts'
-import { encodeLoglikelihoodPair, makeTextCodec, memoizedCodec } from './tokenization.ts'
+import { encodeLoglikelihoodPair, encodeTail, makeTextCodec, memoizedCodec } from './tokenization.ts'
 import type { TextCodec } from './tokenization.ts'
 import { causalLmFromModel } from './transformers-lm.ts'
 import { renderChatTemplate, selectChatTemplate } from './chat-template.ts'
@@ -153,7 +153,7 @@ export function makeBackend({
     async loglikelihood(reqs: readonly LoglikelihoodRequest[], opts: BatchOptions): Promise<LoglikelihoodResponse[]> {
       checkBatchSize(opts.batchSize)
       const memo = memoizedCodec(codec)
-      const pairs = reqs.map((r) => encodeLoglikelihoodPair(memo, r.context, r.continuation))
+      const pairs = reqs.map((r) => encodeLoglikelihoodPair(memo, r.context, r.continuation, maxLength))
       pairs.forEach((p, i) => checkScorable(p, maxLength, i, reqs[i]))
       const tracker = progressTracker(reqs.length, opts.onProgress)
       const respond = (s: PairScore, i: number): LoglikelihoodResponse => ({
@@ -202,7 +202,8 @@ export function makeBackend({
 
     async generateUntil(reqs: readonly GenerateRequest[], opts: BatchOptions): Promise<GenerateResponse[]> {
       checkBatchSize(opts.batchSize)
-      const encoded = reqs.map((r) => codec.encode(r.context))
+      // a context far longer than the window is tokenised from its tail (only its last maxLength tokens are fed)
+      const encoded = reqs.map((r) => encodeTail(codec.encode, r.context, maxLength).tokens)
       const plan = planGenerationBatches(
         reqs.map((r, i) => ({ tokenCount: encoded[i].length, context: r.context, genKey: canonicalKey(r.gen) })),
         opts.batchSize,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { AutoTokenizer } from '@huggingface/transformers'
 import {
-  encodeLoglikelihoodPair, isPySpace, makeTextCodec, trailingPyWhitespace,
+  encodeLoglikelihoodPair, encodeTail, isPySpace, makeTextCodec, trailingPyWhitespace,
 } from '../../../src/backends/transformers/tokenization.ts'
+import { modelInput } from '../../../src/backends/transformers/collator.ts'
+import { configureTransformers } from '../../../src/backends/transformers/init.ts'
 import type { TokenizerLike } from '../../../src/backends/transformers/tokenization.ts'
 
 // Character-level tokenizer: one id per UTF-16 unit (+1000), id 1 = '<s>' added as BOS when specials are on,
@@ -73,5 +77,52 @@ describe('encodeLoglikelihoodPair', () => {
     expect(p).toEqual({ context: [1, ...chars('Q')], continuation: chars(' A') })
     expect(codec.decode([], true)).toBe('')
     expect(codec.prefixText).toBe('<s>')
+  })
+})
+
+describe('long contexts: only the tail is tokenised (issue 17)', async () => {
+  configureTransformers({ allowRemote: false })
+  const tok = (await AutoTokenizer.from_pretrained(join(import.meta.dirname, '../../../public/models/demo'))) as unknown as TokenizerLike
+  const codec = makeTextCodec(tok, { prefixTokenId: 0 })
+  const words = 'The quick brown fox, naïve café — 東京 🦊 jumps over\nthe lazy dog; '
+  const texts: Record<string, string> = {
+    prose: words.repeat(400),
+    'one long word': `start ${'x'.repeat(20_000)}`,
+    'no spaces': '0123456789abcdef🦊'.repeat(1_500),
+    'space runs': `a${'     \t'.repeat(4_000)}b`,
+  }
+  it('gives the same last tokens, and the same model input, as encoding the whole text', () => {
+    for (const [name, text] of Object.entries(texts)) {
+      const whole = codec.encode(text)
+      const tail = encodeTail(codec.encode, text, 128)
+      expect(tail.omitted, name).toBeGreaterThan(0)
+      expect(tail.tokens.length, name).toBeGreaterThanOrEqual(128)
+      expect(tail.tokens, name).toEqual(whole.slice(whole.length - tail.tokens.length))
+      const full = encodeLoglikelihoodPair(codec, text, ' dog')
+      const cut = encodeLoglikelihoodPair(codec, text, ' dog', 128)
+      expect(cut.omitted, name).toBeGreaterThan(0)
+      expect(cut.continuation, name).toEqual(full.continuation)
+      expect(modelInput(cut, 128), name).toEqual(modelInput(full, 128))
+    }
+  })
+
+  it('encodes a text that fits whole, with nothing omitted', () => {
+    const short = words.repeat(3)
+    expect(encodeTail(codec.encode, short, 512)).toEqual({ omitted: 0, tokens: codec.encode(short) })
+    expect(encodeLoglikelihoodPair(codec, short, ' x', 512)).toEqual(encodeLoglikelihoodPair(codec, short, ' x'))
+  })
+})
+
+describe('a 50 MB single-line context (issue 17)', () => {
+  it('tokenises a bounded tail, not the 50 MB, and keeps the window the model sees', () => {
+    const tok = charTokenizer(true)
+    const codec = makeTextCodec(tok, { prefixTokenId: 1 })
+    const context = `${'Canada '.repeat(Math.ceil((50 << 20) / 7))}Question: capital?\nAnswer:`
+    const pair = encodeLoglikelihoodPair(codec, context, ' Ottawa', 2048)
+    const encoded = tok.calls.reduce((n, c) => n + c.text.length, 0)
+    expect(encoded).toBeLessThan(4 * (2048 + 64) * 32)
+    expect(pair.omitted).toBeGreaterThan(50_000_000)
+    expect(pair.continuation).toEqual(chars(' Ottawa'))
+    expect(modelInput(pair, 2048)).toEqual(chars(context.slice(-2048 + 6) + ' Ottaw'))
   })
 })
