@@ -11,7 +11,7 @@ import type { TaskCatalogue } from '../core/tasks/registry.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import type { StartPythonHooks } from '../core/tasks/python-hooks.ts'
 import { preparePythonHooks, pythonModulesOf } from '../core/tasks/python-modules.ts'
-import { cachingBackend, modelKeyOf } from '../core/response-cache.ts'
+import { modelKeyOf } from '../core/response-cache.ts'
 import { pyJsonDumps } from '../core/python/json.ts'
 import type { DeviceReport, GpuLike, RunDevice } from '../protocol/device.ts'
 import { chooseDevice, isWireError, loadOnDevice, probeGpu } from './device.ts'
@@ -23,13 +23,14 @@ import type { TaskYamlService } from './task-yaml-service.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { HubWorkerApi } from '../protocol/hub-api.ts'
 import type { ServerWorkerApi } from '../protocol/server-api.ts'
-import type { ModelOrigin, ResultsJson, RunInfo } from '../core/results/results-json.ts'
-import { runInfoFor, runRequestProblems } from './run-request.ts'
+import type { ModelOrigin, ResultsJson } from '../core/results/results-json.ts'
+import { modelRunInfo, runRequestProblems } from './run-request.ts'
+import { runEvaluation } from './run-evaluation.ts'
+import type { LoadedModel } from './run-evaluation.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
 import { parsePyJson } from './wire-json.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
 import { throttleEvents } from './worker-event.ts'
-import { samplesJsonl as toJsonl } from '../core/results/samples.ts'
 
 /** Model-file read progress, in bytes. */
 export interface LoadProgress {
@@ -147,11 +148,11 @@ async function runOnce(
   if (spec.modelSource === 'server') return runServed(deps, yaml, spec, emit, signal, record, started)
   const choice = chooseDevice(spec.device, await probeGpu(deps.gpu))
   if (isWireError(choice)) throw fromWireError(choice)
-  emit({ type: 'phase', phase: 'loading-model' })
-  const loaded = await loadOnDevice(choice, (device) => deps.loadBackend(spec.model, device, (p) => emit({ type: 'load', ...p }), stored))
-  const report = loaded.report.device === 'wasm' && deps.wasmThreads !== undefined ? { ...loaded.report, threads: deps.wasmThreads } : loaded.report
-  const runInfo = (extra: RunInfo['evalzExtra']) => runInfoFor(spec, deps.evalzVersion, deps.clock(), stored?.name, stored, extra)
-  return evaluateLoaded(deps, yaml, spec, emit, signal, record, started, { value: loaded.value, report }, runInfo)
+  return evaluateWith(deps, yaml, spec, emit, signal, record, started, async () => {
+    const loaded = await loadOnDevice(choice, (device) => deps.loadBackend(spec.model, device, (p) => emit({ type: 'load', ...p }), stored))
+    const report = loaded.report.device === 'wasm' && deps.wasmThreads !== undefined ? { ...loaded.report, threads: deps.wasmThreads } : loaded.report
+    return { backend: loaded.value, report, runInfo: modelRunInfo(spec, stored?.name, stored) }
+  })
 }
 
 /** A served model: connected here (its tokenizer loaded in the worker), evaluated like a local one. */
@@ -159,66 +160,62 @@ async function runServed(
   deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
   started: number,
 ): Promise<RunResult> {
-  if (!deps.server || !spec.server) {
+  const server = deps.server
+  if (!server || !spec.server) {
     const message = spec.server ? 'served models need this browser\'s storage (IndexedDB) for their settings' : 'a server run needs request.server (url, tokenizer)'
     throw fromWireError({ code: 'USAGE', message, detail: undefined })
   }
+  const url = spec.server.url
   const tokenizerModel = spec.server.tokenizerSource === 'stored' ? await findStoredModel(deps.store, spec.server.tokenizer) : undefined
-  emit({ type: 'phase', phase: 'loading-model' })
-  const served = await deps.server.connect(spec, tokenizerModel)
-  const report: DeviceReport = {
-    requested: spec.device, device: 'server', adapter: undefined, fellBack: false, reason: `the model runs on ${spec.server.url}; its tokenizer runs here`,
-  }
-  const runInfo = (extra: RunInfo['evalzExtra']): RunInfo => ({
-    ...runInfoFor(spec, deps.evalzVersion, deps.clock(), spec.model, undefined, extra),
-    model: 'local-completions', modelArgs: served.modelArgs, modelOrigin: served.origin,
+  return evaluateWith(deps, yaml, spec, emit, signal, record, started, async () => {
+    const served = await server.connect(spec, tokenizerModel)
+    const report: DeviceReport = {
+      requested: spec.device, device: 'server', adapter: undefined, fellBack: false, reason: `the model runs on ${url}; its tokenizer runs here`,
+    }
+    return {
+      backend: served.backend, report,
+      runInfo: { ...modelRunInfo(spec, spec.model), model: 'local-completions', modelArgs: served.modelArgs, modelOrigin: served.origin },
+      // cached answers belong to this server's model (its URL, name, root and our tokenizer), not to any model of that name
+      cacheKey: `${modelKeyOf(served.backend)}|${pyJsonDumps(served.origin.detail)}`,
+    }
   })
-  // cached answers belong to this server's model (its URL, name, root and our tokenizer), not to any model of that name
-  const modelKey = `${modelKeyOf(served.backend)}|${pyJsonDumps(served.origin.detail)}`
-  return evaluateLoaded(deps, yaml, spec, emit, signal, record, started, { value: served.backend, report }, runInfo, modelKey)
 }
 
-/** Evaluates with a loaded model and builds the run's result; disposes the model. */
-async function evaluateLoaded(
+/** A loaded model with the device it runs on. */
+type DeviceModel = Omit<LoadedModel, 'evalzExtra'> & { readonly report: DeviceReport }
+
+/** Runs the evaluation (runEvaluation) with the model `load` gives, and builds the run's result. */
+async function evaluateWith(
   deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
-  started: number, loaded: { value: ModelBackend; report: DeviceReport }, runInfo: (extra: RunInfo['evalzExtra']) => RunInfo,
-  modelKey?: string,
+  started: number, load: () => Promise<DeviceModel>,
 ): Promise<RunResult> {
-  const report = loaded.report
-  record.device = report
-  const model = loaded.value
-  const backend = deps.store ? cachingBackend(model, deps.store.responses, modelKey) : undefined
-  try {
-    emit({ type: 'device', report })
-    if (signal.aborted) throw fromWireError({ code: 'CANCELLED', message: 'run cancelled', detail: undefined })
-    emit({ type: 'phase', phase: 'evaluating' })
-    const outcome = await deps.evaluate({
-      tasks: spec.tasks,
-      catalogue: yaml.catalogue(),
-      source: typeof deps.source === 'function' ? await deps.source() : deps.source,
-      backend: backend ?? model,
-      numFewshot: spec.numFewshot,
-      limit: spec.limit,
-      docIds: spec.docIds,
-      batchSize: spec.batchSize,
-      fewshotSeed: spec.seed,
-      bootstrapIters: spec.bootstrapIters,
-      logSamples: spec.logSamples === true,
+  let report: DeviceReport | undefined
+  const output = await runEvaluation({
+    catalogue: yaml.catalogue(),
+    source: typeof deps.source === 'function' ? await deps.source() : deps.source,
+    async loadModel() {
+      const { report: device, ...model } = await load()
+      report = device
+      record.device = device
+      emit({ type: 'device', report: device })
       // the device and the cache's answers go into the evalz block as the results are built, once
-      runInfo: runInfo(() => deviceBlock(report, backend?.stats.hits ?? 0)),
-      signal,
-      onEvent: (event) => emit({ type: 'eval', event }),
-      now: deps.now,
-    })
-    emit({ type: 'phase', phase: 'finishing' })
-    const cachedRequests = backend?.stats.hits ?? 0
-    const text = deps.dumpResults(outcome.results)
-    // the page's plain-JSON copy of the file (NaN/±Infinity as strings)
-    const results = parsePyJson(text) as RunResultsObject
-    const samples = Object.fromEntries([...outcome.samples].filter(([, s]) => s.length > 0).map(([task, s]) => [task, toJsonl(s)]))
-    return { status: 'done', runId: spec.runId, device: report, results, resultsJson: text, wallMs: deps.now() - started, samplesJsonl: samples, cachedRequests }
-  } finally {
-    await model.dispose().catch(() => undefined)
+      return { ...model, evalzExtra: (hits) => deviceBlock(device, hits) }
+    },
+    evaluate: deps.evaluate,
+    dumpResults: deps.dumpResults,
+    evalzVersion: deps.evalzVersion,
+    now: deps.now,
+    clock: deps.clock,
+    responses: deps.store?.responses,
+    signal,
+    onEvent: (event) => emit({ type: 'eval', event }),
+    onPhase: (phase) => emit({ type: 'phase', phase }),
+  }, { ...spec, logSamples: spec.logSamples === true })
+  // the page's plain-JSON copy of the file (NaN/±Infinity as strings)
+  const results = parsePyJson(output.resultsJson) as RunResultsObject
+  return {
+    status: 'done', runId: spec.runId, device: report!, results, resultsJson: output.resultsJson, wallMs: deps.now() - started,
+    samplesJsonl: output.samplesJsonl, cachedRequests: output.cachedRequests,
   }
 }
 

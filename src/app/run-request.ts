@@ -6,6 +6,7 @@ import { suffixOfDtype } from '../core/dtypes.ts'
 import { batchSizeProblem } from '../core/backend.ts'
 import type { ModelInfo } from '../protocol/eval-store.ts'
 import type { ModelIdentity, RunRequest } from '../protocol/run-request.ts'
+import type { ModelRunInfo } from './run-evaluation.ts'
 
 /** Defaults the page starts from (lm-eval's defaults where lm-eval has one). */
 export const RUN_DEFAULTS = {
@@ -49,13 +50,10 @@ export function runRequestProblems(spec: RunRequest): string[] {
 }
 
 /**
- * The results file's run description for a request (lm-eval's `config` block); `modelName` names a stored model
- * in `model_args` (default: the request's model id).
+ * How the results file names a request's model (the model half of lm-eval's `config` block); `modelName` names a
+ * stored model in `model_args` (default: the request's model id).
  */
-export function runInfoFor(
-  spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model, stored?: ModelInfo,
-  evalzExtra?: RunInfo['evalzExtra'],
-): RunInfo {
+export function modelRunInfo(spec: RunRequest, modelName = spec.model, stored?: ModelInfo): ModelRunInfo {
   const hub = stored?.hub
   const id = spec.identity
   return {
@@ -63,16 +61,16 @@ export function runInfoFor(
     modelArgs: `pretrained=${hub ? `${hub.repo}@${hub.revision}` : id?.pretrained ?? modelName},dtype=${hub?.dtype ?? 'fp32'}`,
     ...(id ? { modelName: id.name, modelSha256: id.sha256 } : {}),
     ...(id?.numParameters !== undefined ? { numParameters: id.numParameters } : {}),
-    ...(evalzExtra ? { evalzExtra } : {}),
-    batchSize: spec.batchSize,
-    limit: spec.limit,
-    numFewshot: spec.numFewshot,
-    bootstrapIters: spec.bootstrapIters,
-    fewshotSeed: spec.seed,
-    evalzVersion,
-    startTime,
     tokenizer: undefined,
     ...(hub ? { modelOrigin: hubOrigin(hub, stored!) } : {}),
+  }
+}
+
+/** The whole run description of a request as runEvaluation builds it (for tests and fixtures that call the engine). */
+export function runInfoFor(spec: RunRequest, evalzVersion: string, startTime: number, modelName = spec.model, stored?: ModelInfo): RunInfo {
+  return {
+    ...modelRunInfo(spec, modelName, stored), batchSize: spec.batchSize, limit: spec.limit, numFewshot: spec.numFewshot,
+    bootstrapIters: spec.bootstrapIters, fewshotSeed: spec.seed, evalzVersion, startTime,
   }
 }
 

@@ -12,10 +12,8 @@
 import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { EvalOutcome } from '../core/evaluator.ts'
+import type { RunOutput } from '../app/run-evaluation.ts'
 import { HarnessError } from '../core/errors.ts'
-import { pyJsonDumps } from '../core/python/json.ts'
-import { samplesJsonl } from '../core/results/samples.ts'
 
 /** Files of an earlier run that `writeRunFiles` moves aside. */
 const RUN_FILE = /^(?:results\.json|samples_.*\.jsonl)$/
@@ -115,10 +113,11 @@ export interface RunFileSet {
 }
 
 /** The files of an evaluation outcome (samples only with --log-samples). */
-export function outcomeFiles(outcome: EvalOutcome, logSamples: boolean): RunFileSet {
+export function outcomeFiles(output: RunOutput, logSamples: boolean): RunFileSet {
   return {
-    results: `${pyJsonDumps(outcome.results, { indent: 2 })}\n`,
-    samples: logSamples ? [...outcome.samples].map(([task, samples]) => [samplesFileName(task), samplesJsonl(samples)] as const) : [],
+    results: `${output.resultsJson}\n`,
+    // every task logged, an empty file for a task without samples (runEvaluation's texts leave those out)
+    samples: logSamples ? [...output.outcome.samples.keys()].map((task) => [samplesFileName(task), output.samplesJsonl[task] ?? ''] as const) : [],
   }
 }
 

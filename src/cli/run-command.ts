@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path'
 import type { RunArgs } from './args.ts'
 import type { ProgressSink } from './progress.ts'
 import { evaluate } from '../core/evaluator.ts'
+import { pyJsonDumps } from '../core/python/json.ts'
+import { runEvaluation } from '../app/run-evaluation.ts'
 import { preparePythonHooks } from './python-hooks.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { resultsTables } from '../core/results/table.ts'
@@ -83,48 +85,32 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
   await checkSplits(leafTasks(selection), source, args.numFewshot)
   if (args.output !== undefined) await prepareOutputDir(resolve(args.output))
   await preparePythonHooks(leafTasks(selection), t => io.progress.write(t))
-  const loaded = args.modelApi !== undefined ? await apiRunModel(args, hub, io, runCatalogue) : await localRunModel(args, hub, io)
-  const { backend, modelArgs } = loaded
-  try {
-    const startTime = Date.now() / 1000
-    const outcome = await evaluate({
-      tasks: loaded.tasks ?? args.tasks,
-      catalogue: runCatalogue,
-      source,
-      backend,
-      numFewshot: args.numFewshot,
-      limit: args.limit,
-      batchSize: args.batchSize,
-      fewshotSeed: args.seed,
-      bootstrapIters: args.bootstrapIters,
-      logSamples: args.logSamples,
-      chat: { applyChatTemplate: args.applyChatTemplate, fewshotAsMultiturn: args.fewshotAsMultiturn, systemInstruction: args.systemInstruction },
-      runInfo: {
-        model: loaded.lmEvalModel,
-        modelArgs,
-        batchSize: args.batchSize,
-        limit: args.limit,
-        numFewshot: args.numFewshot,
-        bootstrapIters: args.bootstrapIters,
-        fewshotSeed: args.seed,
-        evalzVersion: EVALZ_VERSION,
-        startTime,
-        tokenizer: args.tokenizer,
-        modelOrigin: loaded.origin,
-        ...(loaded.compute ? { compute: loaded.compute } : {}),
-      },
-      onEvent: progressReporter(io.progress, () => Date.now()),
-      now: () => performance.now(),
-    })
-    const header = `${loaded.lmEvalModel} (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
-    io.stdout(`${header}\n${resultsTables(outcome.results)}\n`)
-    if (args.output !== undefined) {
-      for (const line of await saveRunFiles(resolve(args.output), outcomeFiles(outcome, args.logSamples))) io.progress.write(`${line}\n`)
-    } else if (args.logSamples) {
-      io.progress.write('evalz: --log-samples needs --output DIR; samples were not written\n')
-    }
-  } finally {
-    await backend.dispose()
+  const output = await runEvaluation({
+    catalogue: runCatalogue,
+    source,
+    async loadModel() {
+      const loaded = args.modelApi !== undefined ? await apiRunModel(args, hub, io, runCatalogue) : await localRunModel(args, hub, io)
+      const runInfo = { model: loaded.lmEvalModel, modelArgs: loaded.modelArgs, tokenizer: args.tokenizer, modelOrigin: loaded.origin }
+      return { backend: loaded.backend, runInfo: loaded.compute ? { ...runInfo, compute: loaded.compute } : runInfo, tasks: loaded.tasks }
+    },
+    evaluate,
+    dumpResults: (results) => pyJsonDumps(results, { indent: 2 }),
+    evalzVersion: EVALZ_VERSION,
+    now: () => performance.now(),
+    clock: () => Date.now() / 1000,
+    onEvent: progressReporter(io.progress, () => Date.now()),
+  }, {
+    tasks: args.tasks, limit: args.limit, numFewshot: args.numFewshot, batchSize: args.batchSize, seed: args.seed,
+    bootstrapIters: args.bootstrapIters, logSamples: args.logSamples, docIds: undefined,
+    chat: { applyChatTemplate: args.applyChatTemplate, fewshotAsMultiturn: args.fewshotAsMultiturn, systemInstruction: args.systemInstruction },
+  })
+  const { model, modelArgs } = output.runInfo
+  const header = `${model} (${modelArgs}), limit: ${args.limit ?? 'None'}, num_fewshot: ${args.numFewshot ?? 'None'}, batch_size: ${args.batchSize}`
+  io.stdout(`${header}\n${resultsTables(output.outcome.results)}\n`)
+  if (args.output !== undefined) {
+    for (const line of await saveRunFiles(resolve(args.output), outcomeFiles(output, args.logSamples))) io.progress.write(`${line}\n`)
+  } else if (args.logSamples) {
+    io.progress.write('evalz: --log-samples needs --output DIR; samples were not written\n')
   }
 }
 
