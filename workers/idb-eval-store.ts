@@ -7,7 +7,7 @@ import { convertDroppedCheckpoint, isDroppedCheckpoint } from '../src/backends/c
 import { HarnessError } from '../src/core/errors.ts'
 import { formatSize } from '../src/data/hub-model.ts'
 import { convertedModelWriter } from '../src/storage/converted-model-store.ts'
-import { addDatasetFiles, listDatasets, removeDataset } from '../src/storage/dataset-store.ts'
+import { addDatasetFiles, listDatasets, removeDataset, renameDatasetConfig } from '../src/storage/dataset-store.ts'
 import type { EvalzDb } from '../src/storage/db.ts'
 import { clearPartialDownloads, partialDownloadBytes } from '../src/storage/hub-model-store.ts'
 import { addModelFiles, listModels, removeModel } from '../src/storage/model-store.ts'
@@ -26,6 +26,7 @@ export function idbEvalStore(db: EvalzDb, storage: StorageManager | undefined): 
     addDataset: (name, files, placement) => addDatasetFiles(db, name, files, placement),
     listDatasets: () => listDatasets(db),
     removeDataset: (id) => removeDataset(db, id),
+    renameDatasetConfig: (id, from, to) => renameDatasetConfig(db, id, from, to),
     putRun: (record) => putRun(db, record),
     getRun: (id) => getRun(db, id),
     listRuns: () => listRuns(db),

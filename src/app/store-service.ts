@@ -15,7 +15,8 @@ import { parsePyJson } from './wire-json.ts'
 
 /** The storage methods of EvalWorkerApi. */
 export type StoreApi = Pick<EvalWorkerApi,
-  'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'listRuns' | 'getRun' |
+  'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'renameDatasetConfig' |
+  'listRuns' | 'getRun' |
   'deleteRun' | 'abandonRun' | 'storageUsage' | 'clearPartialDownloads' | 'importRun' | 'setRunLabels' | 'compareRuns'>
 
 /** Most tags on one run. */
@@ -41,6 +42,7 @@ export function createStoreApi(store: EvalStore | undefined, clock: () => number
     addDataset: (name, files, placement) => call((s) => s.addDataset(name, files, placement)),
     listDatasets: () => call((s) => s.listDatasets()),
     removeDataset: (id) => call((s) => s.removeDataset(id).then(() => null)),
+    renameDatasetConfig: (id, from, to) => call((s) => s.renameDatasetConfig(id, from, to)),
     listRuns: () => call(async (s) => (await s.listRuns()).map(summarize)),
     getRun: (id) => call(async (s) => (await s.getRun(id)) ?? null),
     deleteRun: (id) => call((s) => s.deleteRun(id).then(() => null)),

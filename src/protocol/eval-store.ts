@@ -166,6 +166,8 @@ export interface EvalStore {
   addDataset(name: string, files: readonly UploadFile[], placement?: DatasetPlacement): Promise<DatasetInfo>
   listDatasets(): Promise<DatasetInfo[]>
   removeDataset(id: string): Promise<void>
+  /** moves a stored dataset's files from config `from` to config `to`; refuses one that would replace a file */
+  renameDatasetConfig(id: string, from: string, to: string): Promise<DatasetInfo>
   putRun(record: RunRecord): Promise<void>
   getRun(id: string): Promise<RunRecord | undefined>
   /** every run, newest first */

@@ -54,8 +54,8 @@ export type OutcomeMethods<S> = {
 
 /** The stored models and datasets (and deleting runs and partial downloads), as EvalStore (eval-store.ts) declares them, with Outcome answers. */
 export type ModelAndDatasetCalls = OutcomeMethods<Pick<EvalStore,
-  'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'deleteRun' |
-  'clearPartialDownloads'>>
+  'addModel' | 'listModels' | 'removeModel' | 'addDataset' | 'listDatasets' | 'removeDataset' | 'renameDatasetConfig' |
+  'deleteRun' | 'clearPartialDownloads'>>
 
 /** A stored run without its (large) results and samples texts, for the history list. */
 export type RunSummary = Omit<RunRecord, 'resultsJson' | 'samplesJsonl'> & {

@@ -100,6 +100,41 @@ export async function removeDataset(db: EvalzDb, id: string): Promise<void> {
   await tx.done
 }
 
+/**
+ * Moves the files of config `from` of a stored dataset to config `to` (e.g. 'default' → 'ARC-Easy', when a task
+ * reads the dataset under a config the files were not dropped under). The bytes stay where they are; only paths
+ * change. Refuses (DATASET_NOT_FOUND) an unknown dataset or config and a `to` that is not a plain name, and (USAGE)
+ * a `to` that already holds a split of the same name, naming it, so nothing is overwritten.
+ */
+export async function renameDatasetConfig(db: EvalzDb, id: string, from: string, to: string): Promise<StoredDataset> {
+  const tx = db.transaction(['datasets'], 'readwrite')
+  const store = tx.objectStore('datasets')
+  const d = await store.get(id)
+  if (!d) throw new HarnessError('DATASET_NOT_FOUND', `no stored dataset has id '${id}' (it may have been deleted; reload the page)`, { id })
+  const configs = [...new Set(d.files.map(f => f.path.split('/')[0]))].sort()
+  if (!configs.includes(from)) {
+    throw new HarnessError('DATASET_NOT_FOUND', `stored dataset '${d.name}' has no config '${from}' (it has: ${configs.join(', ')})`, {
+      dataset: d.name, config: from, configs,
+    })
+  }
+  const target = to.trim()
+  checkSegment(target, 'config', d.name)
+  if (target === from) return d
+  const moved = d.files.filter(f => f.path.split('/')[0] === from).map(f => ({ ...f, path: `${target}/${f.path.slice(from.length + 1)}` }))
+  const taken = new Set(d.files.map(f => f.path))
+  const clash = moved.find(f => taken.has(f.path))
+  if (clash) {
+    throw new HarnessError('USAGE', `stored dataset '${d.name}' already has ${clash.path}; renaming config '${from}' to '${target}' would replace it: pick another name`, {
+      dataset: d.name, path: clash.path,
+    })
+  }
+  const files = [...d.files.filter(f => f.path.split('/')[0] !== from), ...moved].sort((a, b) => (a.path < b.path ? -1 : 1))
+  const record: StoredDataset = { ...d, files }
+  await store.put(record)
+  await tx.done
+  return record
+}
+
 /** Every stored dataset as one read-only mirror laid out '<name>/<config>/<split>.<ext>' (read fresh on each call). */
 export function storedDatasetFiles(db: EvalzDb): StoredDatasetFiles {
   async function entries(): Promise<{ path: string; sha256: string }[]> {

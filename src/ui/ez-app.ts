@@ -16,7 +16,7 @@ import { RUN_DEFAULTS } from '../app/run-request.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
 import { requestPersistence } from '../storage/quota.ts'
 import type { AddState, ModelChoice } from './ez-model-panel.ts'
-import type { DatasetDrop } from './ez-data-panel.ts'
+import type { DatasetConfigRename, DatasetDrop } from './ez-data-panel.ts'
 import type { PickerForm, RunSettings } from './ez-task-picker.ts'
 import { etaSeconds, formatSeconds } from './ez-run-progress.ts'
 import { pageStateStore } from '../storage/page-state-store.ts'
@@ -309,7 +309,8 @@ export class EzApp extends LitElement {
             <div class="card" style="margin-top: 1.25rem">
               <ez-data-panel .datasets=${this.datasets} .entries=${this.tasks} ?disabled=${this.running} .error=${this.datasetError}
                 @dataset-files=${(e: CustomEvent<DatasetDrop>) => this.addDataset(e.detail)}
-                @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}></ez-data-panel>
+                @dataset-remove=${(e: CustomEvent<{ id: string }>) => this.removeDataset(e.detail.id)}
+                @dataset-rename-config=${(e: CustomEvent<DatasetConfigRename>) => this.renameDatasetConfig(e.detail)}></ez-data-panel>
             </div>
             <div class="card" style="margin-top: 1.25rem"><ez-task-editor .client=${this.client} .memory=${this.pageState} ?disabled=${this.running}
               @tasks-changed=${() => this.client.listTasks().then((t) => { this.tasks = t }, (e: unknown) => this.fail(e))}></ez-task-editor></div>
@@ -585,6 +586,16 @@ export class EzApp extends LitElement {
     }
     void this.refreshDatasets()
     void this.refreshUsage()
+  }
+
+  private async renameDatasetConfig(r: DatasetConfigRename): Promise<void> {
+    this.datasetError = undefined
+    try {
+      await this.client.renameDatasetConfig(r.id, r.from, r.to)
+    } catch (e) {
+      this.datasetError = errorText(e)
+    }
+    void this.refreshDatasets()
   }
 
   private async removeDataset(id: string): Promise<void> {

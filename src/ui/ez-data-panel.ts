@@ -1,7 +1,9 @@
 /**
  * `<ez-data-panel>`: datasets from the user's disk for tasks outside the demo — a folder in the mirror layout
  * (`<config>/<split>.jsonl|json|csv|parquet`) or one data file with a split name — stored under the dataset path
- * the task reads (e.g. allenai/ai2_arc). Events: 'dataset-files' {name, split, files}, 'dataset-remove' {id}.
+ * the task reads (e.g. allenai/ai2_arc); a stored dataset's config can be renamed (files dropped as 'default' that a task
+ * reads as 'ARC-Easy'). Events: 'dataset-files' {name, split, files}, 'dataset-remove' {id},
+ * 'dataset-rename-config' {id, from, to}.
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
@@ -9,6 +11,16 @@ import type { DatasetInfo } from '../protocol/eval-store.ts'
 import { filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
 import type { UploadFile } from '../protocol/eval-store.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
+
+/** Detail of 'dataset-rename-config'. */
+export interface DatasetConfigRename {
+  /** stored dataset id */
+  readonly id: string
+  /** the config its files are under now */
+  readonly from: string
+  /** the config to move them to */
+  readonly to: string
+}
 
 /** Detail of 'dataset-files'. */
 export interface DatasetDrop {
@@ -33,6 +45,8 @@ export class EzDataPanel extends LitElement {
     ul { list-style: none; padding: 0; margin: 0.75rem 0 0; display: grid; gap: 0.3rem; }
     @media (max-width: 480px) { .row { grid-template-columns: minmax(0, 1fr); } }
     li { display: flex; gap: 0.5rem; align-items: baseline; justify-content: space-between; flex-wrap: wrap; }
+    form.rename { display: flex; gap: 0.4rem; align-items: baseline; flex-wrap: wrap; flex-basis: 100%; font-size: 0.9rem; }
+    form.rename input { width: 10rem; max-width: 100%; }
   `]
 
   static override properties = {
@@ -104,11 +118,38 @@ export class EzDataPanel extends LitElement {
           </div>
         </div>
         ${this.error ? html`<p class="error" role="alert" data-testid="dataset-error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
-        ${this.datasets.length > 0 ? html`<ul aria-label="Stored datasets">${this.datasets.map((d) => html`<li>
+        ${this.datasets.length > 0 ? html`<ul aria-label="Stored datasets">${this.datasets.map((d, i) => html`<li data-testid="stored-dataset-item" data-name=${d.name}>
           <span><span class="mono">${d.name}</span> <span class="muted" data-testid="dataset-files">${d.files.map((f) => f.path).join(', ')} · ${formatBytes(d.files.reduce((n, f) => n + f.size, 0))}</span></span>
           <button type="button" class="small danger" aria-label=${`Remove dataset ${d.name}`} @click=${() => fire(this, 'dataset-remove', { id: d.id })}>Remove</button>
+          ${this.renderRename(d, i)}
         </li>`)}</ul>` : nothing}
       </details>`
+  }
+
+  /** Rename one config of a stored dataset; suggests the configs tasks reading it want and it lacks. */
+  private renderRename(d: DatasetInfo, i: number) {
+    const have = [...new Set(d.files.map((f) => f.path.split('/')[0]))].sort()
+    const wanted = [...new Set(this.entries.filter((e) => e.dataset === d.name && e.config !== undefined).map((e) => e.config!))]
+      .filter((c) => !have.includes(c)).sort()
+    return html`<form class="rename" data-testid="dataset-rename" @submit=${(e: SubmitEvent) => this.onRename(e, d.id)}>
+      ${have.length === 1 ? html`<input type="hidden" name="from" value=${have[0]}><span>Rename config <span class="mono">${have[0]}</span></span>`
+        : html`<label for=${`rename-from-${i}`}>Rename config</label>
+          <select id=${`rename-from-${i}`} name="from" data-testid="dataset-rename-from">${have.map((c) => html`<option value=${c}>${c}</option>`)}</select>`}
+      <label for=${`rename-to-${i}`}>to</label>
+      <input id=${`rename-to-${i}`} name="to" data-testid="dataset-rename-to" required list=${`rename-wanted-${i}`}
+        placeholder=${wanted[0] ? `e.g. ${wanted[0]}` : 'config name'} .value=${wanted.length === 1 ? wanted[0] : ''}>
+      <datalist id=${`rename-wanted-${i}`}>${wanted.map((c) => html`<option value=${c}></option>`)}</datalist>
+      <button type="submit" class="small" data-testid="dataset-rename-apply" ?disabled=${this.disabled}>Rename</button>
+    </form>`
+  }
+
+  private onRename(e: SubmitEvent, id: string): void {
+    e.preventDefault()
+    const form = new FormData(e.target as HTMLFormElement)
+    const from = String(form.get('from') ?? '')
+    const to = String(form.get('to') ?? '').trim()
+    if (from === '' || to === '' || to === from) return
+    fire(this, 'dataset-rename-config', { id, from, to } satisfies DatasetConfigRename)
   }
 
   private async onDrop(e: DragEvent): Promise<void> {

@@ -3,7 +3,7 @@
  * WebGPU adapter: Auto runs on wasm and says why; no running interval of a proportion leaves [0, 1]; the inspector
  * shows a generation's raw output; the form (docs per task, the chosen model), added YAML tasks and the last shown
  * run survive a reload; a custom task whose dataset was dropped under another config says so, and runs once the
- * Data panel stores it under the task's config; keyboard only, page load to a finished demo run takes ≤ 15 key
+ * Data panel renames the stored config to the task's; keyboard only, page load to a finished demo run takes ≤ 15 key
  * presses. Fails on any page or console error. Skipped when /usr/bin/chromium is absent.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -163,10 +163,11 @@ describe.skipIf(!HAS_CHROMIUM)(`first use of the production build${HAS_CHROMIUM 
     await expect.poll(() => page.locator('ez-run-progress').count()).toBe(0)
     // the history shows why the run failed, not only in a tooltip
     await expect.poll(() => page.getByTestId('history-reason').first().textContent()).toContain(MISMATCH)
-    // stored again under the task's config: present, and it runs
-    await data.locator('#ds-config').fill('ARC-Easy')
-    await data.locator('#ds-file').setInputFiles(join(dataDir, 'test.jsonl'))
-    await data.getByTestId('dataset-files').filter({ hasText: 'ARC-Easy/test.jsonl' }).waitFor()
+    // the stored config renamed to the task's in the Data panel: present, and it runs
+    const stored = data.locator('[data-testid="stored-dataset-item"][data-name="allenai/ai2_arc"]')
+    await stored.getByTestId('dataset-rename-to').fill('ARC-Easy')
+    await stored.getByTestId('dataset-rename-apply').click()
+    await expect.poll(() => stored.getByTestId('dataset-files').textContent()).toMatch(/^ARC-Easy\/test\.jsonl · /)
     await expect.poll(() => status.getAttribute('data-state')).toBe('present')
     const again = await startRun(page, { tasks: ['my_arc_easy'], limit: 3, device: 'wasm' })
     const run = await waitForRun(page, again, 150_000)

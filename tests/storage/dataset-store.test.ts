@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { mirrorSource } from '../../src/data/mirror-source.ts'
 import { openEvalzDb } from '../../src/storage/db.ts'
-import { addDatasetFiles, listDatasets, removeDataset, storedDatasetFiles } from '../../src/storage/dataset-store.ts'
-import { failure } from '../rejection.ts'
+import { addDatasetFiles, listDatasets, removeDataset, renameDatasetConfig, storedDatasetFiles } from '../../src/storage/dataset-store.ts'
+import { failure, harnessFailure } from '../rejection.ts'
 
 const CAPITALS = join(import.meta.dirname, '..', '..', 'public', 'datasets', 'evalz', 'demo-capitals', 'default')
 
@@ -68,6 +68,30 @@ describe('dataset store', () => {
     const two = await failure(addDatasetFiles(db, 'me/qa', [file('a.jsonl', '{}'), file('b.jsonl', '{}')], { split: 'test' }))
     expect(two.code).toBe('USAGE')
     expect(await listDatasets(db)).toEqual([])
+    db.close()
+  })
+
+  it('renames a config: the same bytes under the new config, refusing unknown configs, bad names and overwrites', async () => {
+    const db = await openEvalzDb({ factory: new IDBFactory() })
+    const d = await addDatasetFiles(db, 'allenai/ai2_arc', [file('default/test.jsonl', '{"q": 1}\n'), file('default/train.jsonl', '{"q": 2}\n'),
+      file('ARC-Challenge/test.jsonl', '{"q": 3}\n')])
+    const renamed = await renameDatasetConfig(db, d.id, 'default', 'ARC-Easy')
+    expect(renamed.files.map(f => f.path)).toEqual(['ARC-Challenge/test.jsonl', 'ARC-Easy/test.jsonl', 'ARC-Easy/train.jsonl'])
+    expect(renamed.files.map(f => f.sha256).sort()).toEqual(d.files.map(f => f.sha256).sort())
+    expect(await listDatasets(db)).toEqual([renamed])
+    const mirror = storedDatasetFiles(db)
+    expect(await mirror.read('allenai/ai2_arc/ARC-Easy/train.jsonl')).toEqual(new TextEncoder().encode('{"q": 2}\n'))
+    expect(await mirror.read('allenai/ai2_arc/default/train.jsonl')).toBeUndefined()
+    expect(await db.count('blobs')).toBe(3)
+    const unknown = await harnessFailure(renameDatasetConfig(db, d.id, 'default', 'x'))
+    expect([unknown.code, unknown.message]).toEqual(['DATASET_NOT_FOUND', "stored dataset 'allenai/ai2_arc' has no config 'default' (it has: ARC-Challenge, ARC-Easy)"])
+    expect((await harnessFailure(renameDatasetConfig(db, d.id, 'ARC-Easy', '../up'))).code).toBe('DATASET_NOT_FOUND')
+    const clash = await harnessFailure(renameDatasetConfig(db, d.id, 'ARC-Easy', 'ARC-Challenge'))
+    expect([clash.code, clash.message]).toEqual(['USAGE',
+      "stored dataset 'allenai/ai2_arc' already has ARC-Challenge/test.jsonl; renaming config 'ARC-Easy' to 'ARC-Challenge' would replace it: pick another name"])
+    expect((await harnessFailure(renameDatasetConfig(db, 'no-such-id', 'a', 'b'))).code).toBe('DATASET_NOT_FOUND')
+    expect(await listDatasets(db)).toEqual([renamed])
+    expect(await renameDatasetConfig(db, d.id, 'ARC-Easy', 'ARC-Easy')).toEqual(renamed)
     db.close()
   })
 
