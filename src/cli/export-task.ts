@@ -2,16 +2,21 @@
  * `evalz export-task <task|group|tag> --to DIR`: writes the lm-eval YAML for it (one file per task, one per group,
  * members included) so that `lm_eval --include_path DIR --tasks <name>` runs the same task.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { ExportArgs } from './args.ts'
 import { catalogueWithIncludePaths } from './include-path.ts'
 import { planExport } from '../core/tasks/yaml/task-export.ts'
+import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
+import { pythonModulesOf } from '../core/tasks/python-modules.ts'
 
 /** Writes the files and prints what was written (and the Python hooks the tasks import from lm-eval). */
 export async function exportTaskCommand(args: ExportArgs, write: (text: string) => void): Promise<string[]> {
   const catalogue = await catalogueWithIncludePaths(args.includePath)
-  const plan = planExport(catalogue, args.target)
+  // the task folders' own Python modules are copied with the YAML
+  const modules = new Map<string, string>()
+  for (const path of pythonModulesOf(leafTasks(resolveSelection(catalogue, [args.target]))).keys()) modules.set(path, await readFile(path, 'utf8'))
+  const plan = planExport(catalogue, args.target, modules)
   const root = resolve(args.to)
   const written: string[] = []
   for (const file of plan.files) {

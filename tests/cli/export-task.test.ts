@@ -40,6 +40,26 @@ describe('evalz export-task', () => {
     }
   })
 
+  it('copies a task folder\'s own utils.py and writes its filter class, metric and aggregation as !function', async () => {
+    const pyhooks = resolve(import.meta.dirname, 'fixtures/python-hooks')
+    const dir = mkdtempSync(join(tmpdir(), 'evalz-export-'))
+    try {
+      const out: string[] = []
+      await exportTaskCommand({ target: 'py_filter', to: dir, includePath: [pyhooks], verbose: false }, t => out.push(t))
+      expect(readFileSync(join(dir, 'pyhooks/utils.py'), 'utf8')).toBe(readFileSync(join(pyhooks, 'pyhooks/utils.py'), 'utf8'))
+      const yaml = readFileSync(join(dir, 'pyhooks/py_filter.yaml'), 'utf8')
+      expect(yaml).toContain('- function: !function utils.LastWordFilter\n')
+      expect(yaml).toContain('- metric: !function utils.same_length\n    aggregation: !function utils.share_plus_count\n')
+      expect(out.join('')).toContain('note: pyhooks/py_filter.yaml uses !function utils.LastWordFilter, utils.same_length, utils.share_plus_count: copied utils.py from ')
+      const [before] = leafTasks(resolveSelection(await catalogueWithIncludePaths([pyhooks]), ['py_filter']))
+      const [after] = leafTasks(resolveSelection(await catalogueWithIncludePaths([dir]), ['py_filter']))
+      const strip = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(`${pyhooks}/`, '').replaceAll(`${dir}/`, ''))
+      expect(strip(after)).toEqual(strip(before))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('an unknown name or a missing --include-path folder is one line', async () => {
     await expect(exportTaskCommand({ target: 'arc_eazy', to: '/nonexistent', includePath: [], verbose: false }, () => {})).rejects.toThrow(/^unknown task 'arc_eazy': did you mean 'arc_easy'/)
     await expect(catalogueWithIncludePaths(['/no/such/dir'])).rejects.toThrow(/^--include-path \/no\/such\/dir: not a folder/)

@@ -1,6 +1,7 @@
 /**
  * What `evalz export-task <name>` writes: one lm-eval YAML per task (in a folder named after its hooks' lm-eval
- * folder when it has `!function` hooks, beside a Python module importing them), one per group, recursively
+ * folder when it has `!function` hooks, beside a Python module importing them — or, for hooks of a task folder's
+ * own Python module, a copy of that module in a folder named like the original), one per group, recursively
  * through a group's members; a tag exports its tasks.
  */
 import type { TaskCatalogue } from '../registry.ts'
@@ -27,8 +28,11 @@ function fileStem(name: string): string {
   return name.replaceAll('::', '__')
 }
 
-/** Plans the export of a task, group or tag (unknown names fail as in `evalz run`). */
-export function planExport(cat: TaskCatalogue, name: string): ExportPlan {
+/**
+ * Plans the export of a task, group or tag (unknown names fail as in `evalz run`). `pythonModules` holds the text of
+ * the task folders' own Python modules (module path → source) the tasks' hooks live in; those are copied.
+ */
+export function planExport(cat: TaskCatalogue, name: string, pythonModules: ReadonlyMap<string, string> = new Map()): ExportPlan {
   resolveSelection(cat, [name])
   const files = new Map<string, string>()
   const notes: string[] = []
@@ -40,6 +44,18 @@ export function planExport(cat: TaskCatalogue, name: string): ExportPlan {
     const { text, hooks } = taskToYaml(spec)
     if (hooks.length === 0) {
       files.set(`${fileStem(spec.task)}.yaml`, text)
+      return
+    }
+    const own = pythonModules.get(`${hooks[0].folder}/${hooks[0].module}.py`)
+    if (own !== undefined) {
+      // the folder's own module: copied beside the YAML, in a folder named like the original
+      const leaf = hooks[0].folder.split('/').filter(Boolean).pop() ?? 'task'
+      files.set(`${leaf}/${fileStem(spec.task)}.yaml`, text)
+      for (const h of hooks) {
+        const source = pythonModules.get(`${h.folder}/${h.module}.py`)
+        if (source !== undefined) files.set(`${leaf}/${h.module}.py`, source)
+      }
+      notes.push(`${leaf}/${spec.task}.yaml uses !function ${[...new Set(hooks.map(h => `${h.module}.${h.fn}`))].join(', ')}: copied ${[...new Set(hooks.map(h => `${h.module}.py`))].join(', ')} from ${hooks[0].folder}`)
       return
     }
     const folder = hooks[0].folder

@@ -29,6 +29,8 @@ export interface TaskYaml {
 }
 
 const HOOK_FIELDS = new Set(['process_docs', 'process_results', 'doc_to_text', 'doc_to_target', 'doc_to_choice'])
+/** Nested places a `!function` may stand: filter steps (classes), metric and aggregation functions. */
+const NESTED_HOOK = /^(filter_list\[\d+\]\.filter\[\d+\]\.function|metric_list\[\d+\]\.(metric|aggregation))$/
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** Splits a hook registry name into folder, module and function. */
@@ -89,7 +91,8 @@ class Emitter {
     if (typeof v === 'string') return yamlQuote(v)
     if (typeof v === 'boolean') return v ? 'true' : 'false'
     if (typeof v === 'number') return yamlNumber(v, this.floatPaths.has(path))
-    if (isHookRef(v) && HOOK_FIELDS.has(path.replace(/^fewshot_config\./, '').replace(/^task\[\d+\]\./, ''))) {
+    const field = path.replace(/^fewshot_config\./, '').replace(/^task\[\d+\]\./, '')
+    if (isHookRef(v) && (HOOK_FIELDS.has(field) || NESTED_HOOK.test(field))) {
       const use = hookUse(v.function)
       this.hooks.push(use)
       return `!function ${use.module}.${use.fn}`
