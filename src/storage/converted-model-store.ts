@@ -79,6 +79,7 @@ export function convertedModelWriter(db: EvalzDb, key: string, opts: { chunkByte
       }
       onProgress?.({ file: stored[stored.length - 1]?.path ?? '', done, total: written })
       const tx = db.transaction(['models', 'datasets', 'blobs'], 'readwrite')
+      tx.done.catch(() => undefined) // a failed write (quota) is reported by its own request, never as an unhandled rejection
       const record = await putModelRecord(tx, name, stored)
       await tx.done
       return record

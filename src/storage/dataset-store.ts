@@ -8,6 +8,7 @@ import { sha256Hex } from '../core/hash.ts'
 import { deleteUnusedBlobs, hashFiles, isHiddenPath, normalizePath, putBlobs, slugOf } from './blob-store.ts'
 import type { DroppedFile } from './blob-store.ts'
 import type { EvalzDb } from './db.ts'
+import { commit } from './db.ts'
 import type { DatasetInfo, DatasetPlacement } from '../protocol/eval-store.ts'
 
 /** A stored dataset (one type with the protocol's DatasetInfo). */
@@ -67,21 +68,22 @@ export async function addDatasetFiles(
   const hashed = await hashFiles([...new Map(placed.map(p => [p.path, p])).values()])
   const id = `${slugOf(datasetName, 'dataset')}-${sha256Hex(datasetName).slice(0, 8)}`
   const tx = db.transaction(['datasets', 'models', 'blobs'], 'readwrite')
-  const store = tx.objectStore('datasets')
-  const before = await store.get(id)
-  const merged = new Map((before?.files ?? []).map(f => [f.path, f]))
-  for (const h of hashed) merged.set(h.path, { path: h.path, sha256: h.sha256, size: h.size })
-  const record: StoredDataset = {
-    id,
-    name: datasetName,
-    files: [...merged.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    addedAt: Date.now(),
-  }
-  await putBlobs(tx, hashed)
-  await store.put(record)
-  if (before) await deleteUnusedBlobs(tx, before.files.map(f => f.sha256))
-  await tx.done
-  return record
+  return commit(tx, async () => {
+    const store = tx.objectStore('datasets')
+    const before = await store.get(id)
+    const merged = new Map((before?.files ?? []).map(f => [f.path, f]))
+    for (const h of hashed) merged.set(h.path, { path: h.path, sha256: h.sha256, size: h.size })
+    const record: StoredDataset = {
+      id,
+      name: datasetName,
+      files: [...merged.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
+      addedAt: Date.now(),
+    }
+    await putBlobs(tx, hashed)
+    await store.put(record)
+    if (before) await deleteUnusedBlobs(tx, before.files.map(f => f.sha256))
+    return record
+  })
 }
 
 /** Stored datasets, newest first. */
@@ -92,6 +94,7 @@ export async function listDatasets(db: EvalzDb): Promise<StoredDataset[]> {
 /** Removes a dataset and the file contents nothing else uses. */
 export async function removeDataset(db: EvalzDb, id: string): Promise<void> {
   const tx = db.transaction(['datasets', 'models', 'blobs'], 'readwrite')
+  tx.done.catch(() => undefined) // a failed write (quota) is reported by its own request, never as an unhandled rejection
   const d = await tx.objectStore('datasets').get(id)
   if (d) {
     await tx.objectStore('datasets').delete(id)

@@ -74,6 +74,25 @@ export interface OpenOptions {
   readonly factory?: IDBFactory
 }
 
+/**
+ * Runs the writes of a readwrite transaction and waits for it to commit. When a write fails the transaction aborts
+ * and rolls back; the error thrown is then the transaction's own (QuotaExceededError for a full origin, which the
+ * worker reports in one line) rather than the AbortError of whichever request noticed first, and no rejection is
+ * left unhandled.
+ */
+export async function commit<T>(tx: { readonly done: Promise<void>; readonly error: DOMException | null }, writes: () => Promise<T>): Promise<T> {
+  const done = tx.done
+  done.catch(() => undefined)
+  try {
+    const value = await writes()
+    await done
+    return value
+  } catch (e) {
+    await done.catch(() => undefined)
+    throw tx.error ?? e
+  }
+}
+
 /** Opens (creating or upgrading) the evalz database; the connection closes itself when another tab upgrades it. */
 export async function openEvalzDb(opts: OpenOptions = {}): Promise<EvalzDb> {
   const factory = opts.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB

@@ -185,6 +185,7 @@ export function idbDownloadSink(db: EvalzDb, key: string, opts: { chunkBytes?: n
       pending = []
       pendingBytes = 0
       const tx = db.transaction('partials', 'readwrite')
+      tx.done.catch(() => undefined) // a failed write (quota) is reported by its own request, never as an unhandled rejection
       await deleteChunks(tx.store)
       await tx.done
       held = { bytes: 0, count: 0 }
@@ -192,6 +193,7 @@ export function idbDownloadSink(db: EvalzDb, key: string, opts: { chunkBytes?: n
     async commit(sha256) {
       await flush()
       const tx = db.transaction(['partials', 'blobs'], 'readwrite')
+      tx.done.catch(() => undefined) // a failed write (quota) is reported by its own request, never as an unhandled rejection
       const parts = tx.objectStore('partials')
       const datas: Blob[] = []
       for (let i = 0; ; i++) {

@@ -9,6 +9,7 @@ import {
 } from './blob-store.ts'
 import type { DroppedFile, HashProgress, StoredFile } from './blob-store.ts'
 import type { EvalzDb, EvalzSchema } from './db.ts'
+import { commit } from './db.ts'
 import type { HubOrigin, ModelInfo } from '../protocol/eval-store.ts'
 import type { IDBPTransaction } from 'idb'
 
@@ -114,10 +115,10 @@ export async function addModelFiles(
   const stored: StoredModelFile[] = hashed.map(f => ({ path: f.path, sha256: f.sha256, size: f.size }))
   const name = root !== '' ? root.split('/').pop()! : nameFromConfig(config) ?? 'model'
   const tx = db.transaction(['models', 'datasets', 'blobs'], 'readwrite')
-  await putBlobs(tx, hashed)
-  const record = await putModelRecord(tx, name, stored)
-  await tx.done
-  return record
+  return commit(tx, async () => {
+    await putBlobs(tx, hashed)
+    return putModelRecord(tx, name, stored)
+  })
 }
 
 /**
@@ -150,6 +151,7 @@ export async function listModels(db: EvalzDb): Promise<StoredModel[]> {
 /** Removes a model and the file contents no other model or dataset uses. */
 export async function removeModel(db: EvalzDb, id: string): Promise<void> {
   const tx = db.transaction(['models', 'datasets', 'blobs'], 'readwrite')
+  tx.done.catch(() => undefined) // a failed write (quota) is reported by its own request, never as an unhandled rejection
   const model = await tx.objectStore('models').get(id)
   if (model) {
     await tx.objectStore('models').delete(id)

@@ -4,6 +4,7 @@
  */
 import type { ResponseCache } from '../core/response-cache.ts'
 import type { EvalzDb } from './db.ts'
+import { commit } from './db.ts'
 
 /** A ResponseCache in the 'responses' store, plus its size and a way to empty it. */
 export interface IdbResponseCache extends ResponseCache {
@@ -26,7 +27,15 @@ export function idbResponseCache(db: EvalzDb): IdbResponseCache {
     async put(entries) {
       if (entries.length === 0) return
       const tx = db.transaction('responses', 'readwrite')
-      await Promise.all([...entries.map(e => tx.store.put({ key: e.key, response: e.response })), tx.done])
+      await commit(tx, () => {
+        // each request observed as it is made: a put that throws (the transaction aborted) leaves none unhandled
+        const puts = entries.map(e => {
+          const put = tx.store.put({ key: e.key, response: e.response })
+          put.catch(() => undefined)
+          return put
+        })
+        return Promise.all(puts)
+      })
     },
     async count() {
       return db.count('responses')

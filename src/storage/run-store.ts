@@ -4,6 +4,7 @@
  */
 import type { RunRecord } from '../protocol/eval-store.ts'
 import type { EvalzDb } from './db.ts'
+import { commit } from './db.ts'
 
 /** Stores (inserts or replaces) a run. */
 export async function putRun(db: EvalzDb, run: RunRecord): Promise<void> {
@@ -36,9 +37,10 @@ export async function updateRun(
   db: EvalzDb, id: string, change: (run: RunRecord) => RunRecord,
 ): Promise<RunRecord | undefined> {
   const tx = db.transaction('runs', 'readwrite')
-  const run = await tx.store.get(id)
-  const next = run === undefined ? undefined : change(run)
-  if (next !== undefined) await tx.store.put({ ...next, id })
-  await tx.done
-  return next
+  return commit(tx, async () => {
+    const run = await tx.store.get(id)
+    const next = run === undefined ? undefined : change(run)
+    if (next !== undefined) await tx.store.put({ ...next, id })
+    return next
+  })
 }
