@@ -4,12 +4,18 @@
  * most one batch of logits is alive at a time.
  */
 import { HarnessError } from '../../core/errors.ts'
+import { argmaxRow, scoreToken } from './token-scores.ts'
 import type { LogitsRow } from './token-scores.ts'
 
-/** Logits of the last `rows` positions of every batch row, flat row-major [batch, rows, vocab]. */
+/**
+ * Logits of the last `rows` positions of every batch row: flat row-major [batch, rows, vocab] in `data`, or, when
+ * the call named targets and the model scored them where the logits are (score-graph.ts), only those scores.
+ */
 export interface LogitsBlock {
-  /** float32 logits */
-  readonly data: Float32Array
+  /** float32 logits; undefined when the block was scored on the device */
+  readonly data?: Float32Array
+  /** the targets' log-probabilities and each position's argmax, when scored on the device */
+  readonly scored?: DeviceScores
   /** batch rows */
   readonly batch: number
   /** positions held per batch row (the last `rows` positions of the padded input) */
@@ -18,10 +24,25 @@ export interface LogitsBlock {
   readonly vocab: number
 }
 
+/**
+ * Tokens a call will read: `targets[b][fromEnd - 1]` lists the token ids whose log-probabilities are read at batch
+ * row b, `fromEnd` positions before the end (positions not listed: only the argmax is read). A model that can score
+ * on its device then lends a block without `data`.
+ */
+export type TokenTargets = readonly (readonly (readonly number[])[])[]
+
+/** Scores computed on the device for the targets of one call. */
+export interface DeviceScores {
+  /** natural-log probability of `token` at row b, `fromEnd` positions before the end; the token must be a target */
+  logprob(b: number, fromEnd: number, token: number): number
+  /** first-max argmax at row b, `fromEnd` positions before the end */
+  argmax(b: number, fromEnd: number): number
+}
+
 /** A KV-cached greedy decoding session over a fixed batch. */
 export interface DecodeSession {
   /** feeds one token per batch row and lends the logits of the new position ([batch, 1, vocab]) */
-  step<T>(tokens: readonly number[], use: (block: LogitsBlock) => T): Promise<T>
+  step<T>(tokens: readonly number[], use: (block: LogitsBlock) => T, targets?: TokenTargets): Promise<T>
   /** frees the KV cache */
   dispose(): Promise<void>
 }
@@ -45,9 +66,12 @@ export interface CausalLm {
   /** padded widths of forward and prefill are rounded up to a multiple of this (default 1) */
   readonly padMultiple?: number
   /** runs rows (left-padded to the longest) and lends the logits of at least the last `keep` positions */
-  forward<T>(rows: readonly (readonly number[])[], keep: number, use: (block: LogitsBlock) => T): Promise<T>
+  forward<T>(rows: readonly (readonly number[])[], keep: number, use: (block: LogitsBlock) => T, targets?: TokenTargets): Promise<T>
   /** prefills rows (left-padded) and lends the last-position logits; the session continues from there */
-  startDecode<T>(rows: readonly (readonly number[])[], use: (block: LogitsBlock) => T): Promise<{ session: DecodeSession; value: T }>
+  startDecode<T>(rows: readonly (readonly number[])[], use: (block: LogitsBlock) => T, targets?: TokenTargets):
+    Promise<{ session: DecodeSession; value: T }>
+  /** true when greedy decoding should pass (empty) targets so that the argmax is taken on the device */
+  readonly argmaxOnDevice?: boolean
   /**
    * Runs prefix rows (left-padded) and keeps their KV cache; undefined when the model cannot (no KV-cache
    * inputs, or a cache that lives off the CPU).
@@ -59,7 +83,7 @@ export interface CausalLm {
    * logits of at least the last `keep` positions.
    */
   readonly forwardAfter?: <T>(cache: PrefixCache, from: readonly number[], rows: readonly (readonly number[])[], keep: number,
-    use: (block: LogitsBlock) => T) => Promise<T>
+    use: (block: LogitsBlock) => T, targets?: TokenTargets) => Promise<T>
   /** releases the model */
   dispose(): Promise<void>
 }
@@ -67,7 +91,19 @@ export interface CausalLm {
 /** The row of batch `b` at the position `fromEnd` places before the end (1 = last position). */
 export function rowFromEnd(block: LogitsBlock, b: number, fromEnd: number): LogitsRow {
   if (fromEnd < 1 || fromEnd > block.rows) throw new RangeError(`logits position -${fromEnd} not among the last ${block.rows}`)
+  if (!block.data) throw new RangeError('the logits were scored on the device; pass no targets to read them')
   return { data: block.data, offset: (b * block.rows + block.rows - fromEnd) * block.vocab, vocab: block.vocab }
+}
+
+/** Log-probability of `token` at row b, `fromEnd` before the end, and whether it is that position's first-max argmax. */
+export function tokenScoreAt(block: LogitsBlock, b: number, fromEnd: number, token: number): { logprob: number; isArgmax: boolean } {
+  if (block.scored) return { logprob: block.scored.logprob(b, fromEnd, token), isArgmax: block.scored.argmax(b, fromEnd) === token }
+  return scoreToken(rowFromEnd(block, b, fromEnd), token)
+}
+
+/** First-max argmax at row b, `fromEnd` before the end. */
+export function argmaxAt(block: LogitsBlock, b: number, fromEnd: number): number {
+  return block.scored ? block.scored.argmax(b, fromEnd) : argmaxRow(rowFromEnd(block, b, fromEnd))
 }
 
 /**

@@ -1,8 +1,7 @@
 /**
  * Greedy generate_until over a KV-cached decode session (lm-eval.md §5.5).
  */
-import { argmaxRow } from './token-scores.ts'
-import { rowFromEnd, throwIfCancelled } from './causal-lm.ts'
+import { argmaxAt, throwIfCancelled } from './causal-lm.ts'
 import type { CausalLm, LogitsBlock } from './causal-lm.ts'
 import type { TextCodec } from './tokenization.ts'
 
@@ -46,11 +45,13 @@ export async function generateGreedy(
   if (batch.maxNewTokens <= 0 || rows.length === 0) return generated
   const stops = batch.until.filter((s) => s !== '')
   const done = rows.map(() => false)
-  const pick = (block: LogitsBlock) => rows.map((_, b) => argmaxRow(rowFromEnd(block, b, 1)))
+  const pick = (block: LogitsBlock) => rows.map((_, b) => argmaxAt(block, b, 1))
+  // only the argmax is read: a model that can take it on its device need not lend the logits
+  const targets = lm.argmaxOnDevice ? rows.map(() => []) : undefined
   throwIfCancelled(opts.signal)
   const multiple = lm.padMultiple ?? 1
   const width = Math.ceil(Math.max(...rows.map((r) => r.length)) / multiple) * multiple
-  const start = await lm.startDecode(rows, pick)
+  const start = await lm.startDecode(rows, pick, targets)
   opts.onForward?.(rows.length * width)
   const session = start.session
   let next = start.value
@@ -66,7 +67,7 @@ export async function generateGreedy(
       opts.onTokens?.(generated)
       if (done.every(Boolean)) break
       throwIfCancelled(opts.signal)
-      next = await session.step(next.map((tok, b) => (done[b] ? opts.padTokenId : tok)), pick)
+      next = await session.step(next.map((tok, b) => (done[b] ? opts.padTokenId : tok)), pick, targets)
       opts.onForward?.(rows.length)
     }
   } finally {

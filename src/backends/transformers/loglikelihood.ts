@@ -3,10 +3,9 @@
  */
 import { chunkByPadding, planLoglikelihoodRows } from './collator.ts'
 import type { ForwardRow, TokenPair } from './collator.ts'
-import { rowFromEnd, throwIfCancelled, yieldToEventLoop } from './causal-lm.ts'
-import type { CausalLm, LogitsBlock } from './causal-lm.ts'
+import { throwIfCancelled, tokenScoreAt, yieldToEventLoop } from './causal-lm.ts'
+import type { CausalLm, LogitsBlock, TokenTargets } from './causal-lm.ts'
 import { planPrefixGroups, scheduleSharedPasses } from './prefix-plan.ts'
-import { scoreToken } from './token-scores.ts'
 
 /** Score of one token pair. */
 export interface PairScore {
@@ -59,13 +58,14 @@ export async function scoreTokenPairs(
   const keepOf = (row: ForwardRow) => Math.max(...row.members.map((m) => pairs[m].continuation.length))
   const budget = opts.logitsBudgetBytes ?? DEFAULT_LOGITS_BUDGET
   /** scores the rows of one forward pass from its logits block and reports them */
-  const score = async (batch: readonly ForwardRow[], fed: number, run: (keep: number, use: (block: LogitsBlock) => void) => Promise<void>) => {
+  const score = async (batch: readonly ForwardRow[], fed: number,
+    run: (keep: number, use: (block: LogitsBlock) => void, targets: TokenTargets) => Promise<void>) => {
     const keep = Math.max(1, ...batch.map(keepOf))
     await run(keep, (block) => {
       batch.forEach((row, b) => {
-        for (const m of row.members) results[m] = scoreContinuation(pairs[m].continuation, (fromEnd) => rowFromEnd(block, b, fromEnd))
+        for (const m of row.members) results[m] = scoreContinuation(pairs[m].continuation, block, b)
       })
-    })
+    }, batch.map((row) => targetsOf(row.members.map((m) => pairs[m].continuation))))
     if (opts.onScored) for (const row of batch) for (const m of row.members) opts.onScored(m, results[m])
     opts.onForward?.(batch.reduce((n, r) => n + r.members.length, 0), fed)
     if (opts.onScored) await yieldToEventLoop()
@@ -86,8 +86,8 @@ export async function scoreTokenPairs(
             throwIfCancelled(opts.signal)
             const suffixes = part.map((b) => rows[b.row].input.slice(pass.groups[b.from].prefix.length))
             const width = Math.max(...suffixes.map((x) => x.length))
-            await score(part.map((b) => rows[b.row]), part.length * width, (keep, use) =>
-              forwardAfter(cache, part.map((b) => b.from), suffixes, keep, use))
+            await score(part.map((b) => rows[b.row]), part.length * width, (keep, use, targets) =>
+              forwardAfter(cache, part.map((b) => b.from), suffixes, keep, use, targets))
           }
         }
       } finally {
@@ -101,7 +101,7 @@ export async function scoreTokenPairs(
     for (const batch of splitForBudget(whole, positions, lm, budget)) {
       throwIfCancelled(opts.signal)
       const width = Math.ceil(Math.max(...batch.map((r) => r.input.length)) / (lm.padMultiple ?? 1)) * (lm.padMultiple ?? 1)
-      await score(batch, batch.length * width, (keep, use) => lm.forward(batch.map((r) => r.input), keep, use))
+      await score(batch, batch.length * width, (keep, use, targets) => lm.forward(batch.map((r) => r.input), keep, use, targets))
     }
   }
   return results
@@ -131,14 +131,26 @@ function splitForBudget<R>(batch: readonly R[], positionsOf: (row: R) => number,
   return out
 }
 
-/** Sums log-probabilities of `cont`; token i is predicted by the row (len(cont) − i) from the end. */
-function scoreContinuation(cont: readonly number[], row: (fromEnd: number) => ReturnType<typeof rowFromEnd>): PairScore {
+/** Sums log-probabilities of `cont` at batch row b; token i is predicted by the row (len(cont) − i) from the end. */
+function scoreContinuation(cont: readonly number[], block: LogitsBlock, b: number): PairScore {
   let logprob = 0
   let isGreedy = true
   for (let i = 0; i < cont.length; i++) {
-    const s = scoreToken(row(cont.length - i), cont[i])
+    const s = tokenScoreAt(block, b, cont.length - i, cont[i])
     logprob += s.logprob
     if (!s.isArgmax) isGreedy = false
   }
   return { logprob, isGreedy }
+}
+
+/** The tokens one forward row reads: per position from the end, each member's continuation token there. */
+function targetsOf(continuations: readonly (readonly number[])[]): number[][] {
+  const byPosition: number[][] = Array.from({ length: Math.max(...continuations.map((c) => c.length)) }, () => [])
+  for (const cont of continuations) {
+    cont.forEach((token, i) => {
+      const slot = byPosition[cont.length - i - 1]
+      if (!slot.includes(token)) slot.push(token)
+    })
+  }
+  return byPosition
 }

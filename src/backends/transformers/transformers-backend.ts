@@ -51,6 +51,11 @@ export interface TransformersBackendOptions {
   readonly sharePrefixes?: boolean
   /** onnxruntime intra-op threads (Node); undefined = onnxruntime's default (all cores) */
   readonly threads?: number
+  /**
+   * compute the requested tokens' log-softmax and the argmax in a small graph on the model's onnxruntime
+   * (score-graph.ts) instead of JavaScript loops over the logits (default true; same numbers on cpu and wasm)
+   */
+  readonly scoreOnDevice?: boolean
   /** file download/read progress in bytes */
   readonly onLoadProgress?: (p: { file: string; loaded: number; total: number }) => void
 }
@@ -72,7 +77,7 @@ export async function loadTransformersParts(opts: TransformersBackendOptions): P
   const model = await loadPart(modelId, 'model', () =>
     AutoModelForCausalLM.from_pretrained(modelId, {
       device: opts.device, dtype: dtype as ModelDtype, progress_callback,
-      ...(opts.threads === undefined ? {} : { session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } }),
+      ...(opts.threads === undefined ? {} : { session_options: threadOptions(opts.threads) }),
     }))
 
   const config = model.config as unknown as Record<string, unknown>
@@ -88,7 +93,9 @@ export async function loadTransformersParts(opts: TransformersBackendOptions): P
     : tokenPair(tokenizer.unk_token, tokenizer.unk_token_id) ?? tokenPair(tokenizer.eos_token, tokenizer.eos_token_id)
   const padTokenId = padToken?.[1] ?? 0
   const vocabSize = Number((config['text_config'] as Record<string, unknown> | undefined)?.['vocab_size'] ?? config['vocab_size'] ?? 0)
-  const lm = causalLmFromModel(model, padTokenId, vocabSize, opts.device)
+  const lm = causalLmFromModel(model, padTokenId, vocabSize, {
+    device: opts.device, scoreOnDevice: opts.scoreOnDevice, sessionOptions: threadOptions(opts.threads),
+  })
   const codec = makeTextCodec(tokenizer, { addBosToken: opts.addBosToken, prefixTokenId })
   const info: BackendInfo = {
     name: 'transformers.js',
@@ -110,6 +117,11 @@ export async function loadTransformersParts(opts: TransformersBackendOptions): P
     info, lm, codec, eosTokenId: tokenizer.eos_token_id, stopIds, padTokenId, chatTokenizer: tokenizer as unknown as ChatTokenizerLike,
     endOfTurnIds: endOfTurnIds(tokenizer), sharePrefixes: opts.sharePrefixes,
   }
+}
+
+/** onnxruntime session options for `threads` intra-op threads (none when undefined). */
+function threadOptions(threads: number | undefined): Record<string, unknown> {
+  return threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 }
 }
 
 /** What makeBackend assembles. */

@@ -5,21 +5,60 @@
 import { DynamicCache, Tensor } from '@huggingface/transformers'
 import type { PreTrainedModel } from '@huggingface/transformers'
 import { HarnessError } from '../../core/errors.ts'
-import type { CausalLm, DecodeSession, LogitsBlock, PrefixCache } from './causal-lm.ts'
+import type { CausalLm, DecodeSession, DeviceScores, LogitsBlock, PrefixCache, TokenTargets } from './causal-lm.ts'
+import { deviceScorer } from './device-scorer.ts'
+import type { DeviceScorer } from './device-scorer.ts'
 
 type Outputs = Record<string, Tensor>
+
+/** Devices whose onnxruntime runs the scoring graph (score-graph.ts). */
+const SCORED_DEVICES = new Set(['cpu'])
 
 /** Padded widths on WebGPU are multiples of this many positions. */
 export const WEBGPU_PAD_MULTIPLE = 16
 
+/** How causalLmFromModel scores. */
+export interface CausalLmOptions {
+  /** the model's device (cpu, wasm, webgpu) */
+  readonly device?: string
+  /** score requested tokens with the scoring graph on the model's onnxruntime (default true) */
+  readonly scoreOnDevice?: boolean
+  /** onnxruntime session options for the scoring graph (threads) */
+  readonly sessionOptions?: Record<string, unknown>
+}
+
 /** Wraps a loaded decoder-only model; `padTokenId` fills left padding (masked out). */
-export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vocabSize: number, device = 'cpu'): CausalLm {
+export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vocabSize: number, options: CausalLmOptions = {}): CausalLm {
+  const device = options.device ?? 'cpu'
   const session = model.sessions['model'] ?? model.sessions['decoder_model_merged']
   const inputNames: string[] = session?.inputNames ?? []
   const hasKeep = inputNames.includes('num_logits_to_keep')
   const hasCache = inputNames.some((n) => n.startsWith('past_'))
   // WebGPU compiles shaders per input shape: round padded widths so that few distinct shapes occur
   const padMultiple = device === 'webgpu' ? WEBGPU_PAD_MULTIPLE : 1
+  // float64 normaliser where the device has it (the JavaScript path's numbers), float32 on WebGPU
+  const scorer: DeviceScorer | undefined = session && options.scoreOnDevice !== false && SCORED_DEVICES.has(device)
+    ? deviceScorer(session, [device], device === 'webgpu' ? 'float' : 'double', options.sessionOptions)
+    : undefined
+
+  /** Lends the logits (or, with targets and a scorer, their scores) to `use`, then frees them. */
+  async function lend<T>(logits: Tensor, use: (b: LogitsBlock) => T, targets: TokenTargets | undefined): Promise<T> {
+    if (targets && scorer) {
+      let scored: DeviceScores | undefined
+      try {
+        scored = await scorer.score(logits, targets)
+      } catch (e) {
+        logits.dispose()
+        throw new HarnessError('BACKEND_ERROR', `scoring the logits failed: ${errorText(e)}`, { cause: errorText(e) })
+      }
+      if (scored) {
+        const [batch, rows, vocab] = logits.dims
+        logits.dispose()
+        return use({ scored, batch, rows, vocab })
+      }
+    }
+    return lendLogits(logits, use)
+  }
 
   async function run(feeds: Record<string, unknown>): Promise<Outputs> {
     try {
@@ -33,7 +72,8 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     return hasKeep ? { num_logits_to_keep: new Tensor('int64', BigInt64Array.of(BigInt(keep)), []) } : {}
   }
 
-  async function forwardRows<T>(rows: readonly (readonly number[])[], keep: number, use: (b: LogitsBlock) => T): Promise<{ value: T; past: Outputs; mask: BigInt64Array; width: number }> {
+  async function forwardRows<T>(rows: readonly (readonly number[])[], keep: number, use: (b: LogitsBlock) => T,
+    targets?: TokenTargets): Promise<{ value: T; past: Outputs; mask: BigInt64Array; width: number }> {
     const { ids, mask, width } = leftPad(rows, padTokenId, padMultiple)
     const b = rows.length
     const out = await run({
@@ -42,7 +82,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
       ...keepFeed(Math.min(keep, width)),
     })
     const past = presentToPast(out)
-    const value = lendLogits(out.logits, use)
+    const value = await lend(out.logits, use, targets)
     return { value, past, mask, width }
   }
 
@@ -56,7 +96,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
       }
       return heldPrefix(r.past, r.mask, r.width, rows.length)
     },
-    async forwardAfter(cache, from, rows, keep, use) {
+    async forwardAfter(cache, from, rows, keep, use, targets) {
       const held = prefixes.get(cache)
       if (!held) throw new RangeError('prefix cache unknown or already disposed')
       const { ids, mask: suffixMask, width } = leftPad(rows, padTokenId)
@@ -80,7 +120,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
         disposeAll(past)
       }
       disposeAll(presentToPast(out))
-      return lendLogits(out.logits, use)
+      return lend(out.logits, use, targets)
     },
   }
   const prefixes = new WeakMap<PrefixCache, { past: Outputs; mask: BigInt64Array; width: number }>()
@@ -102,14 +142,15 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     vocabSize,
     keepsOnlyRequested: hasKeep,
     padMultiple,
+    argmaxOnDevice: scorer !== undefined && device === 'webgpu',
     ...(hasCache && device !== 'webgpu' ? sharing : {}),
-    async forward(rows, keep, use) {
-      const r = await forwardRows(rows, keep, use)
+    async forward(rows, keep, use, targets) {
+      const r = await forwardRows(rows, keep, use, targets)
       disposeAll(r.past)
       return r.value
     },
-    async startDecode(rows, use) {
-      const first = await forwardRows(rows, 1, use)
+    async startDecode(rows, use, targets) {
+      const first = await forwardRows(rows, 1, use, targets)
       if (!hasCache) {
         disposeAll(first.past)
         return { session: recomputingSession(rows), value: first.value }
@@ -117,6 +158,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
       return { session: cachedSession(rows.length, first.past, first.mask, first.width), value: first.value }
     },
     async dispose() {
+      await scorer?.dispose()
       await model.dispose()
     },
   }
@@ -127,7 +169,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     let mask = prefillMask
     let len = width
     return {
-      async step(tokens, use) {
+      async step(tokens, use, targets) {
         const next = new BigInt64Array(batch * (len + 1))
         for (let b = 0; b < batch; b++) {
           next.set(mask.subarray(b * len, (b + 1) * len), b * (len + 1))
@@ -143,7 +185,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
         })
         disposeAll(cache)
         cache = presentToPast(out)
-        return lendLogits(out.logits, use)
+        return lend(out.logits, use, targets)
       },
       async dispose() {
         disposeAll(cache)
@@ -156,9 +198,9 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
   function recomputingSession(prompts: readonly (readonly number[])[]): DecodeSession {
     const seqs = prompts.map((p) => [...p])
     return {
-      async step(tokens, use) {
+      async step(tokens, use, targets) {
         tokens.forEach((t, b) => seqs[b].push(t))
-        const r = await forwardRows(seqs, 1, use)
+        const r = await forwardRows(seqs, 1, use, targets)
         disposeAll(r.past)
         return r.value
       },

@@ -40,7 +40,7 @@ export interface FakeLm extends CausalLm {
 export function fakeLm(honourKeep = true, prefixes = false): FakeLm {
   let live = 0
   const calls: FakeLm['calls'] = []
-  function block(rows: readonly (readonly number[])[], keep: number): LogitsBlock {
+  function block(rows: readonly (readonly number[])[], keep: number): LogitsBlock & { data: Float32Array } {
     const width = Math.max(...rows.map((r) => r.length))
     const kept = honourKeep ? Math.min(keep, width) : width
     const data = new Float32Array(rows.length * kept * FAKE_VOCAB).fill(NaN)
