@@ -112,6 +112,14 @@ const padded = (runs: Parameters<typeof paddingOf>[0]) => {
 }
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
+/**
+ * Per rep (the harness and the bare replay run back to back, so load hits both alike): bare seconds / harness seconds,
+ * and the share of the harness's own wall time spent inside the model's session.run.
+ */
+function ceilingRatios(harness: readonly { seconds: number; model: number }[], bare: readonly number[]) {
+  return { perRep: harness.map((h, i) => bare[i] / h.seconds), modelShares: harness.map((h) => h.model / h.seconds) }
+}
+
 /** Times the harness with and without prefix sharing (alternating), the naive loop and the bare session. */
 async function benchCpu(args: BenchArgs, dir: string, workloads: readonly Workload[]): Promise<WorkloadFigures[]> {
   configureTransformers({ allowRemote: false, logLevel: 'error' })
@@ -134,21 +142,22 @@ async function benchCpu(args: BenchArgs, dir: string, workloads: readonly Worklo
       if (w.kind === 'loglikelihood') {
         const timed = async (b: typeof shared) => {
           let fed = 0
+          const m0 = recorder.modelSeconds()
           const t0 = performance.now()
           const value = await b.loglikelihood(w.requests, { ...opts, onProgress: (p) => { fed = p.tokens } })
-          return { value, fed, seconds: (performance.now() - t0) / 1000 }
+          return { value, fed, seconds: (performance.now() - t0) / 1000, model: recorder.modelSeconds() - m0 }
         }
         await shared.loglikelihood(w.requests.slice(0, 8), opts) // warm-up: sessions and the tokenizer's caches
         await unshared.loglikelihood(w.requests.slice(0, 8), opts)
         // alternate the paths rep by rep, so load changes on a shared machine hit them alike
         const first = await recorder.record(() => timed(shared))
         const s = [first.value]
-        const u = [await timed(unshared)]
         const bare = [await recorder.replay(first.runs)]
+        const u = [await timed(unshared)]
         for (let r = 1; r < args.reps; r++) {
           s.push(await timed(shared))
-          u.push(await timed(unshared))
           bare.push(await recorder.replay(first.runs))
+          u.push(await timed(unshared))
         }
         const worst = Math.max(...s[0].value.map((x, i) => Math.abs(x.logprob - u[0].value[i].logprob)))
         if (!(worst < 1e-4)) throw new Error(`bench: ${w.name}: shared and unshared log-likelihoods differ by ${worst}`)
@@ -159,22 +168,26 @@ async function benchCpu(args: BenchArgs, dir: string, workloads: readonly Worklo
         if (!(naiveWorst < 1e-4)) throw new Error(`bench: ${w.name}: naive and harness log-likelihoods differ by ${naiveWorst}`)
         const bareSeconds = median(bare)
         const lmEval = s[0].value.reduce((n, r) => n + r.contextTokens.length + r.continuationTokens.length - 1, 0)
+        const ratios = ceilingRatios(s, bare)
         process.stderr.write(`bench: ${w.name}: fed ${s[0].fed} (unshared ${u[0].fed}, lm-eval ${lmEval}); harness ${median(s.map((x) => x.seconds)).toFixed(2)} s, ` +
-          `unshared ${median(u.map((x) => x.seconds)).toFixed(2)} s, naive ${naiveSeconds.toFixed(2)} s, bare ${bareSeconds.toFixed(2)} s\n`)
+          `unshared ${median(u.map((x) => x.seconds)).toFixed(2)} s, naive ${naiveSeconds.toFixed(2)} s, bare ${bareSeconds.toFixed(2)} s; ` +
+          `bare/harness per rep ${ratios.perRep.map((r) => r.toFixed(2)).join(' ')}, model share ${ratios.modelShares.map((r) => r.toFixed(2)).join(' ')}\n`)
         out.push({
           name: w.name, task: w.task, kind: w.kind, docs: w.docs, shots: w.shots, requests: w.requests.length, lmEvalTokens: lmEval,
           harness: { seconds: median(s.map((x) => x.seconds)), tokens: s[0].fed, forwards: first.runs.length, ...padded(first.runs) },
           unshared: { seconds: median(u.map((x) => x.seconds)), tokens: u[0].fed },
           naive: { seconds: naiveSeconds, tokens: naive.tokens, docs: naiveDocs },
           bare: { seconds: bareSeconds, tokens: s[0].fed },
+          ceiling: { bareOverHarness: median(ratios.perRep), modelShare: median(ratios.modelShares) },
           maxAbsDiff: Math.max(worst, naiveWorst),
         })
       } else {
         const timed = async () => {
           let fed = 0
+          const m0 = recorder.modelSeconds()
           const t0 = performance.now()
           const value = await shared.generateUntil(w.requests, { ...opts, onProgress: (p) => { fed = p.tokens } })
-          return { value, fed, seconds: (performance.now() - t0) / 1000 }
+          return { value, fed, seconds: (performance.now() - t0) / 1000, model: recorder.modelSeconds() - m0 }
         }
         await shared.generateUntil(w.requests.slice(0, 1).map((r) => ({ ...r, gen: { ...r.gen, max_gen_toks: 2 } })), opts)
         const first = await recorder.record(timed)
@@ -195,12 +208,15 @@ async function benchCpu(args: BenchArgs, dir: string, workloads: readonly Worklo
         const naiveSeconds = (performance.now() - naiveT0) / 1000
         const bareSeconds = median(bare)
         const lmEval = s[0].value.reduce((n, r) => n + r.contextTokens.length + r.generatedTokens.length - 1, 0)
-        process.stderr.write(`bench: ${w.name}: harness ${median(s.map((x) => x.seconds)).toFixed(2)} s, naive ${naiveSeconds.toFixed(2)} s, bare ${bareSeconds.toFixed(2)} s\n`)
+        const ratios = ceilingRatios(s, bare)
+        process.stderr.write(`bench: ${w.name}: harness ${median(s.map((x) => x.seconds)).toFixed(2)} s, naive ${naiveSeconds.toFixed(2)} s, bare ${bareSeconds.toFixed(2)} s; ` +
+          `bare/harness per rep ${ratios.perRep.map((r) => r.toFixed(2)).join(' ')}, model share ${ratios.modelShares.map((r) => r.toFixed(2)).join(' ')}\n`)
         out.push({
           name: w.name, task: w.task, kind: w.kind, docs: w.docs, shots: w.shots, requests: w.requests.length, lmEvalTokens: lmEval,
           harness: { seconds: median(s.map((x) => x.seconds)), tokens: s[0].fed, forwards: first.runs.length, ...padded(first.runs) },
           naive: { seconds: naiveSeconds, tokens: naiveTokens, docs: naiveDocs },
           bare: { seconds: bareSeconds, tokens: s[0].fed },
+          ceiling: { bareOverHarness: median(ratios.perRep), modelShare: median(ratios.modelShares) },
           generatedTokens: s[0].value.reduce((n, r) => n + r.generatedTokens.length, 0),
           naiveMismatches: mismatches,
         })

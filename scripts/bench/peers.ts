@@ -79,10 +79,15 @@ interface RecordedRun {
 type Runnable = { run(feeds: Record<string, unknown>, ...rest: unknown[]): Promise<Record<string, { dispose?: () => void }>> }
 type OrtTensorLike = { type: string; dims: readonly number[]; data: unknown; constructor: new (type: string, data: unknown, dims: readonly number[]) => unknown }
 
+/** A run of the model itself: it is fed input_ids (the scoring graph and other sessions are not). */
+const isModelRun = (feeds: Record<string, unknown>) => 'input_ids' in feeds
+
 /**
- * Records the feeds of every onnxruntime session.run made while `record` runs (the prototype's run is wrapped, so
+ * Records the feeds of every model session.run made while `record` runs (the prototype's run is wrapped, so
  * transformers.js's calls are seen as they are), then replays them through the same session at the same shapes,
- * float inputs zero-filled, timing session.run alone: the ceiling for what the harness can reach.
+ * float inputs zero-filled, timing session.run alone: the ceiling for what the harness can reach. The wrapper also
+ * sums the seconds spent inside model runs at any time (`modelSeconds`), so a timed harness call can say how much of
+ * its own wall time the model took, in the same run and under the same load.
  */
 export function sessionRecorder(anySession: object) {
   const proto = Object.getPrototypeOf(anySession) as Runnable
@@ -90,7 +95,9 @@ export function sessionRecorder(anySession: object) {
   let log: RecordedRun[] | undefined
   let seen: Runnable | undefined
   let tensorClass: OrtTensorLike['constructor'] | undefined
-  proto.run = function (this: Runnable, feeds: Record<string, unknown>, ...rest: unknown[]) {
+  let inside = 0
+  proto.run = async function (this: Runnable, feeds: Record<string, unknown>, ...rest: unknown[]) {
+    if (!isModelRun(feeds)) return original.call(this, feeds, ...rest)
     if (log) {
       seen = this
       log.push({
@@ -101,7 +108,12 @@ export function sessionRecorder(anySession: object) {
         }),
       })
     }
-    return original.call(this, feeds, ...rest)
+    const t0 = performance.now()
+    try {
+      return await original.call(this, feeds, ...rest)
+    } finally {
+      inside += (performance.now() - t0) / 1000
+    }
   }
   return {
     /** runs `fn` with recording on; returns its value and the recorded runs */
@@ -113,6 +125,8 @@ export function sessionRecorder(anySession: object) {
         log = undefined
       }
     },
+    /** seconds spent inside model session.run calls so far (all sessions of this onnxruntime) */
+    modelSeconds: () => inside,
     /** replays runs on the session that made them; seconds spent inside session.run */
     async replay(runs: readonly RecordedRun[]): Promise<number> {
       if (!seen || !tensorClass) throw new Error('bench: nothing recorded to replay')

@@ -8,11 +8,16 @@ import { HarnessError } from '../../core/errors.ts'
 import type { CausalLm, DecodeSession, DeviceScores, LogitsBlock, PrefixCache, TokenTargets } from './causal-lm.ts'
 import { deviceScorer } from './device-scorer.ts'
 import type { DeviceScorer } from './device-scorer.ts'
+import { gpuLogits } from './gpu-logits.ts'
 
 type Outputs = Record<string, Tensor>
 
-/** Devices whose onnxruntime runs the scoring graph (score-graph.ts). */
-const SCORED_DEVICES = new Set(['cpu'])
+/**
+ * Devices whose onnxruntime runs the scoring graph (score-graph.ts): cpu in float64 (the JavaScript loop's numbers)
+ * and WebGPU in float32 (torch's log_softmax precision) on GPU-resident logits. In headless Chromium the float64
+ * graph did not load in onnxruntime-web's wasm build, so wasm keeps the JavaScript loop.
+ */
+const SCORED_DEVICES = new Set(['cpu', 'webgpu'])
 
 /** Padded widths on WebGPU are multiples of this many positions. */
 export const WEBGPU_PAD_MULTIPLE = 16
@@ -57,12 +62,26 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
         return use({ scored, batch, rows, vocab })
       }
     }
-    return lendLogits(logits, use)
+    return lendLogits(logits.location === 'gpu-buffer' ? await downloaded(logits) : logits, use)
   }
 
-  async function run(feeds: Record<string, unknown>): Promise<Outputs> {
+  // WebGPU: logits into a GPU buffer the scoring graph reads in place (gpu-logits.ts)
+  const gpu = scorer && device === 'webgpu' && session ? gpuLogits(session) : undefined
+
+  /**
+   * One forward. `scoredPositions` (the logits' positions) says the caller has targets for a scorer: on WebGPU the
+   * logits then stay on the GPU.
+   */
+  async function run(feeds: Record<string, unknown>, scoredPositions?: number): Promise<Outputs> {
     try {
-      return (await model.forward(feeds)) as Outputs
+      if (gpu && scoredPositions !== undefined) {
+        const batch = (feeds['input_ids'] as Tensor).dims[0]
+        const onGpu = await gpu.around(batch, scoredPositions, () => model.forward(feeds) as Promise<Outputs>)
+        if (onGpu) return onGpu
+      }
+      const out = (await model.forward(feeds)) as Outputs
+      if (out.logits) gpu?.learn(out.logits)
+      return out
     } catch (e) {
       throw new HarnessError('BACKEND_ERROR', `transformers.js forward pass failed: ${errorText(e)}`, { cause: errorText(e) })
     }
@@ -80,7 +99,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
       input_ids: new Tensor('int64', ids, [b, width]),
       attention_mask: new Tensor('int64', mask, [b, width]),
       ...keepFeed(Math.min(keep, width)),
-    })
+    }, targets && (hasKeep ? Math.min(keep, width) : width))
     const past = presentToPast(out)
     const value = await lend(out.logits, use, targets)
     return { value, past, mask, width }
@@ -182,7 +201,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
           attention_mask: new Tensor('int64', mask, [batch, len]),
           past_key_values: new DynamicCache(cache),
           ...keepFeed(1),
-        })
+        }, targets && 1)
         disposeAll(cache)
         cache = presentToPast(out)
         return lend(out.logits, use, targets)
@@ -257,6 +276,15 @@ function presentToPast(out: Outputs): Outputs {
     past[renamed] = out[name]
   }
   return past
+}
+
+/** A CPU copy of GPU-resident logits (the original is freed). */
+async function downloaded(logits: Tensor): Promise<Tensor> {
+  const ort = (logits as unknown as { ort_tensor: { getData(release?: boolean): Promise<Float32Array | Uint16Array> } }).ort_tensor
+  const data = await ort.getData()
+  const copy = new Tensor(logits.type as 'float32', data as Float32Array, logits.dims)
+  logits.dispose()
+  return copy
 }
 
 /** Hands a float32 view of `logits` [batch, rows, vocab] to `use`, then frees it. */
