@@ -76,17 +76,8 @@ export function serverService(db: EvalzDb, deps: ServerServiceDeps): ServerWorke
       deps.serveStored(tokenizerModel)
       const tokenizer = await loadApiTokenizer(server.tokenizer)
       const tokenizerName = tokenizerModel ? tokenizerModel.hub?.repo ?? tokenizerModel.name : server.tokenizer
-      const served = await connectServedModel({ client, model: spec.model, tokenizer, tokenizerName, concurrency: CONCURRENCY })
-      if (!served.promptLogprobs) {
-        // a run in the app is all-or-nothing per request kind: say so before any task starts
-        const b = served.backend
-        return { ...served, backend: { ...b, loglikelihood: () => Promise.reject(noPromptLogprobsError(server.url, spec.model)), loglikelihoodRolling: () => Promise.reject(noPromptLogprobsError(server.url, spec.model)) } }
-      }
-      return served
+      // a server without prompt log-probabilities: the run refuses the tasks that need them (eval-service)
+      return connectServedModel({ client, model: spec.model, tokenizer, tokenizerName, concurrency: CONCURRENCY })
     },
   }
-}
-
-function noPromptLogprobsError(url: string, model: string): HarnessError {
-  return new HarnessError('API_UNSUPPORTED', `the server at ${url} returns no log-probabilities for prompt tokens of '${model}', so loglikelihood and multiple-choice tasks cannot run on it; pick generation tasks (e.g. gsm8k) or a server that echoes prompt logprobs (vLLM, evalz serve)`, { url, model })
 }

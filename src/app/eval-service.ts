@@ -8,6 +8,7 @@ import type { CatalogueEntry } from '../core/catalogue.ts'
 import type { EvalOptions, EvalOutcome } from '../core/evaluator.ts'
 import type { DocSource } from '../core/source.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
+import type { TaskSpec } from '../core/tasks/task-spec.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import type { StartPythonHooks } from '../core/tasks/python-hooks.ts'
 import { preparePythonHooks, pythonModulesOf } from '../core/tasks/python-modules.ts'
@@ -52,6 +53,8 @@ export interface ServedModelHandle {
   readonly modelArgs: string
   /** evalz.model_origin */
   readonly origin: ModelOrigin
+  /** false when the server returns no prompt log-probabilities (only generate_until tasks can run) */
+  readonly promptLogprobs: boolean
 }
 
 /** Everything the service needs; the worker passes the real ones, tests pass fakes. */
@@ -145,7 +148,7 @@ async function runOnce(
   const leaves = leafTasks(resolveSelection(yaml.catalogue(), spec.tasks))
   if (pythonModulesOf(leaves).size > 0) emit({ type: 'phase', phase: 'loading-python' })
   await preparePythonHooks(leaves, (path) => yaml.moduleSource(path), deps.startPythonHooks)
-  if (spec.modelSource === 'server') return runServed(deps, yaml, spec, emit, signal, record, started)
+  if (spec.modelSource === 'server') return runServed(deps, yaml, spec, emit, signal, record, started, leaves)
   const choice = chooseDevice(spec.device, await probeGpu(deps.gpu))
   if (isWireError(choice)) throw fromWireError(choice)
   return evaluateWith(deps, yaml, spec, emit, signal, record, started, async () => {
@@ -158,7 +161,7 @@ async function runOnce(
 /** A served model: connected here (its tokenizer loaded in the worker), evaluated like a local one. */
 async function runServed(
   deps: EvalServiceDeps, yaml: TaskYamlService, spec: RunRequest, emit: (e: WorkerEvent) => void, signal: AbortSignal, record: RunRecorder,
-  started: number,
+  started: number, leaves: readonly TaskSpec[],
 ): Promise<RunResult> {
   const server = deps.server
   if (!server || !spec.server) {
@@ -169,6 +172,7 @@ async function runServed(
   const tokenizerModel = spec.server.tokenizerSource === 'stored' ? await findStoredModel(deps.store, spec.server.tokenizer) : undefined
   return evaluateWith(deps, yaml, spec, emit, signal, record, started, async () => {
     const served = await server.connect(spec, tokenizerModel)
+    refuseUnscorable(served, leaves, url, spec.model)
     const report: DeviceReport = {
       requested: spec.device, device: 'server', adapter: undefined, fellBack: false, reason: `the model runs on ${url}; its tokenizer runs here`,
     }
@@ -178,6 +182,23 @@ async function runServed(
       // cached answers belong to this server's model (its URL, name, root and our tokenizer), not to any model of that name
       cacheKey: `${modelKeyOf(served.backend)}|${pyJsonDumps(served.origin.detail)}`,
     }
+  })
+}
+
+/**
+ * A server without prompt log-probabilities cannot score: the tasks that need scores are refused in one line before
+ * any request (naming those that can run), and the connection is let go.
+ */
+function refuseUnscorable(served: ServedModelHandle, leaves: readonly TaskSpec[], url: string, model: string): void {
+  const needScores = leaves.filter((t) => t.output_type !== 'generate_until').map((t) => t.task)
+  if (served.promptLogprobs || needScores.length === 0) return
+  void served.backend.dispose().catch(() => undefined)
+  const can = leaves.filter((t) => t.output_type === 'generate_until').map((t) => t.task)
+  throw fromWireError({
+    code: 'API_UNSUPPORTED',
+    message: `the server at ${url} returns no log-probabilities for prompt tokens of '${model}', so ${needScores.join(', ')} cannot run on it`
+      + `${can.length > 0 ? ` (${can.join(', ')} can: run them alone)` : ''}; or use a server that echoes prompt log-probabilities (vLLM, evalz serve)`,
+    detail: { url, model, tasks: needScores },
   })
 }
 

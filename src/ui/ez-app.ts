@@ -229,11 +229,20 @@ export class EzApp extends LitElement {
         this.choice = { source: 'stored', id: modelId }
         void models.then(() => { if (!this.models.some((m) => m.id === modelId)) this.choice = { source: 'app', id: 'demo' } })
       }
+      // a served model comes back when the stored server settings still name it (the key stays in the worker)
+      if (modelSource === 'server') void this.restoreServer(modelId)
     }
     this.restored = true
     await history
     if (shownRun !== undefined && this.shown === undefined && this.history.some((r) => r.id === shownRun && r.status === 'done')) {
       await this.openRun(shownRun, false)
+    }
+  }
+
+  private async restoreServer(model: string): Promise<void> {
+    const s = await this.client.getServerSettings().catch(() => undefined)
+    if (s && s.url !== '' && s.model === model) {
+      this.choice = { source: 'server', id: model, server: { url: s.url, tokenizer: s.tokenizer, tokenizerSource: s.tokenizerSource } }
     }
   }
 

@@ -110,7 +110,7 @@ export class EzModelPanel extends LitElement {
     const id = `m-${choice.source}-${choice.id}`
     const checked = this.selected.source === choice.source && this.selected.id === choice.id
     return html`
-      <div class="model" data-model=${choice.id}>
+      <div class="model" data-model=${choice.id} data-source=${choice.source}>
         <input type="radio" name="model" id=${id} .checked=${checked} @change=${() => fire(this, 'model-select', choice)}>
         <label for=${id}><strong>${name}</strong><span class="meta">${meta}</span></label>
         ${model ? html`<button type="button" class="small danger" aria-label=${`Remove ${model.name}`} data-testid="model-remove"

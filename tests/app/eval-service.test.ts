@@ -188,13 +188,13 @@ describe('a run on a served model (Model → Server)', () => {
   const ORIGIN = { kind: 'api' as const, detail: { base_url: SERVER.url, model: 'demo', owned_by: 'vllm', tokenizer: 'demo', prompt_logprobs: true } }
   const MODEL_ARGS = `model=demo,base_url=${SERVER.url}/completions,tokenizer=demo,tokenizer_backend=huggingface,tokenized_requests=True,num_concurrent=4,max_length=2048`
 
-  function served(log: string[]): NonNullable<EvalServiceDeps['server']> {
+  function served(log: string[], promptLogprobs = true): NonNullable<EvalServiceDeps['server']> {
     const fail = async () => ({ ok: false as const, error: { code: 'USAGE' as const, message: 'not here', detail: undefined } })
     return {
       getServerSettings: fail, setServerSettings: fail, checkServer: fail,
       async connect(spec) {
         log.push(`connect ${spec.model} @ ${spec.server?.url}`)
-        return { backend: fakeBackend('wasm', log), modelArgs: MODEL_ARGS, origin: ORIGIN }
+        return { backend: fakeBackend('wasm', log), modelArgs: MODEL_ARGS, origin: ORIGIN, promptLogprobs }
       },
     }
   }
@@ -216,5 +216,16 @@ describe('a run on a served model (Model → Server)', () => {
     expect(noUrl.status === 'failed' && noUrl.error.message).toBe('a server run needs server.url (http(s), ending in /v1)')
     const noStore = await service().run(request({ modelSource: 'server', server: SERVER }), () => undefined)
     expect(noStore.status === 'failed' && noStore.error.message).toBe('served models need this browser\'s storage (IndexedDB) for their settings')
+  })
+
+  it('refuses, in one line before any request, the tasks a server without prompt log-probabilities cannot run', async () => {
+    const log: string[] = []
+    const mixed = await service({ server: served(log, false) }, log).run(request({ modelSource: 'server', server: SERVER, tasks: ['demo_cloze', 'demo_arith'] }), () => undefined)
+    expect(mixed.status === 'failed' && mixed.error).toMatchObject({ code: 'API_UNSUPPORTED', detail: { tasks: ['demo_cloze'] } })
+    expect(mixed.status === 'failed' && mixed.error.message).toBe(`the server at ${SERVER.url} returns no log-probabilities for prompt tokens of 'demo', `
+      + 'so demo_cloze cannot run on it (demo_arith can: run them alone); or use a server that echoes prompt log-probabilities (vLLM, evalz serve)')
+    expect(log).toEqual([`connect demo @ ${SERVER.url}`, 'dispose wasm'])
+    const generation = await service({ server: served([], false) }).run(request({ modelSource: 'server', server: SERVER, tasks: ['demo_arith'] }), () => undefined)
+    expect(generation.status).toBe('done')
   })
 })

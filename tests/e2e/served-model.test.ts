@@ -154,6 +154,12 @@ describe.skipIf(!READY)(`a served model in the app${READY ? '' : ` (skipped: ${W
     expect(await page.content()).not.toContain(KEY)
     expect(page.url()).not.toContain(KEY)
     expect(JSON.stringify(await storedRuns(page))).not.toContain(KEY)
+
+    // after a reload the served model is still the one selected (the stored settings name it)
+    await page.reload()
+    await showView(page, 'run')
+    const servedChoice = page.locator('[data-testid="model-list"] [data-source="server"] input[type=radio]')
+    await expect.poll(() => servedChoice.isChecked().catch(() => false), { timeout: 30_000 }).toBe(true)
   }, 420_000)
 
   it('says in one line that the server refused the key, without echoing it', async () => {
