@@ -57,7 +57,7 @@ async function addModel(db: EvalzDb, storage: StorageManager | undefined, files:
       // a streamed (quantised) conversion reports weight bytes written; others report tensors
       onProgress: (p) => onProgress?.(p.stage === 'convert' && p.bytes !== undefined && p.totalBytes
         ? { file: `converting ${p.name}`, done: p.bytes, total: p.totalBytes }
-        : { file: p.stage === 'hash' ? p.name : `converting ${p.name}`, done: p.done, total: p.total }),
+        : p.stage === 'hash' ? { file: p.name, done: p.done, total: p.total } : { file: `converting ${p.name}`, done: p.done, total: p.total, unit: 'tensors' }),
     })
     return await out.finish(converted.name, (p) => onProgress?.({ file: `storing ${p.file}`, done: p.done, total: p.total }))
   } catch (e) {

@@ -20,12 +20,14 @@ export interface UploadFile {
 
 /** Progress of storing uploaded files (src/storage's HashProgress): the file being hashed and bytes done of all. */
 export interface UploadProgress {
-  /** path of the file being hashed (or 'converting <name>' while a dropped checkpoint is converted) */
+  /** path of the file being hashed ('converting <tensor>' while a dropped checkpoint converts, 'storing <file>' after) */
   readonly file: string
   /** bytes hashed so far, all files together */
   readonly done: number
   /** bytes to hash, all files together */
   readonly total: number
+  /** what `done` and `total` count when not bytes: 'tensors' while a float checkpoint converts */
+  readonly unit?: 'tensors'
 }
 
 /** One stored file of a model or dataset (src/storage's StoredFile); its bytes are in 'blobs' under `sha256`. */

@@ -8,7 +8,7 @@ import { css, html, LitElement, nothing } from 'lit'
 import type { ModelInfo, UploadProgress } from '../protocol/eval-store.ts'
 import type { ModelSource } from '../protocol/run-request.ts'
 import type { ServerModelRef } from '../protocol/server-api.ts'
-import { filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
+import { addingLabel, filesOfDrop, filesOfInput, formatBytes } from './file-drop.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
 
 /** The model a run will use. */
@@ -99,7 +99,7 @@ export class EzModelPanel extends LitElement {
           ?disabled=${busy || this.disabled} @change=${this.onPick}>
         <label for="model-gguf" class="button" aria-disabled=${busy || this.disabled ? 'true' : 'false'}>Choose a .gguf file…</label>
         ${this.adding ? html`<div role="status" data-testid="model-adding">${this.adding.phase === 'reading' ? 'Reading files…' : html`
-          Hashing and storing ${this.adding.progress.file}…
+          ${addingLabel(this.adding.progress)}
           <progress max=${this.adding.progress.total || 1} .value=${this.adding.progress.done} aria-label="Bytes stored"></progress>`}</div>` : nothing}
         ${this.error ? html`<p class="error" role="alert" data-testid="model-error"><code>${this.error.code}</code> ${this.error.message}</p>` : nothing}
       </div>

@@ -3,7 +3,7 @@
  * gives `webkitRelativePath` ('demo/onnx/model.onnx'); a dropped folder is walked with the File and Directory
  * Entries API (DataTransferItem.webkitGetAsEntry).
  */
-import type { UploadFile } from '../protocol/eval-store.ts'
+import type { UploadFile, UploadProgress } from '../protocol/eval-store.ts'
 
 /** Files of a file input, each with its folder-relative path (or its name when picked without a folder). */
 export function filesOfInput(list: FileList | readonly File[]): UploadFile[] {
@@ -45,4 +45,15 @@ export function formatBytes(bytes: number): string {
     u += 1
   }
   return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`
+}
+
+/**
+ * What storing a drop is doing, in bytes where the step counts bytes: 'Hashing and storing onnx/model.onnx… 12 MB of
+ * 40 MB', 'Converting model.layers.3.mlp.up_proj… 312 MB of 729 MB', 'Storing onnx/model.onnx_data… 0 B of 729 MB'
+ * (a float checkpoint's conversion counts tensors: 'Converting … tensor 12 of 201').
+ */
+export function addingLabel(p: UploadProgress): string {
+  const step = /^(converting|storing) (.*)$/.exec(p.file)
+  const what = step ? `${step[1] === 'converting' ? 'Converting' : 'Storing'} ${step[2]}…` : `Hashing and storing ${p.file}…`
+  return p.unit === 'tensors' ? `${what} tensor ${p.done} of ${p.total}` : `${what} ${formatBytes(p.done)} of ${formatBytes(p.total)}`
 }
