@@ -50,7 +50,7 @@ export function chooseDevice(requested: DeviceRequest, probe: GpuProbe): LocalDe
   }
   if (requested === 'webgpu' && probe.ok) return { requested, device: 'webgpu', adapter: probe.adapter, fellBack: false, reason: undefined }
   if (probe.ok && isSoftwareAdapter(probe.adapter)) {
-    const reason = `the WebGPU adapter (${adapterName(probe.adapter)}) is a software one that runs on the CPU, slower than wasm`
+    const reason = `the WebGPU adapter (${adapterName(probe.adapter)}) is a software one that runs on the CPU, slower than WebAssembly`
     return { requested, device: 'wasm', adapter: probe.adapter, fellBack: false, reason }
   }
   if (probe.ok) {

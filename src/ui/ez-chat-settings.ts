@@ -7,6 +7,7 @@
 import { css, html, LitElement } from 'lit'
 import type { ChatModelRef, ConversationSettings } from '../core/chat/conversation.ts'
 import type { DeviceRequest } from '../protocol/device.ts'
+import { DEVICE_CHOICES } from './device-choices.ts'
 import type { ModelInfo } from '../protocol/eval-store.ts'
 import { DEMO_MODEL } from './chat-draft.ts'
 import { fire, sharedStyles } from './shared-styles.ts'
@@ -78,7 +79,7 @@ export class EzChatSettings extends LitElement {
         </select></label>
       <label class="field">Device
         <select data-testid="chat-device" ?disabled=${this.disabled} @change=${(e: Event) => fire(this, 'chat-device', { device: (e.target as HTMLSelectElement).value })}>
-          ${(['auto', 'webgpu', 'wasm'] as const).map((d) => html`<option value=${d} ?selected=${d === this.device}>${d}</option>`)}
+          ${DEVICE_CHOICES.map((d) => html`<option value=${d.value} ?selected=${d.value === this.device}>${d.label}</option>`)}
         </select></label>
       <label class="field check"><input type="checkbox" data-testid="chat-raw" .checked=${s.format.mode === 'raw'} ?disabled=${this.disabled}
         @change=${(e: Event) => this.update_({ format: { ...s.format, mode: (e.target as HTMLInputElement).checked ? 'raw' : 'template' } })}>

@@ -134,14 +134,14 @@ export class EzRunHistory extends LitElement {
       <td class="tasks mono" data-label="Tasks">${r.request.tasks.join(', ')}${r.request.limit !== undefined ? html`<br><span class="muted">limit ${r.request.limit}</span>` : nothing}</td>
       <td class=${`status-${r.status}`} data-label="Status">${status}${r.status === 'failed' && r.error ? html`<br><span class="reason" data-testid="history-reason"><code>${r.error.code}</code> ${r.error.message}</span>` : nothing}${r.cachedRequests ? html`<br><span class="muted">${r.cachedRequests} cached</span>` : nothing}</td>
       <td class="mono" data-label="Headline">${headline.slice(0, 3).map(([task, [metric, value]]) => html`<div>${task} ${metric} ${typeof value === 'number' ? value.toFixed(4) : value}</div>`)}${headline.length > 3 ? html`<div class="muted">+${headline.length - 3} more</div>` : nothing}</td>
-      <td data-label="Tags and note"><div data-testid="history-tags">${(r.tags ?? []).map((t) => html`<span class="tag">${t}</span>`)}</div>
+      <td data-label=${(r.tags ?? []).length > 0 || r.note ? 'Tags and note' : nothing}><div data-testid="history-tags">${(r.tags ?? []).map((t) => html`<span class="tag">${t}</span>`)}</div>
         ${r.note ? html`<div class="note" data-testid="history-note">${r.note}</div>` : nothing}</td>
       <td><div class="actions">
         ${r.status === 'done' ? html`<button type="button" class="small" data-testid="history-open" aria-label=${`Open results of the run started ${started}`}
           @click=${() => fire(this, 'run-open', { id: r.id })}>Open</button>` : nothing}
         ${r.status === 'running' ? html`<button type="button" class="small" ?disabled=${this.busy} @click=${() => fire(this, 'run-resume', { id: r.id })}>Resume</button>` : nothing}
         ${this.client && r.status !== 'running' ? html`<button type="button" class="small" data-testid="history-edit" aria-expanded=${editing ? 'true' : 'false'}
-          aria-label=${`Edit tags and note of the run started ${started}`} @click=${() => this.toggleEdit(r)}>Labels</button>` : nothing}
+          aria-label=${`Edit tags and note of the run started ${started}`} @click=${() => this.toggleEdit(r)}>Tags and note</button>` : nothing}
         <button type="button" class="small danger" data-testid="history-delete" aria-label=${`Delete the run started ${started}`}
           @click=${() => fire(this, 'run-delete', { id: r.id })}>Delete</button>
       </div></td>

@@ -102,7 +102,7 @@ export class EzRunProgress extends LitElement {
             ${total > 0 ? html`<span>requests <strong data-testid="requests">${done}/${total}</strong></span>` : nothing}
             ${p ? html`<span><strong data-testid="tok-s">${Math.round(tokensPerSecond(p)).toLocaleString()}</strong> tok/s</span>
                        ${eta !== undefined && this.phase === 'evaluating' ? html`<span>ETA <strong data-testid="eta">${formatSeconds(eta)}</strong></span>` : nothing}
-                       <span class="muted">${p.kind}</span>` : nothing}
+                       ${this.phase === 'evaluating' ? html`<span class="muted">now: ${p.kind} requests</span>` : nothing}` : nothing}
           </div>
           ${this.cancellable ? html`<button type="button" class="danger" data-testid="cancel" @click=${() => fire(this, 'cancel', null)}>Cancel run</button>` : nothing}
         </div>

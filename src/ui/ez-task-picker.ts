@@ -9,6 +9,7 @@ import type { DataPresence } from '../core/data-presence.ts'
 import { dataPresence } from '../core/data-presence.ts'
 import type { DeviceRequest } from '../protocol/device.ts'
 import type { DatasetInfo } from '../protocol/eval-store.ts'
+import { DEVICE_CHOICES } from './device-choices.ts'
 import type { FormState } from '../storage/page-state-store.ts'
 import { RUN_DEFAULTS } from '../app/run-request.ts'
 import { indexCatalogue, leafTasks } from './catalogue-tree.ts'
@@ -38,11 +39,7 @@ const OFFLINE_TAG = 'demo'
 /** The state fields a 'form-change' reports. */
 const FORM_KEYS: readonly string[] = ['chosen', 'numFewshot', 'limit', 'seed', 'batchSize', 'device']
 
-const DEVICES: readonly { value: DeviceRequest; label: string }[] = [
-  { value: 'auto', label: 'Auto (hardware GPU, else CPU)' },
-  { value: 'webgpu', label: 'WebGPU' },
-  { value: 'wasm', label: 'WebAssembly (CPU)' },
-]
+const DEVICES = DEVICE_CHOICES
 
 export class EzTaskPicker extends LitElement {
   static override styles = [sharedStyles, css`
@@ -217,7 +214,8 @@ export class EzTaskPicker extends LitElement {
     if (p === undefined || p.state === 'absent') return nothing
     return p.state === 'present'
       ? html` <span class="meta data-ok" data-testid="data-status" data-state="present">· data stored</span>`
-      : html`<span class="data-off" data-testid="data-status" data-state=${p.state}>${p.message}</span>`
+      : html`<span class="data-off" data-testid="data-status" data-state=${p.state}>${p.message}</span>${p.state === 'other-config'
+        ? html`<span class="meta" data-testid="data-fix"> · rename the stored config under Data</span>` : nothing}`
   }
 
   /** Where a task's data stands against the stored datasets; undefined for groups, tags and bundled tasks. */

@@ -50,7 +50,7 @@ describe('chooseDevice', () => {
   it('auto prefers wasm over a software adapter (SwiftShader), naming it', () => {
     expect(chooseDevice('auto', yes)).toEqual({
       requested: 'auto', device: 'wasm', adapter: SWIFTSHADER, fellBack: false,
-      reason: 'the WebGPU adapter (google swiftshader) is a software one that runs on the CPU, slower than wasm',
+      reason: 'the WebGPU adapter (google swiftshader) is a software one that runs on the CPU, slower than WebAssembly',
     })
     // older browsers hide isFallbackAdapter: the architecture or description still gives a software rasteriser away
     const llvmpipe = { vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', isFallbackAdapter: false }
