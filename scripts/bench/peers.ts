@@ -73,6 +73,8 @@ export async function naiveGenerate(model: PreTrainedModel, codec: TextCodec, ma
 
 /** One recorded session.run: its feeds' types and shapes, int64 values kept (ids, masks, positions). */
 interface RecordedRun {
+  /** the output names asked for, when the run named them */
+  readonly fetches?: readonly string[]
   readonly feeds: { readonly name: string; readonly type: string; readonly dims: readonly number[]; readonly ints?: BigInt64Array }[]
 }
 
@@ -106,6 +108,7 @@ export function sessionRecorder(anySession: object) {
           tensorClass ??= t.constructor
           return { name, type: t.type, dims: [...t.dims], ints: t.type === 'int64' ? (t.data as BigInt64Array).slice() : undefined }
         }),
+        fetches: Array.isArray(rest[0]) ? [...rest[0] as string[]] : undefined,
       })
     }
     const t0 = performance.now()
@@ -139,7 +142,7 @@ export function sessionRecorder(anySession: object) {
           feeds[f.name] = new tensorClass(f.type, data, f.dims)
         }
         const t0 = performance.now()
-        const out = await original.call(seen, feeds)
+        const out = await (r.fetches ? original.call(seen, feeds, r.fetches) : original.call(seen, feeds))
         seconds += (performance.now() - t0) / 1000
         for (const t of Object.values(out)) t.dispose?.()
       }

@@ -72,13 +72,14 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
    * One forward. `scoredPositions` (the logits' positions) says the caller has targets for a scorer: on WebGPU the
    * logits then stay on the GPU.
    */
-  async function run(feeds: Record<string, unknown>, scoredPositions?: number): Promise<Outputs> {
+  async function run(feeds: Record<string, unknown>, scoredPositions?: number, logitsOnly = false): Promise<Outputs> {
     try {
       if (gpu && scoredPositions !== undefined) {
         const batch = (feeds['input_ids'] as Tensor).dims[0]
         const onGpu = await gpu.around(batch, scoredPositions, () => model.forward(feeds) as Promise<Outputs>)
         if (onGpu) return onGpu
       }
+      if (logitsOnly && device === 'cpu' && session) return await fetchingLogitsOnly(session, () => model.forward(feeds) as Promise<Outputs>)
       const out = (await model.forward(feeds)) as Outputs
       if (out.logits) gpu?.learn(out.logits)
       return out
@@ -92,14 +93,14 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
   }
 
   async function forwardRows<T>(rows: readonly (readonly number[])[], keep: number, use: (b: LogitsBlock) => T,
-    targets?: TokenTargets): Promise<{ value: T; past: Outputs; mask: BigInt64Array; width: number }> {
+    targets?: TokenTargets, logitsOnly = false): Promise<{ value: T; past: Outputs; mask: BigInt64Array; width: number }> {
     const { ids, mask, width } = leftPad(rows, padTokenId, padMultiple)
     const b = rows.length
     const out = await run({
       input_ids: new Tensor('int64', ids, [b, width]),
       attention_mask: new Tensor('int64', mask, [b, width]),
       ...keepFeed(Math.min(keep, width)),
-    }, targets && (hasKeep ? Math.min(keep, width) : width))
+    }, targets && (hasKeep ? Math.min(keep, width) : width), logitsOnly)
     const past = presentToPast(out)
     const value = await lend(out.logits, use, targets)
     return { value, past, mask, width }
@@ -134,7 +135,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
           attention_mask: new Tensor('int64', mask, [b, total]),
           past_key_values: new DynamicCache(past),
           ...keepFeed(Math.min(keep, width)),
-        })
+        }, undefined, true)
       } finally {
         disposeAll(past)
       }
@@ -164,7 +165,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     argmaxOnDevice: scorer !== undefined && device === 'webgpu',
     ...(hasCache && device !== 'webgpu' ? sharing : {}),
     async forward(rows, keep, use, targets) {
-      const r = await forwardRows(rows, keep, use, targets)
+      const r = await forwardRows(rows, keep, use, targets, true)
       disposeAll(r.past)
       return r.value
     },
@@ -276,6 +277,22 @@ function presentToPast(out: Outputs): Outputs {
     past[renamed] = out[name]
   }
   return past
+}
+
+/**
+ * Runs `forward` with the session asked for its logits alone (onnxruntime-node's fetches): the KV cache a forward
+ * that keeps nothing would return is not copied out of onnxruntime (30 layers × [batch, heads, length, dim] × 2).
+ */
+async function fetchingLogitsOnly(session: object, forward: () => Promise<Outputs>): Promise<Outputs> {
+  const s = session as { run: (feeds: unknown, ...rest: unknown[]) => Promise<unknown>; outputNames?: readonly string[] }
+  if (!s.outputNames?.includes('logits')) return forward()
+  const inherited = Object.getPrototypeOf(s).run as typeof s.run
+  s.run = (feeds) => inherited.call(s, feeds, ['logits'])
+  try {
+    return await forward()
+  } finally {
+    delete (s as { run?: unknown }).run
+  }
 }
 
 /** A CPU copy of GPU-resident logits (the original is freed). */
