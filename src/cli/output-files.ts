@@ -134,15 +134,28 @@ export async function writeRunFiles(dir: string, files: RunFileSet, now = new Da
   await ensureDir(dir)
   const movedEarlier = await moveEarlierRun(dir, now)
   const written: string[] = []
-  for (const [name, text] of files.samples) {
-    const p = join(dir, name)
-    await writeAtomic(p, text)
-    written.push(p)
+  try {
+    for (const [name, text] of files.samples) {
+      const p = join(dir, name)
+      await writeAtomic(p, text)
+      written.push(p)
+    }
+    const resultsPath = join(dir, 'results.json')
+    await writeAtomic(resultsPath, files.results.endsWith('\n') ? files.results : `${files.results}\n`)
+    written.push(resultsPath)
+  } catch (e) {
+    // nothing half-written is kept (a disk that fills up mid-set): this set's files go, the earlier run comes back
+    for (const p of written) await rm(p, { force: true }).catch(() => undefined)
+    if (movedEarlier !== undefined) await moveBack(movedEarlier, dir).catch(() => undefined)
+    throw e
   }
-  const resultsPath = join(dir, 'results.json')
-  await writeAtomic(resultsPath, files.results.endsWith('\n') ? files.results : `${files.results}\n`)
-  written.push(resultsPath)
   return { written, movedEarlier }
+}
+
+/** Moves an earlier run's files from `aside` back into `dir` and removes `aside`. */
+async function moveBack(aside: string, dir: string): Promise<void> {
+  for (const f of await readdir(aside)) await rename(join(aside, f), join(dir, f))
+  await rm(aside, { recursive: true })
 }
 
 /**
