@@ -12,6 +12,7 @@ import type { RunSummary } from '../protocol/eval-worker-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
 import type { PageStateStore } from '../storage/page-state-store.ts'
+import { requestPersistence } from '../storage/quota.ts'
 import type { DatasetConfigRename, DatasetDrop } from './ez-data-panel.ts'
 import type { AddState, ModelChoice } from './ez-model-panel.ts'
 import type { PickerForm, RunSettings } from './ez-task-picker.ts'
@@ -299,6 +300,13 @@ export class AppStore extends EventTarget {
 
   async clearPartialDownloads(): Promise<void> {
     await this.guard(() => this.client.clearPartialDownloads())
+    void this.refreshUsage()
+  }
+
+  /** Asks the browser to keep this origin's data; a notice says when it does not. */
+  async persist(): Promise<void> {
+    const granted = await requestPersistence(navigator.storage)
+    if (!granted) this.set({ notice: 'The browser did not make storage persistent (browsers grant it to sites you use often or bookmark).' })
     void this.refreshUsage()
   }
 

@@ -14,7 +14,6 @@ import type { RunSummary } from '../protocol/eval-worker-api.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import { readShareLink } from '../app/share-link.ts'
 import { pageStateStore } from '../storage/page-state-store.ts'
-import { requestPersistence } from '../storage/quota.ts'
 import { AppStore } from './app-store.ts'
 import type { SampleForChat } from './chat-draft.ts'
 import { sampleForChat } from './chat-draft.ts'
@@ -191,13 +190,7 @@ export class EzApp extends LitElement {
         <ez-compare-view .client=${store.client} .runs=${this.visibleHistory()} .entries=${s.tasks} @runs-changed=${() => store.refreshHistory()}></ez-compare-view>`
       case 'chat': return html`${heading}
         <ez-chat-view .client=${store.client} .models=${s.models} .pending=${this.chatSample}></ez-chat-view>`
-      case 'storage': return html`${heading}
-        <ez-storage-view .models=${s.models} .datasets=${s.datasets} .usage=${s.usage} .runs=${s.history}
-          .entries=${s.tasks} ?disabled=${s.running}
-          @model-remove=${(e: CustomEvent<{ id: string }>) => store.removeModel(e.detail.id)}
-          @dataset-remove=${(e: CustomEvent<{ id: string }>) => store.removeDataset(e.detail.id)}
-          @persist-request=${() => this.persist()}
-          @partials-clear=${() => store.clearPartialDownloads()}></ez-storage-view>`
+      case 'storage': return html`${heading}<ez-storage-view></ez-storage-view>`
     }
   }
 
@@ -311,12 +304,6 @@ export class EzApp extends LitElement {
     const hidden = this.pendingDelete?.id
     const { history } = this.store.state
     return hidden === undefined ? history : history.filter((r) => r.id !== hidden)
-  }
-
-  private async persist(): Promise<void> {
-    const granted = await requestPersistence(navigator.storage)
-    if (!granted) this.store.set({ notice: 'The browser did not make storage persistent (browsers grant it to sites you use often or bookmark).' })
-    void this.store.refreshUsage()
   }
 }
 

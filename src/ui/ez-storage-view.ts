@@ -3,7 +3,7 @@
  * (dropped or fetched from the Hub) with their sizes, when they were added and last used by a run, and a Delete
  * button each — plus storage used against the quota and persistence. "Last used" comes from the run history.
  * Unfinished Hub downloads are counted too, with a button to delete them.
- * Events: 'model-remove' {id}, 'dataset-remove' {id}, 'persist-request', 'partials-clear'.
+ * It reads and changes the app's store (store-context.ts).
  */
 import { css, html, LitElement, nothing } from 'lit'
 import type { CatalogueEntry } from '../core/catalogue.ts'
@@ -11,7 +11,8 @@ import type { DatasetInfo, ModelInfo, StorageUsage } from '../protocol/eval-stor
 import type { RunSummary } from '../protocol/eval-worker-api.ts'
 import { lastUse } from './last-use.ts'
 import { formatBytes } from './file-drop.ts'
-import { fire, sharedStyles } from './shared-styles.ts'
+import { sharedStyles } from './shared-styles.ts'
+import { StoreController } from './store-context.ts'
 
 export class EzStorageView extends LitElement {
   static override styles = [sharedStyles, css`
@@ -21,36 +22,37 @@ export class EzStorageView extends LitElement {
     td.name { overflow-wrap: anywhere; }
   `]
 
-  static override properties = {
-    models: { attribute: false },
-    datasets: { attribute: false },
-    usage: { attribute: false },
-    runs: { attribute: false },
-    entries: { attribute: false },
-    disabled: { type: Boolean },
-  }
+  /** the app's store: stored models and datasets, usage, the history (for "last used"), the catalogue */
+  private readonly store = new StoreController(this)
 
   /** stored models */
-  declare models: readonly ModelInfo[]
-  /** stored datasets */
-  declare datasets: readonly DatasetInfo[]
-  /** storage figures; undefined while unknown */
-  declare usage: StorageUsage | undefined
-  /** the run history, for "last used" */
-  declare runs: readonly RunSummary[]
-  /** the task catalogue, to map runs' tasks to datasets */
-  declare entries: readonly CatalogueEntry[]
-  /** true while a run is in flight (nothing may be deleted) */
-  declare disabled: boolean
+  private get models(): readonly ModelInfo[] {
+    return this.store.state?.models ?? []
+  }
 
-  constructor() {
-    super()
-    this.models = []
-    this.datasets = []
-    this.usage = undefined
-    this.runs = []
-    this.entries = []
-    this.disabled = false
+  /** stored datasets */
+  private get datasets(): readonly DatasetInfo[] {
+    return this.store.state?.datasets ?? []
+  }
+
+  /** storage figures; undefined while unknown */
+  private get usage(): StorageUsage | undefined {
+    return this.store.state?.usage
+  }
+
+  /** the run history, for "last used" */
+  private get runs(): readonly RunSummary[] {
+    return this.store.state?.history ?? []
+  }
+
+  /** the task catalogue, to map runs' tasks to datasets */
+  private get entries(): readonly CatalogueEntry[] {
+    return this.store.state?.tasks ?? []
+  }
+
+  /** true while a run is in flight (nothing may be deleted) */
+  private get disabled(): boolean {
+    return this.store.state?.running ?? false
   }
 
   override render() {
@@ -71,7 +73,7 @@ export class EzStorageView extends LitElement {
               <td data-label="Added">${new Date(m.addedAt).toLocaleDateString()}</td>
               <td data-label="Last used">${when(used.models.get(m.id))}</td>
               <td><button type="button" class="small danger" ?disabled=${this.disabled} aria-label=${`Delete model ${m.name}`}
-                @click=${() => this.confirmRemove('model-remove', m.id, m.name, m.totalBytes)}>Delete</button></td>
+                @click=${() => this.confirmRemove('model', m.id, m.name, m.totalBytes)}>Delete</button></td>
             </tr>`)}
             ${this.datasets.map((d) => {
               const bytes = d.files.reduce((n, f) => n + f.size, 0)
@@ -82,7 +84,7 @@ export class EzStorageView extends LitElement {
                 <td data-label="Added">${new Date(d.addedAt).toLocaleDateString()}</td>
                 <td data-label="Last used">${when(used.datasets.get(d.name))}</td>
                 <td><button type="button" class="small danger" ?disabled=${this.disabled} aria-label=${`Delete dataset ${d.name}`}
-                  @click=${() => this.confirmRemove('dataset-remove', d.id, d.name, bytes)}>Delete</button></td>
+                  @click=${() => this.confirmRemove('dataset', d.id, d.name, bytes)}>Delete</button></td>
               </tr>`
             })}
           </tbody>
@@ -98,14 +100,16 @@ export class EzStorageView extends LitElement {
       ${u.usage !== undefined && u.quota !== undefined ? html`<meter min="0" max=${u.quota} .value=${u.usage} aria-label="Storage used"></meter>` : nothing}
       <span>${u.usage === undefined ? 'Usage unknown' : `${formatBytes(u.usage)}${quota} used`} · ${u.cachedResponses.toLocaleString()} cached answers</span>
       ${u.partialBytes > 0 ? html`<span data-testid="partial-downloads">${formatBytes(u.partialBytes)} in unfinished downloads (kept so they resume)
-        <button type="button" class="small" ?disabled=${this.disabled} @click=${() => fire(this, 'partials-clear', null)}>Delete them</button></span>` : nothing}
-      ${u.persisted ? html`<span class="ok">persistent ✓</span>` : html`<button type="button" class="small" @click=${() => fire(this, 'persist-request', null)}
+        <button type="button" class="small" ?disabled=${this.disabled} @click=${() => this.store.store?.clearPartialDownloads()}>Delete them</button></span>` : nothing}
+      ${u.persisted ? html`<span class="ok">persistent ✓</span>` : html`<button type="button" class="small" @click=${() => this.store.store?.persist()}
         title="Ask the browser not to evict stored models and runs under storage pressure">Keep storage persistent</button>`}
     </div>`
   }
 
-  private confirmRemove(event: 'model-remove' | 'dataset-remove', id: string, name: string, bytes: number): void {
-    if (confirm(`Delete ${name} (${formatBytes(bytes)}) from this browser?`)) fire(this, event, { id })
+  private confirmRemove(kind: 'model' | 'dataset', id: string, name: string, bytes: number): void {
+    if (!confirm(`Delete ${name} (${formatBytes(bytes)}) from this browser?`)) return
+    if (kind === 'model') void this.store.store?.removeModel(id)
+    else void this.store.store?.removeDataset(id)
   }
 }
 
