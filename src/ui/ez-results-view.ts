@@ -31,7 +31,7 @@ export class EzResultsView extends LitElement {
   /** the view's title, shown while there are no results */
   declare heading: string
 
-  private readonly store = new StoreController(this)
+  private readonly store = new StoreController(this, ['shared', 'models', 'running', 'shown', 'run', 'history'])
 
   constructor() {
     super()

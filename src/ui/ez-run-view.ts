@@ -34,7 +34,9 @@ export class EzRunView extends LitElement {
     @media (max-width: 480px) { .card { padding: 0.75rem; } }
   `]
 
-  private readonly store = new StoreController(this)
+  private readonly store = new StoreController(this, [
+    'interrupted', 'running', 'models', 'choice', 'adding', 'modelError', 'datasets', 'tasks', 'datasetError', 'form', 'run', 'shown',
+  ])
 
   /** Moves the focus to the first control of the tasks and settings (the skip link). */
   focusStart(): void {

@@ -23,7 +23,7 @@ export class EzStorageView extends LitElement {
   `]
 
   /** the app's store: stored models and datasets, usage, the history (for "last used"), the catalogue */
-  private readonly store = new StoreController(this)
+  private readonly store = new StoreController(this, ['models', 'datasets', 'usage', 'history', 'tasks', 'running'])
 
   /** stored models */
   private get models(): readonly ModelInfo[] {

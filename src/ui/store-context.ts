@@ -10,12 +10,27 @@ import type { AppState, AppStore } from './app-store.ts'
 /** The context key of the app's store. */
 export const storeContext = createContext<AppStore>(Symbol('evalz-app-store'))
 
-/** A view's handle on the store: `store` for actions, `state` to read; the host re-renders on each change. */
+/** The state fields a view shows; it re-renders only when one of them changes. */
+export type StoreFields = readonly (keyof AppState)[]
+
+/**
+ * A view's handle on the store: `store` for actions, `state` to read; the host re-renders when one of `fields`
+ * changes (a run's progress events then re-render only the views that show the run).
+ */
 export class StoreController implements ReactiveController {
   private current: AppStore | undefined
-  private readonly onChange = (): void => this.host.requestUpdate()
+  /** the values of `fields` at the last re-render */
+  private seen: readonly unknown[] = []
+  private readonly onChange = (): void => {
+    const state = this.current?.state
+    if (!state) return
+    const values = this.fields.map((f) => state[f])
+    if (values.every((v, i) => v === this.seen[i])) return
+    this.seen = values
+    this.host.requestUpdate()
+  }
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly fields: StoreFields) {
     host.addController(this)
     new ContextConsumer(host, {
       context: storeContext,
@@ -47,6 +62,7 @@ export class StoreController implements ReactiveController {
     this.current?.removeEventListener('change', this.onChange)
     this.current = store
     store.addEventListener('change', this.onChange)
-    this.host.requestUpdate()
+    this.seen = []
+    this.onChange()
   }
 }
