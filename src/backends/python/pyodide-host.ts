@@ -15,6 +15,7 @@ import { HarnessError } from '../../core/errors.ts'
 import { PyFloat } from '../../core/python/json.ts'
 import { parsePythonJson } from '../../core/python/json-parse.ts'
 import { DATASETS_SHIM_PY } from './datasets-shim.ts'
+import { LM_EVAL_SHIM_FILES } from './lm-eval-shim.ts'
 
 /** Where Pyodide's own files are. */
 export interface PyodideOptions {
@@ -77,6 +78,8 @@ def evalz_import(path, changed):
         _load(path)
         return ""
     except ModuleNotFoundError as e:
+        if e.name is None:  # raised by the module itself, with its own message
+            return f"ModuleNotFoundError: {e} (evalz's Pyodide bundles only the standard library)"
         return f"Python module '{e.name}' is not available in evalz's Pyodide (only the standard library is bundled)"
     except Exception as e:
         return f"{type(e).__name__}: {e}"
@@ -105,6 +108,10 @@ function pyodide(opts: PyodideOptions): Promise<PyodideInterface> {
   pyodidePromise ??= loadPyodide({ indexURL: opts.indexURL, stdout: () => {}, stderr: () => {} }).then(py => {
     py.FS.mkdirTree('/evalz/lib/datasets')
     py.FS.writeFile('/evalz/lib/datasets/__init__.py', DATASETS_SHIM_PY)
+    for (const [path, source] of Object.entries(LM_EVAL_SHIM_FILES)) {
+      py.FS.mkdirTree(`/evalz/lib/${path.slice(0, path.lastIndexOf('/'))}`)
+      py.FS.writeFile(`/evalz/lib/${path}`, source)
+    }
     py.runPython(HOST_PY)
     return py
   })

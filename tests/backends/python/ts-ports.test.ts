@@ -19,6 +19,8 @@ const HF = join(SHARED, 'hf-data')
 const have = existsSync(join(TREE, 'hellaswag/utils.py')) && existsSync(join(HF, 'Rowan/hellaswag'))
 if (!have) console.log(`skipping TS-port vs Python hook checks: ${TREE} or ${HF} is absent`)
 
+/** a module registering a filter by name, subclassing lm_eval's RegexFilter (evalz's lm_eval shim) */
+const REGISTERED = resolve(import.meta.dirname, '../../core/fixtures/registered-filter/utils.py')
 const MODULES = ['hellaswag/utils', 'winogrande/preprocess_winogrande', 'wikitext/preprocess_wikitext', 'leaderboard/gpqa/utils',
   'leaderboard/mmlu_pro/utils', 'leaderboard/musr/utils', 'truthfulqa/utils']
 
@@ -39,6 +41,7 @@ describe.skipIf(!have)('TypeScript hook ports equal the Python hooks', () => {
   let failures: ReadonlyMap<string, string>
   beforeAll(async () => {
     const modules = MODULES.map(m => ({ path: join(TREE, `${m}.py`), source: readFileSync(join(TREE, `${m}.py`), 'utf8') }))
+    modules.push({ path: REGISTERED, source: readFileSync(REGISTERED, 'utf8') })
     ;({ host, failures } = await startPythonHooks(modules))
   }, 300_000)
   const py = (name: string): string => join(TREE, name)
@@ -46,6 +49,10 @@ describe.skipIf(!have)('TypeScript hook ports equal the Python hooks', () => {
 
   it('imports every module but truthfulqa\'s, whose failure names the missing package', () => {
     expect([...failures]).toEqual([[join(TREE, 'truthfulqa/utils.py'), "Python module 'numpy' is not available in evalz's Pyodide (only the standard library is bundled)"]])
+  })
+  it('a registered filter class runs on evalz\'s lm_eval shim (register_filter, RegexFilter)', () => {
+    const name = `${REGISTERED.slice(0, -3)}.ShoutNumber`
+    expect(host.filter(name, { suffix: '?' }, [['a 12 b -3', 'none here'], ['(7)']], [{}, {}])).toEqual([['12?', 'none?'], ['7?']])
   })
   it('hellaswag process_docs on 400 validation rows', () => {
     const docs = rows('Rowan/hellaswag/default/validation.jsonl', 400)

@@ -13,6 +13,7 @@ import { HarnessError, isHarnessError } from '../../errors.ts'
 import { comparePython } from '../registry.ts'
 import { ConfigFiles, invalidField, showValue } from './config-files.ts'
 import { taskSpecFromConfig } from './task-config.ts'
+import { withRegisteredFilters } from './registered-filters.ts'
 import { buildGroup } from './group-config.ts'
 import { isYamlMap } from './yaml-parse.ts'
 import { posixJoin } from './posix-path.ts'
@@ -149,7 +150,7 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
   for (const [name, entry] of index) {
     try {
       if (entry.kind === 'task') {
-        const spec = taskSpecFromConfig(entry.cfg, entry.file)
+        const spec = taskSpecFromConfig(await withRegisteredFilters(entry.cfg, path => files.moduleSource(path)), entry.file)
         tasks.push(spec.task === name ? spec : { ...spec, task: name })
       } else {
         const built = buildGroup(entry.cfg, entry.file, { known, inline })
