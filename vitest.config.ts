@@ -19,7 +19,7 @@ const SERVERS = [
   'tests/storage/hub-model-store.test.ts',
 ]
 /** Test files outside tests/cli that run the CLI as a child process. */
-const CLI_PROCESSES = ['tests/core/tasks/suites-run.test.ts']
+const CLI_PROCESSES = ['tests/core/tasks/suites-run.test.ts', 'tests/faults/interrupts.test.ts']
 const INTEGRATION = ['tests/cli/**/*.test.ts', ...SERVERS, ...CLI_PROCESSES]
 const E2E = ['tests/e2e/**/*.test.ts']
 

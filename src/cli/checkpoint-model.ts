@@ -5,8 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
+import { processAlive } from './process-alive.ts'
 import { basename, dirname, join, resolve } from 'node:path'
 import { HarnessError } from '../core/errors.ts'
 import { combinedSha256, convertCheckpoint, isIdentityFile } from '../backends/checkpoint/checkpoint-conversion.ts'
@@ -115,7 +116,9 @@ export async function prepareCheckpointModel(opts: CheckpointModelOptions): Prom
     hashes.set(file, await memoSha256(file, memo))
     opts.onProgress?.({ stage: 'hash', done: i + 1, total: all.length, name: basename(file) })
   }
-  await writeFile(memoPath, JSON.stringify(memo, null, 1) + '\n')
+  // written whole or not at all: a process killed here leaves the previous memo (a torn one reads as empty)
+  await writeFile(`${memoPath}.${process.pid}.tmp`, JSON.stringify(memo, null, 1) + '\n')
+  await rename(`${memoPath}.${process.pid}.tmp`, memoPath)
   const combined = (files: string[]) => combinedSha256(files.map((f) => ({ name: basename(f), sha256: hashes.get(f)! })))
   const identity: CheckpointIdentity = {
     format,
@@ -132,6 +135,8 @@ export async function prepareCheckpointModel(opts: CheckpointModelOptions): Prom
   })
   const existing = await cachedDescription(dir, identity)
   if (existing !== undefined) return result(existing, true)
+  // a conversion killed part-way left its .partial folder; it is never used, only removed (the conversion is redone)
+  await removeStalePartials(root)
 
   const partial = join(root, `.partial-${key}-${process.pid}-${randomBytes(4).toString('hex')}`)
   const handles: FileHandle[] = []
@@ -170,6 +175,14 @@ export async function prepareCheckpointModel(opts: CheckpointModelOptions): Prom
     throw e
   } finally {
     await Promise.all(handles.map((h) => h.close().catch(() => {})))
+  }
+}
+
+/** Removes `.partial-<key>-<pid>-…` folders under `root` whose process is gone (killed mid-conversion). */
+async function removeStalePartials(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = /^\.partial-[0-9a-f]+-(\d+)-/.exec(name)?.[1]
+    if (pid !== undefined && !processAlive(Number(pid))) await rm(join(root, name), { recursive: true, force: true }).catch(() => {})
   }
 }
 

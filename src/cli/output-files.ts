@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { RunOutput } from '../app/run-evaluation.ts'
 import { HarnessError } from '../core/errors.ts'
+import { processAlive } from './process-alive.ts'
 
 /** Files of an earlier run that `writeRunFiles` moves aside. */
 const RUN_FILE = /^(?:results\.json|samples_.*\.jsonl)$/
@@ -132,6 +133,7 @@ export interface WrittenRun {
 /** Writes a run's files under `dir` as one set (samples first, results.json last, each renamed into place). */
 export async function writeRunFiles(dir: string, files: RunFileSet, now = new Date()): Promise<WrittenRun> {
   await ensureDir(dir)
+  await removeStalePartials(dir)
   const movedEarlier = await moveEarlierRun(dir, now)
   const written: string[] = []
   try {
@@ -150,6 +152,14 @@ export async function writeRunFiles(dir: string, files: RunFileSet, now = new Da
     throw e
   }
   return { written, movedEarlier }
+}
+
+/** Removes `<file>.partial-<pid>` files of a process that is gone (killed while writing): never read, only removed. */
+async function removeStalePartials(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const pid = /\.partial-(\d+)$/.exec(name)?.[1]
+    if (pid !== undefined && !processAlive(Number(pid))) await rm(join(dir, name), { force: true }).catch(() => undefined)
+  }
 }
 
 /** Moves an earlier run's files from `aside` back into `dir` and removes `aside`. */
