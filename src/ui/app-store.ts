@@ -67,6 +67,8 @@ export interface AppState {
 
 /** The model a page starts with: the app's demo model. */
 const DEMO: ModelChoice = { source: 'app', id: 'demo' }
+/** No model chosen (after a dropped folder failed to store): no entry is ticked and Run asks for a model. */
+const NO_MODEL: ModelChoice = { source: 'stored', id: '' }
 
 /** The app's state: read its fields, change them through its methods; it dispatches 'change' after each change. */
 export class AppStore extends EventTarget {
@@ -169,6 +171,10 @@ export class AppStore extends EventTarget {
   /** Runs `spec`; true when it finished with results (false: refused, failed or cancelled). */
   async startRun(spec: RunRequest): Promise<boolean> {
     if (this.current.running) return false
+    if (spec.model === '') {
+      this.set({ error: { code: 'USAGE', message: 'no model is selected (the last dropped folder could not be stored); pick a model in the list or drop a model folder' } })
+      return false
+    }
     const run: RunView = {
       runId: spec.runId, phase: undefined, progress: undefined, load: undefined, device: undefined, totalRequests: undefined,
       planned: [], tasks: {},
@@ -247,7 +253,8 @@ export class AppStore extends EventTarget {
       this.set({ choice: { source: 'stored', id: model.id } })
       await this.refreshModels()
     } catch (e) {
-      this.set({ modelError: errorText(e) })
+      // nothing stays selected that the user did not pick: Run must not evaluate the previously chosen model
+      this.set({ modelError: errorText(e), choice: NO_MODEL })
     } finally {
       this.set({ adding: undefined })
       void this.refreshUsage()

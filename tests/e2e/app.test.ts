@@ -5,13 +5,16 @@
  * on WebGPU (SwiftShader). Fails on any page error or console error. Skipped when /usr/bin/chromium is absent
  * (install it with `apt-get install chromium`).
  */
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createServer } from 'vite'
 import type { ViteDevServer } from 'vite'
 import type { Browser, Page } from 'playwright-core'
 import { CHROMIUM, HAS_CHROMIUM, WEBGPU_ARGS, launchChromium, openPage } from './production-app.ts'
-import { showView } from './app-driver.ts'
+import { showView, storedRuns } from './app-driver.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEMO_TASKS = ['demo_arith', 'demo_capitals', 'demo_cloze', 'demo_stories']
@@ -137,6 +140,27 @@ describe.skipIf(!HAS_CHROMIUM)(`web app in Chromium${HAS_CHROMIUM ? '' : ` (skip
     expect(rows.map((r) => r[0]).filter(Boolean)).toEqual(['demo_capitals'])
     expect(await fetchDownload(page, 'download')).toContain('"model_args": "pretrained=demo,dtype=fp32"')
   }, 180_000)
+
+  it('a dropped folder that fails to store leaves no model selected, and Run asks for one instead of running the previous', async () => {
+    await showView(page, 'run')
+    const bad = mkdtempSync(join(tmpdir(), 'evalz-bad-model-'))
+    cpSync(`${ROOT}public/models/demo`, bad, { recursive: true })
+    writeFileSync(join(bad, 'config.json'), '{bad')
+    const list = page.getByTestId('model-list')
+    await list.locator('input[type=radio]').first().waitFor()
+    await expect.poll(() => list.locator('input[type=radio]:checked').count()).toBe(1)
+    const picked = await list.locator('[data-model]:has(input[type=radio]:checked)').getAttribute('data-model')
+    await page.getByTestId('model-files').setInputFiles(bad)
+    await expect.poll(() => page.getByTestId('model-error').count(), { timeout: 30_000 }).toBe(1)
+    await expect.poll(() => list.locator('input[type=radio]:checked').count()).toBe(0)
+    const runs = (await storedRuns(page)).length
+    await page.getByTestId('run').click()
+    await expect.poll(() => page.getByTestId('error').textContent(), { timeout: 20_000 }).toMatch(/no model is selected/)
+    expect((await storedRuns(page)).length).toBe(runs)
+    // the user picks a model again: the later tests run with it
+    await list.locator(`[data-model="${picked}"] input[type=radio]`).check()
+    await expect.poll(() => list.locator('input[type=radio]:checked').count()).toBe(1)
+  }, 120_000)
 
   it('adds an lm-eval YAML task in the editor and runs it', async () => {
     await showView(page, 'run')
