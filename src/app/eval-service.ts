@@ -5,7 +5,6 @@
  */
 import type { ModelBackend } from '../core/backend.ts'
 import type { CatalogueEntry } from '../core/catalogue.ts'
-import type { EvalOptions, EvalOutcome } from '../core/evaluator.ts'
 import type { DocSource } from '../core/source.ts'
 import type { TaskCatalogue } from '../core/tasks/registry.ts'
 import type { TaskSpec } from '../core/tasks/task-spec.ts'
@@ -24,10 +23,10 @@ import type { TaskYamlService } from './task-yaml-service.ts'
 import type { RunRequest } from '../protocol/run-request.ts'
 import type { HubWorkerApi } from '../protocol/hub-api.ts'
 import type { ServerWorkerApi } from '../protocol/server-api.ts'
-import type { ModelOrigin, ResultsJson } from '../core/results/results-json.ts'
+import type { ModelOrigin } from '../core/results/results-json.ts'
 import { modelRunInfo, runRequestProblems } from './run-request.ts'
 import { runEvaluation } from './run-evaluation.ts'
-import type { LoadedModel } from './run-evaluation.ts'
+import type { LoadedModel, RunDeps } from './run-evaluation.ts'
 import { fromWireError, toWireError } from './wire-error.ts'
 import { parsePyJson } from './wire-json.ts'
 import type { WorkerEvent } from '../protocol/worker-event.ts'
@@ -57,8 +56,11 @@ export interface ServedModelHandle {
   readonly promptLogprobs: boolean
 }
 
-/** Everything the service needs; the worker passes the real ones, tests pass fakes. */
-export interface EvalServiceDeps {
+/**
+ * Everything the service needs; the worker passes the real ones, tests pass fakes. The engine, the results writer,
+ * the version and the clocks are runEvaluation's (RunDeps).
+ */
+export interface EvalServiceDeps extends Pick<RunDeps, 'evaluate' | 'dumpResults' | 'evalzVersion' | 'now' | 'clock'> {
   readonly catalogue: TaskCatalogue
   /** what listTasks returns (listCatalogue(catalogue)) */
   readonly entries: readonly CatalogueEntry[]
@@ -70,16 +72,6 @@ export interface EvalServiceDeps {
   readonly wasmThreads?: number
   /** loads the model on a device (see LoadBackend) */
   readonly loadBackend: LoadBackend
-  /** the engine (core/evaluator.ts) */
-  evaluate(opts: EvalOptions): Promise<EvalOutcome>
-  /** the results file text (pyJsonDumps with indent 2) */
-  dumpResults(results: ResultsJson): string
-  /** evalz version for the results file */
-  readonly evalzVersion: string
-  /** monotonic clock in milliseconds */
-  now(): number
-  /** wall clock in unix seconds */
-  clock(): number
   /** models, datasets, run records and the response cache; undefined = nothing is stored or cached */
   readonly store?: EvalStore
   /** minimum milliseconds between progress messages (default 100) */
