@@ -91,8 +91,10 @@ describe.skipIf(!HAS_CHROMIUM)(`Python hooks in the app${HAS_CHROMIUM ? '' : ` (
     expect(await page.getByTestId('yaml-error').count()).toBe(0)
 
     // the folder (YAML and utils.py) is kept in IndexedDB: after a reload the tasks are there (and the service
-    // worker, active now, controls the page and its worker)
+    // worker controls the page and its worker: wait for it to be active first, its install precaches many MB)
+    expect(await page.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active))).toBe(true)
     await page.reload()
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 60_000 }).toBe(true)
     await showView(page, 'run')
     for (const t of TASKS) await list.locator(`input[data-task="${t}"]`).waitFor({ timeout: 30_000 })
 
@@ -131,11 +133,11 @@ describe.skipIf(!HAS_CHROMIUM)(`Python hooks in the app${HAS_CHROMIUM ? '' : ` (
 
     // nothing came from another origin (no CDN), and Pyodide's files are kept for offline use
     expect(foreign).toEqual([])
-    const cached = await page.evaluate(async () => {
+    const cachedPyodide = () => page.evaluate(async () => {
       const out: string[] = []
       for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) out.push(new URL(req.url).pathname)
-      return out
+      return out.filter((p) => p.startsWith('/pyodide/')).sort()
     })
-    for (const f of PYODIDE_FILES) expect(cached, f).toContain(`/pyodide/${f}`)
+    await expect.poll(cachedPyodide, { timeout: 30_000 }).toEqual(expect.arrayContaining(PYODIDE_FILES.map((f) => `/pyodide/${f}`)))
   }, 420_000)
 })
