@@ -5,39 +5,22 @@
  * `hub` set) that modelFileCache serves to transformers.js; offline means using what is stored.
  *
  * Storage may not import src/data, so the Hub functions come in as `hub` (pass `hubModelClient` from
- * src/data/hub-download.ts); the Hub shapes below mirror theirs, and the download ones (sink, progress, finished
- * file) are the shared types of src/core/download.ts.
+ * src/data/hub-download.ts); the Hub shapes are src/protocol/hub-model.ts's, and the download ones (sink,
+ * progress, finished file) are the shared types of src/core/download.ts.
  */
 import type { DownloadedFile, DownloadSink, ModelDownloadProgress } from '../core/download.ts'
+import type { HubFile, HubModelInfo } from '../protocol/hub-model.ts'
 import { HarnessError, isHarnessError } from '../core/errors.ts'
 import type { IDBPObjectStore, StoreNames } from 'idb'
 import type { EvalzDb, EvalzSchema } from './db.ts'
 import { defaultWeightsSha256, verifyModelFiles } from './model-store.ts'
 import type { StoredModel, StoredModelFile } from './model-store.ts'
 
-/** A file of a Hub revision (src/data/hub-model.ts HubFile). */
-export interface HubFileRef {
-  /** path in the repo, e.g. 'onnx/model.onnx' */
-  readonly path: string
-  /** length in bytes */
-  readonly size: number
-  /** sha256 (hex), known for LFS files */
-  readonly sha256?: string
-}
+/** A file of a Hub revision. */
+export type HubFileRef = HubFile
 
-/** A resolved Hub revision (src/data/hub-model.ts HubModelInfo). */
-export interface HubInfoRef {
-  /** 'owner/name' */
-  readonly repo: string
-  /** the revision asked for */
-  readonly revision: string
-  /** commit, 40 hex */
-  readonly sha: string
-  /** the revision's files */
-  readonly files: readonly HubFileRef[]
-  /** the dtypes with ONNX weights: name, file suffix, paths, bytes */
-  readonly dtypes: readonly { readonly dtype: string; readonly suffix: string; readonly files: readonly string[]; readonly bytes: number }[]
-}
+/** A resolved Hub revision. */
+export type HubInfoRef = HubModelInfo
 
 /** Progress over all files of a model download: the shared ModelDownloadProgress under this module's name. */
 export type HubModelProgress = ModelDownloadProgress
