@@ -18,7 +18,7 @@ const HF_DATA = resolve(ROOT, '../shared/hf-data')
 const HAS_HF_DATA = existsSync(HF_DATA)
 /** arc_easy + lambada_openai on real rows (the check), else two demo tasks from public/datasets */
 const CASE = HAS_HF_DATA
-  ? { tasks: 'arc_easy,lambada_openai', data: ['--data-dir', HF_DATA], limit: '10', accs: ['arc_easy', 'lambada_openai'] }
+  ? { tasks: 'arc_easy,lambada_openai', data: ['--data-dir', HF_DATA], limit: '5', accs: ['arc_easy', 'lambada_openai'] }
   : { tasks: 'demo_capitals,demo_cloze', data: [], limit: '4', accs: ['demo_capitals', 'demo_cloze'] }
 /** fields that name the device or the clock */
 const RUN_DEPENDENT = new Set(['date', 'start_time', 'end_time', 'total_evaluation_time_seconds'])
