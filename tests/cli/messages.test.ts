@@ -3,7 +3,7 @@
  * a broken config.json named, --tokenizer errors that say --tokenizer, --adapter on an ONNX folder, every unknown
  * task in one line, and a credential in --hub-endpoint (or any URL in an error) never echoed.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -91,6 +91,18 @@ describe('messages that name the file or the fix', () => {
     const r = await evalz('--model', DEMO, '--tasks', 'nope1,demo_capitals,hellaswg,nope2', '--data-dir', DATA)
     expect(r.code).toBe(2)
     expect(oneLine(r.stderr)).toMatch(/^evalz: error: 3 unknown tasks: 'nope1', 'hellaswg' \(did you mean 'hellaswag'\?\), 'nope2'/)
+  })
+
+  it('asking for a YAML without `task:` (a base config) by its file name names the file and the missing key', async () => {
+    const dir = join(tmp, 'base-config')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'notask.yaml'), 'dataset_path: x\noutput_type: multiple_choice\n')
+    const r = await evalz('--model', DEMO, '--include-path', dir, '--tasks', 'notask', '--data-dir', DATA)
+    expect(r.code).toBe(2)
+    const line = oneLine(r.stderr)
+    expect(line).toContain(join(dir, 'notask.yaml'))
+    expect(line).toContain('no `task:` key')
+    expect(line).toContain('add `task: notask`')
   })
 
   it('a credential in --hub-endpoint or HF_ENDPOINT is refused and never echoed', async () => {

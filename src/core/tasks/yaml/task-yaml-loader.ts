@@ -41,6 +41,8 @@ export interface LoadedYaml {
   readonly groups: GroupSpec[]
   /** files that did not load; empty when everything loaded */
   readonly problems?: readonly LoadProblem[]
+  /** files that loaded but define no task or group (no `task:` key): base configs that other files include */
+  readonly baseConfigs?: readonly string[]
 }
 
 /** Loader options. */
@@ -120,6 +122,7 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
   const problems: LoadProblem[] = []
   const errors: HarnessError[] = []
   const scanned: string[] = []
+  const baseConfigs: string[] = []
   const fail = (file: string, names: readonly string[], e: unknown): void => {
     const err = asError(e, file)
     if (opts.strict) throw err
@@ -130,7 +133,9 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
     for (const file of await yamlFiles(reader, root)) {
       try {
         scanned.push(file)
-        for (const [name, entry] of indexConfig(await files.load(file), file)) if (!index.has(name)) index.set(name, entry)
+        const entries = indexConfig(await files.load(file), file)
+        if (entries.length === 0) baseConfigs.push(file)
+        for (const [name, entry] of entries) if (!index.has(name)) index.set(name, entry)
       } catch (e) {
         fail(file, await declaredNames(reader, file), e)
       }
@@ -161,5 +166,5 @@ export async function loadTaskYaml(reader: YamlReader, roots: readonly string[],
       fail(entry.file, [name], e)
     }
   }
-  return { tasks, groups, problems }
+  return { tasks, groups, problems, baseConfigs }
 }

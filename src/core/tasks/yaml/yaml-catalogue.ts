@@ -2,7 +2,8 @@
  * Merges tasks and groups loaded from YAML (--include-path) into a catalogue. A YAML task or group replaces a
  * built-in of the same name (the user's file is what they asked to run); YAML tags are registered in full
  * (sorted task names), unless the tag's name is already a task or group (lm-eval skips such tags). Names whose
- * file did not load are kept as `broken`, so asking for one fails with the file's reason.
+ * file did not load are kept as `broken`, so asking for one fails with the file's reason; so is the file name of a
+ * base config (a YAML without `task:`), so asking for it names the file and the missing key.
  */
 import type { TaskCatalogue } from '../registry.ts'
 import type { LoadedYaml } from './task-yaml-loader.ts'
@@ -27,5 +28,12 @@ export function catalogueWithYaml(base: TaskCatalogue, loaded: LoadedYaml): Task
   for (const [tag, names] of added) tags.set(tag, [...names].sort(comparePython))
   const broken = new Map(base.broken ?? [])
   for (const p of loaded.problems ?? []) for (const name of p.names) if (!tasks.has(name) && !groups.has(name)) broken.set(name, p)
+  // asking for a base config by its file's name (no `task:` key in it) names the file and the missing key
+  for (const file of loaded.baseConfigs ?? []) {
+    const stem = (file.split('/').pop() ?? file).replace(/\.ya?ml$/, '')
+    if (tasks.has(stem) || groups.has(stem) || tags.has(stem) || broken.has(stem)) continue
+    broken.set(stem, { code: 'TASK_UNKNOWN', reason: `unknown task '${stem}': ${file} has no \`task:\` key, so it is a base `
+      + `config that other files include; add \`task: ${stem}\` to it to run it as a task` })
+  }
   return { ...base, tasks, groups, tags, broken, problems: [...base.problems ?? [], ...loaded.problems ?? []] }
 }
