@@ -68,19 +68,6 @@ describe('convertedModelWriter', () => {
     expect(await partials(db)).toBe(0)
     expect(await listModels(db)).toEqual([])
   })
-
-  it('checks the quota for a float checkpoint too, and stores it when it fits', async () => {
-    const f32 = [{ path: 'stories260K.gguf', blob: new Blob([readFileSync(STORIES)]) }]
-    const db = await freshDb()
-    const err = await harnessFailure(idbEvalStore(db, storageWith(50_000)).addModel(f32))
-    expect(err.code).toBe('QUOTA_EXCEEDED')
-    expect(await partials(db)).toBe(0)
-    const progress: UploadProgress[] = []
-    const model = await idbEvalStore(db, storageWith(1e9)).addModel(f32, (p) => progress.push(p))
-    expect(model.files.map((f) => f.path)).toContain('onnx/model.onnx')
-    expect(progress.some((p) => p.unit === 'tensors')).toBe(true)
-    expect(await partials(db)).toBe(0)
-  })
 })
 
 describe.skipIf(!HAVE_STORIES)(`the worker's store converts a dropped quantised GGUF into IndexedDB${SKIP_NOTE}`, () => {
