@@ -61,13 +61,18 @@ export function cachingBackend(inner: ModelBackend, cache: ResponseCache, modelK
     const hits = reqs.length - missIdx.length
     if (hits > 0) opts.onProgress?.({ done: hits, total: reqs.length, tokens: 0 })
     if (missIdx.length > 0) {
-      // answers are written in one transaction per forward pass (flushed on progress) and once more at the end
+      // answers are written in one transaction per forward pass (flushed on progress) and once more at the end;
+      // a progress event is passed on only once the answers it counts are stored, so whatever the progress view
+      // shows as finished survives a reload or crash
       let buffer: { key: string; response: ModelResponse }[] = []
       const writes: Promise<void>[] = []
-      const flush = (): void => {
-        if (buffer.length === 0) return
-        writes.push(cache.put(buffer))
+      let reported: Promise<void> = Promise.resolve()
+      const flush = (): Promise<void> => {
+        if (buffer.length === 0) return Promise.resolve()
+        const write = cache.put(buffer)
+        writes.push(write)
         buffer = []
+        return write
       }
       let answers: R[]
       try {
@@ -75,8 +80,10 @@ export function cachingBackend(inner: ModelBackend, cache: ResponseCache, modelK
           batchSize: opts.batchSize,
           signal: opts.signal,
           onProgress: p => {
-            flush()
-            opts.onProgress?.({ done: hits + p.done, total: reqs.length, tokens: p.tokens })
+            const write = flush()
+            const event = { done: hits + p.done, total: reqs.length, tokens: p.tokens }
+            // in order, after this write and every earlier one; a failed write reports nothing (the call fails)
+            reported = reported.then(() => write).then(() => opts.onProgress?.(event), () => undefined)
           },
           onResult: (j, r) => {
             const i = missIdx[j]
@@ -89,6 +96,7 @@ export function cachingBackend(inner: ModelBackend, cache: ResponseCache, modelK
         // a failed call still keeps what was answered before it failed
         flush()
         await Promise.all(writes)
+        await reported
       }
       answers.forEach((r, j) => {
         const i = missIdx[j]

@@ -45,6 +45,42 @@ describe('cachingBackend', () => {
     expect(counting.calls).toEqual(['loglikelihood:1'])
   })
 
+  it('reports progress only once the answers it counts are stored', async () => {
+    const stored = memoryResponseCache()
+    const pending: (() => void)[] = []
+    const slow = {
+      get: stored.get,
+      put: (entries: Parameters<typeof stored.put>[0]) => new Promise<void>(resolve => {
+        pending.push(() => void stored.put(entries).then(resolve))
+      }),
+    }
+    const inner = fakeBackend()
+    const stepping = {
+      ...inner,
+      async loglikelihood(rs: readonly LoglikelihoodRequest[], opts: Parameters<typeof inner.loglikelihood>[1]) {
+        const out = await inner.loglikelihood(rs, { batchSize: 1 })
+        out.forEach((r, i) => {
+          opts.onResult?.(i, r)
+          opts.onProgress?.({ done: i + 1, total: rs.length, tokens: i + 1 })
+        })
+        return out
+      },
+    }
+    const shown: { done: number; stored: number }[] = []
+    const call = cachingBackend(stepping, slow).loglikelihood(reqs, {
+      batchSize: 1,
+      onProgress: p => shown.push({ done: p.done, stored: stored.size }),
+    })
+    await new Promise(r => setTimeout(r, 10))
+    expect(shown).toEqual([])
+    while (pending.length > 0 || shown.length < reqs.length) {
+      pending.shift()?.()
+      await new Promise(r => setTimeout(r, 0))
+    }
+    await call
+    expect(shown).toEqual([1, 2, 3, 4].map(n => ({ done: n, stored: n })))
+  })
+
   it('keys requests by model identity and arguments', () => {
     expect(requestKey(reqs[0], 'm1')).not.toBe(requestKey(reqs[0], 'm2'))
     expect(requestKey(reqs[0], 'm1')).not.toBe(requestKey(reqs[1], 'm1'))
