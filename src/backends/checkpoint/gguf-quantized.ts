@@ -9,7 +9,7 @@ import { ggmlTypeName, requireDequantizable, dequantize, SUPPORTED_GGML_TYPES } 
 import { readTensorBytes } from '../gguf/gguf-file.ts'
 import type { ByteSource, GgufFile, GgufTensorInfo } from '../gguf/gguf-file.ts'
 import { expectedTensor, ggufArchitecture, unpermuteRotary } from '../gguf/gguf-llama.ts'
-import { NBITS_GGML_TYPES, ggmlToNBits, mapNBitsRows, nbitsForm } from '../gguf/gguf-nbits.ts'
+import { NBITS_GGML_TYPES, ggmlToNBits, mapNBitsRows, nbitsForm, splitNibbles } from '../gguf/gguf-nbits.ts'
 import type { NBitsMatrix } from '../gguf/gguf-nbits.ts'
 import { LLAMA_LINEARS, linearShape } from '../onnx/llama-config.ts'
 import type { LlamaConfig, LlamaLayerWeights, LlamaLinear, LlamaLinearKey, LlamaWeights } from '../onnx/llama-config.ts'
@@ -82,7 +82,7 @@ export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfi
   const specOf = (t: GgufTensorInfo, rows: number, cols: number): NBitsSpec | undefined => {
     const form = nbitsForm(t.type)
     if (!form) return undefined
-    return { rows, cols, bits: form.bits, blockSize: form.blockSize, zeroPoints: form.offset === 'zero-point', mins: form.offset === 'min' }
+    return { rows, cols, bits: form.bits, blockSize: form.blockSize, mins: form.offset === 'min' }
   }
   const empty = new Float32Array(0)
   const layers: LlamaLayerWeights[] = []
@@ -126,11 +126,11 @@ function tensorData(
   const specs = new Map<string, NBitsSpec>(layout.linears)
   if (layout.embed) specs.set('model.embed_tokens', layout.embed)
   if (layout.lmHead) specs.set('lm_head', layout.lmHead)
-  const parts = new Map<string, { base: string, part: 'codes' | 'scales' | 'zeroPoints' | 'mins' }>()
+  const parts = new Map<string, { base: string, part: 'codes' | 'codesHigh' | 'scales' | 'mins' }>()
   for (const [base, spec] of specs) {
     for (const [part, name] of Object.entries(nbitsInitializerNames(base, spec))) parts.set(name, { base, part: part as 'codes' })
   }
-  let cached: { base: string, matrix: NBitsMatrix } | undefined
+  let cached: { base: string, matrix: NBitsMatrix, halves?: ReturnType<typeof splitNibbles> } | undefined
   const read = async (name: string) => {
     const t = tensors.get(name)!
     return { t, bytes: await readTensorBytes(src, file, t) }
@@ -153,9 +153,14 @@ function tensorData(
     const part = parts.get(name)
     if (part) {
       const m = await quantized(part.base)
-      if (part.part === 'codes') return m.codes
+      if (part.part === 'codes' || part.part === 'codesHigh') {
+        if (m.bits === 4) return m.codes
+        // 8-bit codes go to the graph as two 4-bit halves (see nbits-graph.ts matMulNBits)
+        const halves = (cached!.halves ??= splitNibbles(m.codes))
+        return part.part === 'codes' ? halves.low : halves.high
+      }
       if (part.part === 'mins') return float32Bytes(transposed(m.mins!, m.rows, m.cols / m.blockSize))
-      return float32Bytes(part.part === 'scales' ? m.scales : m.zeroPoints!)
+      return float32Bytes(m.scales)
     }
     const dot = name.lastIndexOf('.')
     const base = name.slice(0, dot)

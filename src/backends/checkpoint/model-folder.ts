@@ -78,7 +78,7 @@ export interface ModelFolderResult {
 }
 
 /** Bumped when the converted files change for the same input, so cached conversions are redone. */
-export const CONVERTER_VERSION = 2
+export const CONVERTER_VERSION = 3
 
 /** Special token ids of a model, null when it has none. */
 export interface SpecialTokenIds {

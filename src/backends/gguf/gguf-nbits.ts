@@ -3,13 +3,14 @@
  * graph computes with equals ggml's dequantised value up to one float rounding.
  *
  * MatMulNBits stores B as uint8 [N, k_blocks, block·bits/8] (4-bit codes two per byte, element 2i in the low nibble),
- * scales [N, k_blocks] and optional zero points; weight = (code − zp)·scale with zp 8 (4-bit) or 128 (8-bit) when
- * absent. ggml's forms map as:
- * - symmetric blocks (value = d·(q − z)): Q4_0 → 4-bit; Q8_0, Q5_0, Q6_K, Q3_K and IQ4_NL (its table values) → 8-bit
- *   codes shifted so that z lands on 128; no zero-point tensor.
- * - blocks with a minimum (value = s·q − m): Q4_1, Q4_K and Q2_K → 4-bit with a float zero point m/s (a sub-block
- *   with s = 0 becomes codes 0, zero point 1, scale m); Q5_1 and Q5_K → 8-bit codes q + 128 and a separate minimum
- *   per block, applied in the graph as (x summed per block) · min.
+ * scales [N, k_blocks] and optional zero points; weight = (code − zp)·scale. ggml's forms map as:
+ * - symmetric blocks (value = d·(q − z)): Q4_0 → 4-bit, zero code 8; Q8_0, Q5_0, Q6_K, Q3_K and IQ4_NL (its table
+ *   values) → 8-bit codes shifted so that z lands on 128.
+ * - blocks with a minimum (value = s·q − m): Q4_1, Q4_K and Q2_K → 4-bit codes q (zero code 0); Q5_1 and Q5_K →
+ *   8-bit codes q + 128; both with a separate minimum per block, applied in the graph as (x summed per block) · min.
+ * Neither a float zero point nor 8-bit codes reach onnxruntime's fast CPU kernels at accuracy level 0 (both fall
+ * back to dequantising B on every call, 10–30× slower), so the graph (onnx/nbits-graph.ts) runs 8-bit codes as two
+ * 4-bit halves (splitNibbles) and minimums as a separate term: every form stays exact and fast.
  */
 import { HarnessError } from '../../core/errors.ts'
 import { GGML_TYPE, ggmlTypeName, halfToFloat, scaleMinK4 } from './gguf-dequant.ts'
@@ -28,8 +29,6 @@ export interface NBitsMatrix {
   codes: Uint8Array
   /** float32 [rows, cols / blockSize] */
   scales: Float32Array
-  /** float32 zero points [rows, cols / blockSize] (4-bit only); absent = the default 8 or 128 */
-  zeroPoints?: Float32Array
   /** float32 [rows, cols / blockSize]: subtracted from every weight of the block; absent = none */
   mins?: Float32Array
 }
@@ -40,8 +39,8 @@ export interface NBitsForm {
   bits: 4 | 8
   /** elements per MatMulNBits block */
   blockSize: 16 | 32
-  /** 'none' = symmetric; 'zero-point' = float zero points (4-bit); 'min' = a separate minimum per block (8-bit) */
-  offset: 'none' | 'zero-point' | 'min'
+  /** 'none' = symmetric; 'min' = a separate minimum per block */
+  offset: 'none' | 'min'
 }
 
 /** Decodes ggml block `b` of `bytes`: unsigned codes for the form (sub-block order), scales and minimums per sub-block. */
@@ -80,7 +79,7 @@ function legacy(blockBytes: number, hasMin: boolean, hasHigh: boolean, shift: nu
 
 const MAPPINGS: Partial<Record<number, TypeMapping>> = {
   [GGML_TYPE.Q4_0]: { form: { bits: 4, blockSize: 32, offset: 'none' }, elements: 32, blockBytes: 18, decode: legacy(18, false, false, 0) },
-  [GGML_TYPE.Q4_1]: { form: { bits: 4, blockSize: 32, offset: 'zero-point' }, elements: 32, blockBytes: 20, decode: legacy(20, true, false, 0) },
+  [GGML_TYPE.Q4_1]: { form: { bits: 4, blockSize: 32, offset: 'min' }, elements: 32, blockBytes: 20, decode: legacy(20, true, false, 0) },
   [GGML_TYPE.Q5_0]: { form: { bits: 8, blockSize: 32, offset: 'none' }, elements: 32, blockBytes: 22, decode: legacy(22, false, true, 112) },
   [GGML_TYPE.Q5_1]: { form: { bits: 8, blockSize: 32, offset: 'min' }, elements: 32, blockBytes: 24, decode: legacy(24, true, true, 128) },
   [GGML_TYPE.IQ4_NL]: { form: { bits: 8, blockSize: 32, offset: 'none' }, elements: 32, blockBytes: 18, decode: legacy(18, false, false, 0, IQ4_NL_VALUES) },
@@ -91,7 +90,7 @@ const MAPPINGS: Partial<Record<number, TypeMapping>> = {
       for (let j = 0; j < 32; j++) codes[c + j] = bytes[b * 34 + 2 + j]! ^ 0x80 // int8 q → q + 128
     },
   },
-  [GGML_TYPE.Q4_K]: { form: { bits: 4, blockSize: 32, offset: 'zero-point' }, elements: 256, blockBytes: 144, decode: kQuant(144, 16, undefined, 0) },
+  [GGML_TYPE.Q4_K]: { form: { bits: 4, blockSize: 32, offset: 'min' }, elements: 256, blockBytes: 144, decode: kQuant(144, 16, undefined, 0) },
   [GGML_TYPE.Q5_K]: { form: { bits: 8, blockSize: 32, offset: 'min' }, elements: 256, blockBytes: 176, decode: kQuant(176, 48, 16, 128) },
   [GGML_TYPE.Q6_K]: {
     form: { bits: 8, blockSize: 16, offset: 'none' }, elements: 256, blockBytes: 210,
@@ -141,7 +140,7 @@ const MAPPINGS: Partial<Record<number, TypeMapping>> = {
     },
   },
   [GGML_TYPE.Q2_K]: {
-    form: { bits: 4, blockSize: 16, offset: 'zero-point' }, elements: 256, blockBytes: 84,
+    form: { bits: 4, blockSize: 16, offset: 'min' }, elements: 256, blockBytes: 84,
     decode: (bytes, dv, b, codes, c, scales, mins, s) => {
       const o = b * 84
       const d = f16(dv, o + 80)
@@ -217,22 +216,29 @@ export function ggmlToNBits(type: number, bytes: Uint8Array, rows: number, cols:
   for (let b = 0; b < blocks; b++) map.decode(bytes, dv, b, codes, b * elements, scales, mins, b * perBlock)
   const out: NBitsMatrix = { rows, cols, bits: form.bits, blockSize: form.blockSize, codes, scales }
   if (form.offset === 'min') out.mins = mins
-  if (form.offset === 'zero-point') {
-    // value = s·q − m = s·(q − m/s); a sub-block with s = 0 is −m everywhere: codes 0, zero point 1, scale m
-    const zp = new Float32Array(rows * kBlocks)
-    for (let i = 0; i < zp.length; i++) {
-      if (scales[i] !== 0) {
-        zp[i] = mins[i]! / scales[i]!
-        continue
-      }
-      codes.fill(0, i * form.blockSize, (i + 1) * form.blockSize)
-      zp[i] = 1
-      scales[i] = mins[i]!
-    }
-    out.zeroPoints = zp
-  }
   if (form.bits === 4) out.codes = packNibbles(codes)
   return out
+}
+
+/** The code that stands for 0: 8 for 4-bit codes without minimums, 0 for 4-bit codes with them, 128 for 8-bit. */
+export function zeroCode(m: { bits: 4 | 8, mins?: unknown }): number {
+  return m.bits === 8 ? 128 : m.mins ? 0 : 8
+}
+
+/**
+ * 8-bit codes as two packed 4-bit halves: code = low + 16·high. MatMulNBits(low; scale, zero point 0) +
+ * MatMulNBits(high; 16·scale, zero point 8) = (code − 128)·scale, computed by the fast 4-bit kernels.
+ */
+export function splitNibbles(codes: Uint8Array): { low: Uint8Array, high: Uint8Array } {
+  const low = new Uint8Array(codes.length / 2)
+  const high = new Uint8Array(codes.length / 2)
+  for (let i = 0; i < low.length; i++) {
+    const a = codes[2 * i]!
+    const b = codes[2 * i + 1]!
+    low[i] = (a & 0xf) | ((b & 0xf) << 4)
+    high[i] = (a >> 4) | (b & 0xf0)
+  }
+  return { low, high }
 }
 
 /** Two 4-bit codes per byte, element 2i in the low nibble. */
@@ -245,11 +251,10 @@ function packNibbles(codes: Uint8Array): Uint8Array {
 /** The float weights an NBitsMatrix stands for, row-major [rows, cols] (what MatMulNBits computes with). */
 export function dequantizeNBits(m: NBitsMatrix): Float32Array {
   const out = new Float32Array(m.rows * m.cols)
-  const zpDefault = m.bits === 4 ? 8 : 128
+  const zp = zeroCode(m)
   for (let i = 0; i < out.length; i++) {
     const block = Math.floor(i / m.blockSize)
     const code = m.bits === 8 ? m.codes[i]! : (m.codes[i >> 1]! >> ((i & 1) * 4)) & 0xf
-    const zp = m.zeroPoints ? m.zeroPoints[block]! : zpDefault
     out[i] = Math.fround((code - zp) * m.scales[block]!) - (m.mins ? m.mins[block]! : 0)
   }
   return out
@@ -265,7 +270,6 @@ export function mapNBitsRows(m: NBitsMatrix, rowMap: (row: number) => number): N
     return out
   }
   const out: NBitsMatrix = { ...m, codes: move(m.codes)!, scales: move(m.scales)! }
-  if (m.zeroPoints) out.zeroPoints = move(m.zeroPoints)
   if (m.mins) out.mins = move(m.mins)
   return out
 }

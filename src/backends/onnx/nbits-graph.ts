@@ -14,13 +14,11 @@ export interface NBitsSpec {
   rows: number
   /** input features K (for an embedding: the hidden size) */
   cols: number
-  /** 4 or 8 */
+  /** 4 or 8; 8-bit codes are stored as two 4-bit halves (gguf-nbits.ts splitNibbles) */
   bits: 4 | 8
   /** elements per block along K */
   blockSize: number
-  /** float zero points present */
-  zeroPoints: boolean
-  /** per-block minimums present */
+  /** per-block minimums present (4-bit codes then count from 0, not 8) */
   mins: boolean
 }
 
@@ -28,11 +26,11 @@ export interface NBitsSpec {
 export const MS_DOMAIN = 'com.microsoft'
 
 /** Initializer names of a quantised matrix `name` (e.g. 'model.layers.0.mlp.up_proj'), in storage order. */
-export function nbitsInitializerNames(name: string, spec: NBitsSpec): { codes: string, scales: string, zeroPoints?: string, mins?: string } {
+export function nbitsInitializerNames(name: string, spec: NBitsSpec): { codes: string, codesHigh?: string, scales: string, mins?: string } {
   return {
-    codes: `${name}.weight_q${spec.bits}`,
+    codes: spec.bits === 8 ? `${name}.weight_q8_low` : `${name}.weight_q4`,
+    ...(spec.bits === 8 ? { codesHigh: `${name}.weight_q8_high` } : {}),
     scales: `${name}.weight_scales`,
-    ...(spec.zeroPoints ? { zeroPoints: `${name}.weight_zero_points` } : {}),
     ...(spec.mins ? { mins: `${name}.weight_mins` } : {}),
   }
 }
@@ -42,11 +40,10 @@ export function nbitsInitializers(name: string, spec: NBitsSpec): OnnxTensor[] {
   const n = nbitsInitializerNames(name, spec)
   const kBlocks = spec.cols / spec.blockSize
   const empty = new Uint8Array(0)
-  const out: OnnxTensor[] = [
-    { name: n.codes, dataType: DataType.UINT8, dims: [spec.rows, kBlocks, (spec.blockSize * spec.bits) / 8], rawData: empty },
-    { name: n.scales, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty },
-  ]
-  if (n.zeroPoints) out.push({ name: n.zeroPoints, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty })
+  const codes = (codeName: string): OnnxTensor => ({ name: codeName, dataType: DataType.UINT8, dims: [spec.rows, kBlocks, spec.blockSize / 2], rawData: empty })
+  const out: OnnxTensor[] = [codes(n.codes)]
+  if (n.codesHigh) out.push(codes(n.codesHigh))
+  out.push({ name: n.scales, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty })
   // the minimums are stored transposed, [k_blocks, rows], ready for MatMul
   if (n.mins) out.push({ name: n.mins, dataType: DataType.FLOAT, dims: [kBlocks, spec.rows], rawData: empty })
   return out
@@ -61,17 +58,29 @@ function declare(g: GraphBuilder, name: string, spec: NBitsSpec): ReturnType<typ
 
 /**
  * x [..., K] → x · Wᵀ [..., N] with W quantised. `accuracyLevel` 0 computes in float32 from the codes; 4 lets the
- * CPU kernel quantise x to int8 per block.
+ * CPU kernel quantise x to int8 per block. Only 4-bit codes with no or uint8 zero points are used: the forms
+ * onnxruntime's CPU kernels run without dequantising B on every call. The derived inputs (zero zero-points, 16·scale)
+ * depend only on initializers, so onnxruntime folds them into constants when the session is created.
  */
 export function matMulNBits(g: GraphBuilder, x: string, name: string, spec: NBitsSpec, accuracyLevel: number): string {
   const n = declare(g, name, spec)
-  const inputs = [x, n.codes, n.scales, ...(n.zeroPoints ? [n.zeroPoints] : [])]
-  const y = g.op('MatMulNBits', inputs, {
-    K: attr.int(spec.cols), N: attr.int(spec.rows), bits: attr.int(spec.bits), block_size: attr.int(spec.blockSize),
+  const kBlocks = spec.cols / spec.blockSize
+  const nbits = (codes: string, scales: string, zeroPoints?: string) => g.op('MatMulNBits', [x, codes, scales, ...(zeroPoints ? [zeroPoints] : [])], {
+    K: attr.int(spec.cols), N: attr.int(spec.rows), bits: attr.int(4), block_size: attr.int(spec.blockSize),
     accuracy_level: attr.int(accuracyLevel),
   }, undefined, MS_DOMAIN)
+  // zero points 0 for every block: uint8, two per byte along the blocks
+  const zeros = () => g.op('ConstantOfShape', [g.int64([spec.rows, Math.ceil(kBlocks / 2)])], {
+    value: attr.tensor({ name: 'value', dataType: DataType.UINT8, dims: [1], rawData: new Uint8Array(1) }),
+  })
+  let y: string
+  if (n.codesHigh) {
+    // (low + 16·high − 128)·s = low·s + (high − 8)·16s
+    y = g.op('Add', [nbits(n.codes, n.scales, zeros()), nbits(n.codesHigh, g.op('Mul', [n.scales, g.float32(16)]))])
+  } else {
+    y = nbits(n.codes, n.scales, spec.mins ? zeros() : undefined)
+  }
   if (!n.mins) return y
-  const kBlocks = spec.cols / spec.blockSize
   const blocks = g.op('Reshape', [x, g.int64([0, 0, kBlocks, spec.blockSize])])
   const sums = g.op('ReduceSum', [blocks, g.int64([-1])], { keepdims: attr.int(0) })
   return g.op('Sub', [y, g.op('MatMul', [sums, n.mins])])
@@ -82,17 +91,18 @@ export function gatherNBits(g: GraphBuilder, ids: string, name: string, spec: NB
   const n = declare(g, name, spec)
   const kBlocks = spec.cols / spec.blockSize
   const gather = (t: string) => g.op('Gather', [t, ids], { axis: attr.int(0) })
-  const packed = g.op('Cast', [gather(n.codes)], { to: attr.int(DataType.FLOAT) }) // [B, S, kb, bytes]
-  let codes = packed
-  if (spec.bits === 4) {
+  // the 4-bit codes of the gathered rows, as floats [B, S, kb, block]
+  const unpack = (t: string) => {
+    const packed = g.op('Cast', [gather(t)], { to: attr.int(DataType.FLOAT) }) // [B, S, kb, block/2]
     const high = g.op('Floor', [g.op('Div', [packed, g.float32(16)])])
     const low = g.op('Sub', [packed, g.op('Mul', [high, g.float32(16)])])
     const last = g.int64([-1])
-    codes = g.op('Concat', [g.op('Unsqueeze', [low, last]), g.op('Unsqueeze', [high, last])], { axis: attr.int(-1) })
+    const pairs = g.op('Concat', [g.op('Unsqueeze', [low, last]), g.op('Unsqueeze', [high, last])], { axis: attr.int(-1) })
+    return g.op('Reshape', [pairs, g.int64([0, 0, kBlocks, spec.blockSize])])
   }
-  codes = g.op('Reshape', [codes, g.int64([0, 0, kBlocks, spec.blockSize])])
+  const codes = n.codesHigh ? g.op('Add', [unpack(n.codes), g.op('Mul', [unpack(n.codesHigh), g.float32(16)])]) : unpack(n.codes)
   const perBlock = (t: string) => g.op('Unsqueeze', [gather(t), g.int64([-1])]) // [B, S, kb, 1]
-  const zp = n.zeroPoints ? perBlock(n.zeroPoints) : g.float32(spec.bits === 4 ? 8 : 128)
+  const zp = g.float32(spec.bits === 8 ? 128 : spec.mins ? 0 : 8)
   let values = g.op('Mul', [g.op('Sub', [codes, zp]), perBlock(n.scales)])
   if (n.mins) {
     const minsByRow = g.op('Transpose', [n.mins], { perm: attr.ints([1, 0]) })

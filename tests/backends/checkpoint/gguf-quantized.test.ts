@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AutoModelForCausalLM, Tensor } from '@huggingface/transformers'
 import type { PreTrainedModel } from '@huggingface/transformers'
 import { convertCheckpoint } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
-import { readOnnxModel } from '../../../src/backends/onnx/onnx-proto.ts'
+import { DataType, readOnnxModel } from '../../../src/backends/onnx/onnx-proto.ts'
 import { readGgufModel } from '../../../src/backends/gguf/gguf-model.ts'
 import { llamaForward } from '../../../src/backends/reference/llama-forward.ts'
 import { bytesSource } from '../../../src/backends/safetensors/byte-source.ts'
@@ -102,6 +102,11 @@ describe.skipIf(!HAVE_STORIES)(`stories260K re-quantised, kept quantised${SKIP_N
       expect(m.int8).toBeLessThan(0.1)
       const graph = readOnnxModel(m.files.get('onnx/model.onnx')!)
       expect(graph.opsets).toContainEqual({ domain: 'com.microsoft', version: 1 })
+      // only 4-bit codes (8-bit ones as two halves) and no float zero points: the forms the fast CPU kernels take
+      const codes = graph.initializers.filter((t) => t.dataType === DataType.UINT8)
+      expect(codes.length).toBeGreaterThan(0)
+      for (const t of codes) expect(t.dims.at(-1), t.name).toBe(16)
+      expect(graph.initializers.filter((t) => t.dataType === DataType.FLOAT && t.name.includes('zero_points'))).toEqual([])
       expect(m.result.description).toContain('kept quantised')
       const onnxBytes = [...m.files].filter(([p]) => p.startsWith('onnx/model.onnx')).reduce((n, [, b]) => n + b.length, 0)
       console.log(`${type}: converted onnx ${onnxBytes} bytes`)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dequantize } from '../../../src/backends/gguf/gguf-dequant.ts'
-import { dequantizeNBits, ggmlToNBits, nbitsForm } from '../../../src/backends/gguf/gguf-nbits.ts'
+import { dequantizeNBits, ggmlToNBits, nbitsForm, splitNibbles } from '../../../src/backends/gguf/gguf-nbits.ts'
 import { isHarnessError } from '../../../src/core/errors.ts'
 import { QTYPES, randomBlocks } from './fixtures/quantize-gguf.ts'
 import type { QType } from './fixtures/quantize-gguf.ts'
@@ -28,7 +28,7 @@ describe('ggml blocks → MatMulNBits without re-quantising', () => {
     })
   }
 
-  it('a K-quant sub-block whose scale is 0 keeps its minimum (codes 0, zero point 1, scale m)', () => {
+  it('a K-quant sub-block whose scale is 0 keeps its minimum (the separate minimum term)', () => {
     const bytes = randomBlocks('Q4_K', 256, 7, 0.01)
     bytes.fill(0, 4, 16) // all 6-bit scales and mins 0 …
     bytes[4 + 4] = 5 // … but the min of sub-block 0 is 5
@@ -36,6 +36,13 @@ describe('ggml blocks → MatMulNBits without re-quantising', () => {
     const ref = dequantize(QTYPES.Q4_K.id, bytes, 256)
     expect(ref[0]).toBeLessThan(0)
     expect(Array.from(dequantizeNBits(m), (v, i) => Math.abs(v - ref[i]!)).every((d) => d <= 1e-9)).toBe(true)
+  })
+
+  it('splits 8-bit codes into two packed 4-bit halves: code = low + 16·high', () => {
+    const codes = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) % 256)
+    const { low, high } = splitNibbles(codes)
+    const nibble = (a: Uint8Array, i: number) => (a[i >> 1]! >> ((i & 1) * 4)) & 0xf
+    expect(Array.from(codes, (_, i) => nibble(low, i) + 16 * nibble(high, i))).toEqual(Array.from(codes))
   })
 
   it('refuses a type without a MatMulNBits form in one line naming the supported ones', () => {
