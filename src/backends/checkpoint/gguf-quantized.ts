@@ -156,7 +156,8 @@ function tensorData(
       if (part.part === 'codes' || part.part === 'codesHigh') {
         if (m.bits === 4) return m.codes
         // 8-bit codes go to the graph as two 4-bit halves (see nbits-graph.ts matMulNBits)
-        const halves = (cached!.halves ??= splitNibbles(m.codes))
+        cached!.halves ??= splitNibbles(m.codes)
+        const halves = cached!.halves
         return part.part === 'codes' ? halves.low : halves.high
       }
       if (part.part === 'mins') return float32Bytes(transposed(m.mins!, m.rows, m.cols / m.blockSize))
