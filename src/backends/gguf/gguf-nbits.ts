@@ -208,6 +208,7 @@ export function ggmlToNBits(type: number, bytes: Uint8Array, rows: number, cols:
   }
   const n = rows * cols
   const kBlocks = cols / form.blockSize
+  if (type === GGML_TYPE.Q4_0 || type === GGML_TYPE.Q4_K) return packedQ4(type, bytes, rows, cols, blocks)
   const codes = new Uint8Array(n)
   const scales = new Float32Array(rows * kBlocks)
   const mins = new Float32Array(form.offset === 'none' ? 0 : rows * kBlocks)
@@ -217,6 +218,42 @@ export function ggmlToNBits(type: number, bytes: Uint8Array, rows: number, cols:
   const out: NBitsMatrix = { rows, cols, bits: form.bits, blockSize: form.blockSize, codes, scales }
   if (form.offset === 'min') out.mins = mins
   if (form.bits === 4) out.codes = packNibbles(codes)
+  return out
+}
+
+/**
+ * Q4_0 and Q4_K (most of a Q4_K_M file) straight into packed MatMulNBits codes, without the one-byte-per-weight
+ * detour of the generic path: their nibbles only move, runs of `run` bytes holding elements l (low) and run + l (high).
+ */
+function packedQ4(type: number, bytes: Uint8Array, rows: number, cols: number, blocks: number): NBitsMatrix {
+  const q40 = type === GGML_TYPE.Q4_0
+  const codes = new Uint8Array((rows * cols) / 2)
+  const scales = new Float32Array(q40 ? blocks : blocks * 8)
+  const mins = q40 ? undefined : new Float32Array(blocks * 8)
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const nibbles = (at: number, to: number, run: number) => {
+    const half = run >> 1
+    for (let i = 0; i < half; i++) codes[to + i] = (bytes[at + 2 * i]! & 0xf) | ((bytes[at + 2 * i + 1]! & 0xf) << 4)
+    for (let i = 0; i < half; i++) codes[to + half + i] = (bytes[at + 2 * i]! >> 4) | (bytes[at + 2 * i + 1]! & 0xf0)
+  }
+  for (let b = 0; b < blocks; b++) {
+    if (q40) {
+      scales[b] = f16(dv, b * 18)
+      nibbles(b * 18 + 2, b * 16, 16)
+      continue
+    }
+    const o = b * 144
+    const d = f16(dv, o)
+    const dmin = f16(dv, o + 2)
+    for (let j = 0; j < 8; j++) {
+      const [sc, m] = scaleMinK4(j, bytes, o + 4)
+      scales[b * 8 + j] = d * sc
+      mins![b * 8 + j] = dmin * m
+    }
+    for (let j = 0; j < 4; j++) nibbles(o + 16 + j * 32, b * 128 + j * 32, 32)
+  }
+  const out: NBitsMatrix = { rows, cols, bits: 4, blockSize: 32, codes, scales }
+  if (mins) out.mins = mins
   return out
 }
 
