@@ -9,7 +9,7 @@ import { evaluate } from '../core/evaluator.ts'
 import { pyJsonDumps } from '../core/python/json.ts'
 import { runEvaluation } from '../app/run-evaluation.ts'
 import { preparePythonHooks } from './python-hooks.ts'
-import { catalogueWithIncludePaths } from './include-path.ts'
+import { catalogueWithIncludePaths, taskFileEntries } from './include-path.ts'
 import { resultsTables } from '../core/results/table.ts'
 import { leafTasks, resolveSelection } from '../core/tasks/registry.ts'
 import { mirrorSource } from '../data/mirror-source.ts'
@@ -48,7 +48,11 @@ export interface RunIO {
 }
 
 /** Runs an evaluation; throws HarnessError on setup problems. */
-export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
+export async function runCommand(given: RunArgs, io: RunIO): Promise<void> {
+  // --tasks path/to/task.yaml (lm-eval accepts a task file there): loaded on its own, replaced by what it defines
+  const builtins = builtinCatalogue()
+  const taskFiles = await taskFileEntries(given.tasks, [...builtins.tasks.keys(), ...builtins.groups.keys(), ...builtins.tags.keys()])
+  const args: RunArgs = { ...given, tasks: taskFiles.tasks }
   const offline = args.offline || process.env.HF_HUB_OFFLINE === '1'
   const hub: HubAccess = { ...hubAccess(args), offline, cacheDir: cacheRoot(args.cacheDir) }
   if (args.device !== 'cpu') {
@@ -58,6 +62,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
       args.applyChatTemplate !== undefined && '--apply-chat-template',
       args.fewshotAsMultiturn !== undefined && '--fewshot-as-multiturn',
       args.systemInstruction !== undefined && '--system-instruction',
+      taskFiles.loaded.length > 0 && 'task files in --tasks',
       args.tasks.some(t => t.includes('/')) && 'dataset names in --tasks',
       (args.numWorkers ?? 1) > 1 && '--num-workers',
       args.modelApi !== undefined && '--model-api',
@@ -72,7 +77,7 @@ export async function runCommand(args: RunArgs, io: RunIO): Promise<void> {
     const model = await resolveModel(args, hub, io.progress)
     return runInBrowser({ ...args, model: model.dir, dtype: model.dtype, dataDir }, io, model.name)
   }
-  const catalogue = await catalogueWithIncludePaths(args.includePath)
+  const catalogue = await catalogueWithIncludePaths(args.includePath, taskFiles.loaded)
   if (args.tokenizer !== undefined && args.modelApi === undefined) checkTokenizerDir(args.tokenizer)
   const files = args.dataDir === undefined ? undefined : nodeFileAccess(resolve(args.dataDir))
   const mirror = files === undefined ? undefined : mirrorSource(files)

@@ -3,7 +3,7 @@
  * a broken config.json named, --tokenizer errors that say --tokenizer, --adapter on an ONNX folder, every unknown
  * task in one line, and a credential in --hub-endpoint (or any URL in an error) never echoed.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -103,6 +103,25 @@ describe('messages that name the file or the fix', () => {
     expect(line).toContain(join(dir, 'notask.yaml'))
     expect(line).toContain('no `task:` key')
     expect(line).toContain('add `task: notask`')
+  })
+
+  it('--tasks takes a task YAML file as lm-eval does: loaded on its own, its include resolved beside it', async () => {
+    const dir = join(tmp, 'task-file')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, '_base.yaml'), 'dataset_path: evalz/demo-capitals\noutput_type: multiple_choice\ntest_split: test\n'
+      + 'doc_to_text: "Question: What is the capital of {{country}}?\\nAnswer:"\ndoc_to_target: answer\ndoc_to_choice: choices\n')
+    writeFileSync(join(dir, 'my_capitals.yaml'), 'include: _base.yaml\ntask: my_capitals\n')
+    // a broken neighbour is never read: only the named file (and what it includes) is
+    writeFileSync(join(dir, 'broken.yaml'), 'task: [unclosed\n')
+    const out = join(tmp, 'task-file-out')
+    const r = await evalz('--model', DEMO, '--tasks', join(dir, 'my_capitals.yaml'), '--data-dir', DATA, '--limit', '2', '--output', out)
+    expect(r.stderr).not.toContain('broken.yaml')
+    expect(r.code).toBe(0)
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: Record<string, unknown> }
+    expect(Object.keys(results.results)).toEqual(['my_capitals'])
+    // a .yaml entry that is no file is still a task name (and unknown)
+    const missing = await evalz('--model', DEMO, '--tasks', join(dir, 'nope.yaml'), '--data-dir', DATA)
+    expect(missing.code).toBe(2)
   })
 
   it('a credential in --hub-endpoint or HF_ENDPOINT is refused and never echoed', async () => {
