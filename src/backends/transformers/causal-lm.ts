@@ -26,8 +26,9 @@ export interface LogitsBlock {
 
 /**
  * Tokens a call will read: `targets[b][fromEnd - 1]` lists the token ids whose log-probabilities are read at batch
- * row b, `fromEnd` positions before the end (positions not listed: only the argmax is read). A model that can score
- * on its device then lends a block without `data`.
+ * row b, `fromEnd` positions before the end. Only a row's listed positions (its last one when it lists none) are
+ * scored, for their log-probabilities and their argmax. A model that can score on its device then lends a block
+ * without `data`.
  */
 export type TokenTargets = readonly (readonly (readonly number[])[])[]
 
@@ -35,7 +36,7 @@ export type TokenTargets = readonly (readonly (readonly number[])[])[]
 export interface DeviceScores {
   /** natural-log probability of `token` at row b, `fromEnd` positions before the end; the token must be a target */
   logprob(b: number, fromEnd: number, token: number): number
-  /** first-max argmax at row b, `fromEnd` positions before the end */
+  /** first-max argmax at row b, `fromEnd` positions before the end (a position the targets list, or the last one) */
   argmax(b: number, fromEnd: number): number
 }
 

@@ -24,7 +24,10 @@ const SCORER_OPTIONS = { intraOpNumThreads: 1, interOpNumThreads: 1 }
 
 /** Scores logits tensors; `undefined` from `score` means "not available, read the logits instead". */
 export interface DeviceScorer {
-  /** scores `logits` ([batch, positions, vocab]) for `targets`; the caller still owns and frees `logits` */
+  /**
+   * scores `logits` ([batch, positions, vocab]) for `targets`: per batch row its listed positions (the last one when
+   * it lists none); the caller still owns and frees `logits`
+   */
   score(logits: Tensor, targets: TokenTargets): Promise<DeviceScores | undefined>
   /** frees the sessions */
   dispose(): Promise<void>
@@ -57,25 +60,39 @@ export function deviceScorer(modelSession: object, executionProviders: readonly 
       const session = await sessionFor(logits.type)
       if (!session) return undefined
       const [batch, positions] = logits.dims
+      // per batch row, its last max(1, targets) positions are scored (generation asks for the last one only)
+      const first: number[] = []
+      let n = 0
+      for (let b = 0; b < batch; b++) {
+        first.push(n)
+        n += Math.min(positions, Math.max(1, targets[b]?.length ?? 0))
+      }
+      first.push(n)
       const slots = Math.max(1, ...targets.flatMap((row) => row.map((t) => t.length)))
-      const ids = new BigInt64Array(batch * positions * slots)
-      targets.forEach((row, b) => row.forEach((tokens, back) => {
-        const base = (b * positions + positions - 1 - back) * slots
-        tokens.forEach((t, s) => { ids[base + s] = BigInt(t) })
-      }))
+      const rows = new BigInt64Array(n)
+      const ids = new BigInt64Array(n * slots)
+      for (let b = 0; b < batch; b++) {
+        for (let back = 0; back < first[b + 1] - first[b]; back++) {
+          rows[first[b] + back] = BigInt(b * positions + positions - 1 - back)
+          targets[b]?.[back]?.forEach((t, s) => { ids[(first[b] + back) * slots + s] = BigInt(t) })
+        }
+      }
+      const ort = (t: Tensor) => (t as unknown as { ort_tensor: unknown }).ort_tensor
       const feeds = {
-        [SCORE_IO.logits]: (logits as unknown as { ort_tensor: unknown }).ort_tensor,
-        [SCORE_IO.targets]: (new Tensor('int64', ids, [batch, positions, slots]) as unknown as { ort_tensor: unknown }).ort_tensor,
+        [SCORE_IO.logits]: ort(logits),
+        [SCORE_IO.rows]: ort(new Tensor('int64', rows, [n])),
+        [SCORE_IO.targets]: ort(new Tensor('int64', ids, [n, slots])),
       }
       const out = await session.run(feeds)
       const logprobs = Float64Array.from(out[SCORE_IO.logprobs].data as ArrayLike<number>)
       const argmax = out[SCORE_IO.argmax].data as BigInt64Array
       for (const t of Object.values(out)) t.dispose?.()
       const at = (b: number, fromEnd: number) => {
-        if (!(b >= 0 && b < batch && fromEnd >= 1 && fromEnd <= positions)) {
-          throw new RangeError(`scored position (${b}, -${fromEnd}) outside [${batch}, ${positions}]`)
+        const count = b >= 0 && b < batch ? first[b + 1] - first[b] : 0
+        if (!(fromEnd >= 1 && fromEnd <= count)) {
+          throw new RangeError(`position (${b}, -${fromEnd}) was not scored (row ${b} of ${batch} has ${count} scored positions)`)
         }
-        return b * positions + positions - fromEnd
+        return first[b] + fromEnd - 1
       }
       return {
         logprob(b, fromEnd, token) {

@@ -26,20 +26,23 @@ describe('the scoring graph', () => {
 
   it('in float64 gives scoreToken\'s log-probabilities (to 1e-12) and the first-max argmax', async () => {
     const session = await InferenceSession.create(scoreGraphBytes('float32', 'double'))
-    const ids = BigInt64Array.from(targets.flat(), BigInt)
+    // every position, in reverse order: the rows input picks positions anywhere in [B·K]
+    const picked = Array.from({ length: B * K }, (_, i) => B * K - 1 - i)
+    const ids = BigInt64Array.from(picked.flatMap((r) => targets[r]), BigInt)
     const out = await session.run({
       [SCORE_IO.logits]: new OrtTensor('float32', data, [B, K, V]),
-      [SCORE_IO.targets]: new OrtTensor('int64', ids, [B, K, 2]),
+      [SCORE_IO.rows]: new OrtTensor('int64', BigInt64Array.from(picked, BigInt), [B * K]),
+      [SCORE_IO.targets]: new OrtTensor('int64', ids, [B * K, 2]),
     })
     const lp = out[SCORE_IO.logprobs].data as Float64Array
     const am = out[SCORE_IO.argmax].data as BigInt64Array
     expect(out[SCORE_IO.logprobs].type).toBe('float64')
-    for (let r = 0; r < B * K; r++) {
+    picked.forEach((r, i) => {
       const row = { data, offset: r * V, vocab: V }
-      targets[r].forEach((t, s) => expect(Math.abs(lp[r * 2 + s] - scoreToken(row, t).logprob)).toBeLessThan(1e-12))
-      expect(Number(am[r])).toBe(argmaxRow(row))
-    }
-    expect(Number(am[0])).toBe(5)
+      targets[r].forEach((t, s) => expect(Math.abs(lp[i * 2 + s] - scoreToken(row, t).logprob)).toBeLessThan(1e-12))
+      expect(Number(am[i])).toBe(argmaxRow(row))
+    })
+    expect(Number(am[B * K - 1])).toBe(5)
     await session.release()
   })
 
@@ -47,7 +50,8 @@ describe('the scoring graph', () => {
     const session = await InferenceSession.create(scoreGraphBytes('float32', 'float'))
     const out = await session.run({
       [SCORE_IO.logits]: new OrtTensor('float32', data, [B, K, V]),
-      [SCORE_IO.targets]: new OrtTensor('int64', BigInt64Array.from(targets.flat(), BigInt), [B, K, 2]),
+      [SCORE_IO.rows]: new OrtTensor('int64', BigInt64Array.from(targets, (_, i) => BigInt(i)), [B * K]),
+      [SCORE_IO.targets]: new OrtTensor('int64', BigInt64Array.from(targets.flat(), BigInt), [B * K, 2]),
     })
     const lp = out[SCORE_IO.logprobs].data as Float32Array
     for (let r = 0; r < B * K; r++) {
@@ -62,8 +66,9 @@ describe('deviceScorer', () => {
     const model = await InferenceSession.create(scoreGraphBytes('float32', 'float'))
     const scorer = deviceScorer(model, ['cpu'], 'double')
     const data = logits(B, K, V)
-    // row 0 reads 2 tokens at the last position and 1 at the one before; row 2 reads only its argmax
-    const targets = [[[3, 4], [7]], [[11]], []]
+    // row 0 reads 2 tokens at the last position, 1 at the one before and only the argmax before that; row 2 reads
+    // only its last argmax
+    const targets = [[[3, 4], [7], []], [[11]], []]
     const scores = await scorer.score(new Tensor('float32', data, [B, K, V]), targets)
     if (!scores) throw new Error('no scores')
     const row = (b: number, fromEnd: number) => ({ data, offset: (b * K + K - fromEnd) * V, vocab: V })
@@ -72,9 +77,13 @@ describe('deviceScorer', () => {
     expect(scores.logprob(0, 2, 7)).toBeCloseTo(scoreToken(row(0, 2), 7).logprob, 12)
     expect(scores.logprob(1, 1, 11)).toBeCloseTo(scoreToken(row(1, 1), 11).logprob, 12)
     expect(scores.argmax(2, 1)).toBe(argmaxRow(row(2, 1)))
-    expect(scores.argmax(0, 4)).toBe(5)
+    expect(scores.argmax(0, 3)).toBe(argmaxRow(row(0, 3)))
+    expect(scores.argmax(1, 1)).toBe(argmaxRow(row(1, 1)))
     expect(() => scores.logprob(0, 1, 5)).toThrow(/not a target/)
-    expect(() => scores.argmax(0, 5)).toThrow(RangeError)
+    // positions a row did not list are not scored (row 0 lists 3, rows 1 and 2 one each)
+    expect(() => scores.argmax(0, 4)).toThrow(/not scored/)
+    expect(() => scores.argmax(2, 2)).toThrow(/not scored/)
+    expect(() => scores.argmax(3, 1)).toThrow(RangeError)
     await scorer.dispose()
     await model.release()
   })
