@@ -23,6 +23,7 @@ import { documentWindows } from './rolling-windows.ts'
 import { encodeLoglikelihoodPair, encodeTail, makeTextCodec, memoizedCodec } from './tokenization.ts'
 import type { TextCodec } from './tokenization.ts'
 import { causalLmFromModel } from './transformers-lm.ts'
+import { piecewiseTokenizer } from './piecewise-bpe.ts'
 import { renderChatTemplate, selectChatTemplate } from './chat-template.ts'
 import type { ChatTokenizerLike } from './chat-template.ts'
 import { endOfTurnIds, streamGeneration } from './stream-generation.ts'
@@ -96,7 +97,8 @@ export async function loadTransformersParts(opts: TransformersBackendOptions): P
   const lm = causalLmFromModel(model, padTokenId, vocabSize, {
     device: opts.device, scoreOnDevice: opts.scoreOnDevice, sessionOptions: threadOptions(opts.threads),
   })
-  const codec = makeTextCodec(tokenizer, { addBosToken: opts.addBosToken, prefixTokenId })
+  // whole-text BPE tokenizers (Llama-2 style) encode long prompts piecewise, exactly (piecewise-bpe.ts)
+  const codec = makeTextCodec(piecewiseTokenizer(tokenizer), { addBosToken: opts.addBosToken, prefixTokenId })
   const info: BackendInfo = {
     name: 'transformers.js',
     version: transformersVersion(),
