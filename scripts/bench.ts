@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers'
 import { configureTransformers } from '../src/backends/transformers/init.ts'
 import { loadTransformersBackend } from '../src/backends/transformers/transformers-backend.ts'
-import { makeTextCodec } from '../src/backends/transformers/tokenization.ts'
+import { encodeLoglikelihoodPair, makeTextCodec } from '../src/backends/transformers/tokenization.ts'
 import { eosTokenIds } from '../src/backends/transformers/model-limits.ts'
 import { cacheRoot } from '../src/cli/dataset-cache.ts'
 import { isCheckpointPath, prepareCheckpointModel } from '../src/cli/checkpoint-model.ts'
@@ -161,6 +161,12 @@ async function benchCpu(args: BenchArgs, dir: string, workloads: readonly Worklo
         }
         const worst = Math.max(...s[0].value.map((x, i) => Math.abs(x.logprob - u[0].value[i].logprob)))
         if (!(worst < 1e-4)) throw new Error(`bench: ${w.name}: shared and unshared log-likelihoods differ by ${worst}`)
+        // the backend's tokens against the tokenizer's plain encode (the backend may encode piecewise, piecewise-bpe.ts)
+        const retokenised = w.requests.findIndex((r, i) => {
+          const p = encodeLoglikelihoodPair(codec, r.context, r.continuation, maxLength)
+          return p.context.join() !== s[0].value[i].contextTokens.join() || p.continuation.join() !== s[0].value[i].continuationTokens.join()
+        })
+        if (retokenised >= 0) throw new Error(`bench: ${w.name}: request ${retokenised} tokenises differently through the backend`)
         const naiveT0 = performance.now()
         const naive = await naiveLoglikelihood(model, codec, maxLength, w.requests.slice(0, naiveCount))
         const naiveSeconds = (performance.now() - naiveT0) / 1000
