@@ -2,11 +2,13 @@
  * Peak memory of a checkpoint conversion: writes a synthetic Llama of about --size-gb GB of weights as a Hugging Face
  * safetensors folder (F32 or F16) to a temp dir, converts it with prepareCheckpointModel in a child process, and
  * reports the child's peak RSS against the float32 weight size. A second child that only loads the modules gives
- * Node's baseline, reported alongside.
+ * Node's baseline, reported alongside. A third child loads the converted folder with transformers.js
+ * (onnxruntime-node, cpu) and runs one 16-token forward: the peak RSS of using the model. Sizes: the converted
+ * folder against the source checkpoint's files.
  * Usage: node bin/run-ts.js scripts/bench-convert.ts [--size-gb 1] [--dtype F32|F16] [--external auto|always|never] [--keep]
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,6 +35,10 @@ interface ChildReport {
   ms: number
   /** files of the converted folder */
   files?: string[]
+  /** bytes of the converted folder's files */
+  convertedBytes?: number
+  /** the converted folder */
+  dir?: string
 }
 
 const SELF = fileURLToPath(import.meta.url)
@@ -70,13 +76,23 @@ function runChild(args: string[]): ChildReport {
 async function child(mode: string, model: string, cacheDir: string, external: Args['external']): Promise<void> {
   const { prepareCheckpointModel } = await import('../src/cli/checkpoint-model.ts')
   const start = Date.now()
-  let files: string[] | undefined
+  let extra: Partial<ChildReport> = {}
   if (mode === 'convert') {
     const m = await prepareCheckpointModel({ model, cacheDir, externalData: external })
-    const { readdirSync } = await import('node:fs')
-    files = [...readdirSync(m.dir), ...readdirSync(join(m.dir, 'onnx')).map((f) => `onnx/${f}`)]
+    const files = [...readdirSync(m.dir), ...readdirSync(join(m.dir, 'onnx')).map((f) => `onnx/${f}`)].filter((f) => f !== 'onnx')
+    extra = { files, dir: m.dir, convertedBytes: files.reduce((n, f) => n + statSync(join(m.dir, f)).size, 0) }
+  } else if (mode === 'load') {
+    const { AutoModelForCausalLM, Tensor } = await import('@huggingface/transformers')
+    const { configureTransformers } = await import('../src/backends/transformers/init.ts')
+    configureTransformers({ allowRemote: false, logLevel: 'error' })
+    const lm = await AutoModelForCausalLM.from_pretrained(model, { device: 'cpu', dtype: 'fp32' })
+    const n = 16
+    await lm.forward({
+      input_ids: new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i + 1)), [1, n]),
+      attention_mask: new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+    })
   }
-  const report: ChildReport = { maxRssKiB: process.resourceUsage().maxRSS, ms: Date.now() - start, ...(files ? { files } : {}) }
+  const report: ChildReport = { maxRssKiB: process.resourceUsage().maxRSS, ms: Date.now() - start, ...extra }
   process.stdout.write(JSON.stringify(report) + '\n')
 }
 
@@ -97,7 +113,11 @@ if (argv[0] === '--child') {
     const peak = run.maxRssKiB * 1024
     const base = baseline.maxRssKiB * 1024
     process.stdout.write(`converted in ${(run.ms / 1000).toFixed(1)} s: ${run.files!.join(', ')}\n`)
-    process.stdout.write(`peak RSS ${(peak / 1e9).toFixed(3)} GB = ${(peak / weightBytes).toFixed(2)}× the float32 weights; Node baseline ${(base / 1e9).toFixed(3)} GB; above baseline ${((peak - base) / weightBytes).toFixed(2)}×\n`)
+    process.stdout.write(`peak RSS ${(peak / 1e9).toFixed(3)} GB = ${(peak / weightBytes).toFixed(2)}× the float32 weights = ${(peak / stored).toFixed(2)}× the ${args.dtype} file; Node baseline ${(base / 1e9).toFixed(3)} GB; above baseline ${((peak - base) / weightBytes).toFixed(2)}×\n`)
+    process.stdout.write(`converted folder ${(run.convertedBytes! / 1e9).toFixed(3)} GB = ${(run.convertedBytes! / stored).toFixed(2)}× the ${args.dtype} file\n`)
+    const load = runChild(['--child', 'load', run.dir!, join(dir, 'cache'), args.external])
+    const loadPeak = load.maxRssKiB * 1024
+    process.stdout.write(`load + one 16-token forward (onnxruntime-node cpu): ${(load.ms / 1000).toFixed(1)} s, peak RSS ${(loadPeak / 1e9).toFixed(3)} GB = ${(loadPeak / stored).toFixed(2)}× the ${args.dtype} file = ${(loadPeak / weightBytes).toFixed(2)}× the float32 weights\n`)
   } finally {
     if (!args.keep) rmSync(dir, { recursive: true, force: true })
     else process.stdout.write(`kept ${dir}\n`)

@@ -44,6 +44,8 @@ export interface PreparedCheckpointModel {
   adapterSha256?: string
   /** one line: name, format, architecture, parameters, adapter */
   description: string
+  /** how the ONNX file stores the weight matrices (config.json evalz.weight_dtype: 'float32', 'float16', 'bfloat16', 'matmulnbits', …) */
+  weightDtype: string
   /** true when the folder came from the cache and nothing was converted */
   cached: boolean
 }
@@ -130,10 +132,10 @@ export async function prepareCheckpointModel(opts: CheckpointModelOptions): Prom
     .update(`evalz checkpoint conversion ${CONVERTER_VERSION}\n${format}\n${identity.base_sha256}\n${identity.adapter_sha256 ?? ''}\n${mode}\n`)
     .digest('hex').slice(0, 32)
   const dir = join(root, key)
-  const result = (description: string, cached: boolean): PreparedCheckpointModel => ({
-    dir, format, baseSha256: identity.base_sha256, ...(identity.adapter_sha256 ? { adapterSha256: identity.adapter_sha256 } : {}), description, cached,
+  const result = (found: CachedConversion, cached: boolean): PreparedCheckpointModel => ({
+    dir, format, baseSha256: identity.base_sha256, ...(identity.adapter_sha256 ? { adapterSha256: identity.adapter_sha256 } : {}), ...found, cached,
   })
-  const existing = await cachedDescription(dir, identity)
+  const existing = await cachedConversion(dir, identity)
   if (existing !== undefined) return result(existing, true)
   // a conversion killed part-way left its .partial folder; it is never used, only removed (the conversion is redone)
   await removeStalePartials(root)
@@ -164,11 +166,11 @@ export async function prepareCheckpointModel(opts: CheckpointModelOptions): Prom
       await rename(partial, dir)
     } catch (e) {
       // another process finished the same conversion first: keep its folder
-      const other = await cachedDescription(dir, identity)
+      const other = await cachedConversion(dir, identity)
       if (other === undefined) throw e
       await rm(partial, { recursive: true, force: true })
     }
-    return result(converted.description, false)
+    return result({ description: converted.description, weightDtype: weightDtypeOf(converted.configJson.evalz) }, false)
   } catch (e) {
     await sink.close().catch(() => {})
     await rm(partial, { recursive: true, force: true })
@@ -246,17 +248,31 @@ async function memoSha256(file: string, memo: HashMemo): Promise<string> {
   return sha256
 }
 
-/** config.json's evalz.source when `dir` holds a finished conversion of the same identity. */
-async function cachedDescription(dir: string, identity: CheckpointIdentity): Promise<string | undefined> {
+/** What a finished conversion's config.json says about it. */
+interface CachedConversion {
+  /** evalz.source */
+  description: string
+  /** evalz.weight_dtype */
+  weightDtype: string
+}
+
+/** config.json's evalz.source and weight_dtype when `dir` holds a finished conversion of the same identity. */
+async function cachedConversion(dir: string, identity: CheckpointIdentity): Promise<CachedConversion | undefined> {
   try {
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { evalz?: Record<string, unknown> }
     const ev = config.evalz
     if (!ev || ev.base_sha256 !== identity.base_sha256 || (ev.adapter_sha256 ?? undefined) !== identity.adapter_sha256) return undefined
     if (!existsSync(join(dir, 'onnx', 'model.onnx'))) return undefined
-    return typeof ev.source === 'string' ? ev.source : ''
+    return { description: typeof ev.source === 'string' ? ev.source : '', weightDtype: weightDtypeOf(ev) }
   } catch {
     return undefined
   }
+}
+
+/** evalz.weight_dtype of a converted config.json ('float32' when absent). */
+function weightDtypeOf(evalz: unknown): string {
+  const v = (evalz as { weight_dtype?: unknown } | undefined)?.weight_dtype
+  return typeof v === 'string' ? v : 'float32'
 }
 
 /** Random-access reads of a file, exactly `length` bytes each; undefined when the file is absent. */

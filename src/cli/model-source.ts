@@ -100,6 +100,7 @@ async function convertCheckpoint(args: ModelArgs, cacheDir: string, progress: Pr
     base_sha256: m.baseSha256,
     ...(args.adapter === undefined ? {} : { adapter: args.adapter, adapter_sha256: m.adapterSha256 ?? null }),
     description: m.description,
+    weight_dtype: m.weightDtype,
   }
   const origin: ModelOrigin = { kind: 'checkpoint', sha: m.baseSha256, detail }
   // a quantised GGUF's folder holds one graph per arithmetic (see checkpoint-conversion.ts COMPUTE_GRAPHS)

@@ -84,7 +84,7 @@ describe.skipIf(!PRESENT)(`evalz run --model stories260K.gguf against an indepen
     const results = JSON.parse(run.resultsJson) as { evalz: { model_origin: Record<string, unknown> } }
     const fileSha = createHash('sha256').update(readFileSync(GGUF)).digest('hex')
     expect(fileSha).toBe(GGUF_SHA256)
-    expect(results.evalz.model_origin).toMatchObject({ kind: 'checkpoint', format: 'gguf', base_sha256: fileSha })
+    expect(results.evalz.model_origin).toMatchObject({ kind: 'checkpoint', format: 'gguf', base_sha256: fileSha, weight_dtype: 'float32' })
     expect(results.evalz.model_origin.adapter_sha256).toBeUndefined()
     expect(maxLength).toBe(2048)
   })

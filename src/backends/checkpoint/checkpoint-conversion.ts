@@ -19,7 +19,8 @@ import type { ByteSource, FileOpener } from '../safetensors/byte-source.ts'
 import { loraConfigFromPeft, mergeLoraAdapter, planLoraMerge } from '../safetensors/lora-adapter.ts'
 import type { LoraMergeSummary } from '../safetensors/lora-adapter.ts'
 import { openSafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts'
-import { readSafetensorsModel } from '../safetensors/safetensors-model.ts'
+import { openSafetensorsModel, readLlamaWeights } from '../safetensors/safetensors-model.ts'
+import { halfSafetensorsPlan } from './half-safetensors.ts'
 import type { FileSink } from './llama-onnx-writer.ts'
 import { writeModelFolder } from './model-folder.ts'
 import type { CheckpointIdentity, ModelFolderInput, ModelFolderOptions, ModelFolderResult } from './model-folder.ts'
@@ -131,6 +132,8 @@ async function quantizedGgufInput(conv: CheckpointConversion, header: GgufFile):
     identity: conv.identity,
     name: stem(src.name),
     description: `${src.name}: gguf ${info.architecture}, ${parameters(info.config)} parameters (${types}, kept quantised)`,
+    weightDtype: plan.layout.linears.size === info.config.numLayers * LLAMA_LINEARS.length && plan.layout.embed && (info.config.tieWordEmbeddings || plan.layout.lmHead)
+      ? 'matmulnbits' : 'matmulnbits+float32',
     onnx: async (sink, opts) => {
       const graphs = COMPUTE_GRAPHS.map(([path, accuracyLevel]): [string, ReturnType<typeof buildLlamaOnnx>] => [path, buildLlamaOnnx(info.config, plan.shapes, {
         shapesOnly: true, quantized: { ...plan.layout, accuracyLevel }, producerName: 'evalz checkpoint conversion',
@@ -163,17 +166,43 @@ async function safetensorsInput(conv: CheckpointConversion): Promise<ModelFolder
   if (templateFile) tokenizerConfig.chat_template = await readText(templateFile)
   const generationConfig = await optionalJson('generation_config.json')
   const sourceConfig = await optionalJson('config.json')
-  const model = await readSafetensorsModel(src.open, conv.adapter ? { adapter: { open: conv.adapter.open } } : {})
-  return {
-    config: model.config,
-    weights: model.weights,
+  const opened = await openSafetensorsModel(src.open, conv.adapter ? { adapter: { open: conv.adapter.open } } : {})
+  const { hf } = opened
+  const common = {
+    config: hf.config,
     tokenizerJson,
     tokenizerConfig,
     ...(generationConfig ? { generationConfig } : {}),
     ...(sourceConfig ? { sourceConfig } : {}),
     identity: conv.identity,
     name: src.name + (conv.adapter ? `+${conv.adapter.name}` : ''),
-    description: `${src.name}: safetensors ${model.modelType}, ${parameters(model.config)} parameters${adapterNote(conv.adapter, model.adapter)}`,
+  }
+  const half = halfSafetensorsPlan(hf, opened.checkpoint, opened.adapter)
+  if (half) {
+    return {
+      ...common,
+      weights: half.shapes,
+      weightDtype: half.weightDtype,
+      description: `${src.name}: safetensors ${hf.modelType}, ${parameters(hf.config)} parameters (stored as ${half.weightDtype})${adapterNote(conv.adapter, half.adapter)}`,
+      onnx: async (sink, opts) => {
+        const graph = buildLlamaOnnx(hf.config, half.shapes, { shapesOnly: true, halfWeights: half.halfWeights, producerName: 'evalz checkpoint conversion' })
+        const written = await writeStreamedOnnx([['onnx/model.onnx', graph]], half.data, sink, {
+          ...(opts.maxChunkBytes !== undefined ? { maxChunkBytes: opts.maxChunkBytes } : {}),
+          ...(opts.onTensor ? { onTensor: opts.onTensor } : {}),
+          ...(opts.beforeWrite ? { beforeWrite: opts.beforeWrite } : {}),
+        })
+        return { ...written, warnings: [] }
+      },
+    }
+  }
+  const weights = await readLlamaWeights(hf, opened.checkpoint)
+  const a = opened.adapter
+  const merged = a ? await mergeLoraAdapter(hf.config, weights, a.lora, a.checkpoint, a.plan) : undefined
+  return {
+    ...common,
+    weights,
+    weightDtype: 'float32',
+    description: `${src.name}: safetensors ${hf.modelType}, ${parameters(hf.config)} parameters${adapterNote(conv.adapter, merged)}`,
   }
 }
 

@@ -42,6 +42,11 @@ export interface ModelFolderInput {
   /** one line describing the source (format, architecture, size, adapter), written as evalz.source */
   description: string
   /**
+   * how the weight matrices are stored in the ONNX file, written as evalz.weight_dtype: 'float32', 'float16',
+   * 'bfloat16', 'matmulnbits' (quantised), or several joined by '+'; default 'float32'
+   */
+  weightDtype?: string
+  /**
    * writes onnx/ itself instead of `writeLlamaOnnx(config, weights)` (then `weights` only tells which biases exist):
    * a streamed, quantised model with onnx/model.onnx (exact) and onnx/model_int8.onnx sharing onnx/model.onnx_data
    */
@@ -77,8 +82,8 @@ export interface ModelFolderResult {
   warnings: string[]
 }
 
-/** Bumped when the converted files change for the same input, so cached conversions are redone. */
-export const CONVERTER_VERSION = 3
+/** Bumped when the converted files change for the same input, so cached conversions are redone (4: F16 kept 16-bit). */
+export const CONVERTER_VERSION = 4
 
 /** Special token ids of a model, null when it has none. */
 export interface SpecialTokenIds {
@@ -120,7 +125,7 @@ export async function writeModelFolder(input: ModelFolderInput, sink: FileSink, 
     use_cache: true,
     torch_dtype: 'float32',
     'transformers.js_config': tjs,
-    evalz: { ...input.identity, source: input.description, converter_version: CONVERTER_VERSION },
+    evalz: { ...input.identity, source: input.description, weight_dtype: input.weightDtype ?? 'float32', converter_version: CONVERTER_VERSION },
   }
   const generation = input.generationConfig ?? Object.fromEntries(
     [['bos_token_id', ids.bos], ['eos_token_id', ids.eos], ['pad_token_id', ids.pad]].filter(([, v]) => v !== null),

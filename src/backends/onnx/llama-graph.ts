@@ -43,6 +43,15 @@ export interface LlamaOnnxOptions {
    * stream the data into external files); only bias presence is read from `weights`
    */
   shapesOnly?: boolean
+  /**
+   * weights stored as float16 (with shapesOnly): initializer name → k, the power of two the stored values were
+   * multiplied by (0 for a F16 source; a BF16 source is shifted into float16's exact range). Each is widened by a Cast
+   * to float32 and multiplied by 2^-k (exact), for linear weights, 'model.embed_tokens.weight' and 'lm_head.weight'.
+   * onnxruntime folds these into float32 constants when the session is created, so the arithmetic is the float32
+   * graph's; only the stored file is half the size. (onnxruntime-web's build has no Cast from BFLOAT16, INT16 or
+   * UINT16, so float16 is the one 16-bit form every device reads.)
+   */
+  halfWeights?: ReadonlyMap<string, number>
 }
 
 /** Additive mask value for disallowed keys: the float32 minimum, as Hugging Face uses (finite, so no NaN). */
@@ -61,9 +70,19 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
   const c = config
   const g = new GraphBuilder()
   const q = options.quantized
+  const half = options.halfWeights ?? new Map<string, number>()
+  if (half.size > 0 && !options.shapesOnly) throw new Error('llama graph: halfWeights needs shapesOnly (the writer streams the 16-bit data)')
   const f32 = (name: string, dims: number[], values: Float32Array, from?: [number, number]): OnnxTensor => {
-    if (options.shapesOnly) return { name, dataType: DataType.FLOAT, dims, rawData: new Uint8Array(0) }
+    if (options.shapesOnly) return { name, dataType: half.has(name) ? DataType.FLOAT16 : DataType.FLOAT, dims, rawData: new Uint8Array(0) }
     return float32Tensor(name, dims, from ? transpose(values, from[0], from[1]) : values)
+  }
+  /** adds the initializer; a float16 one is widened to float32 (and scaled back by 2^-k) */
+  const weight = (t: OnnxTensor): string => {
+    const name = g.initializer(t)
+    if (t.dataType === DataType.FLOAT) return name
+    const wide = g.op('Cast', [name], { to: attr.int(DataType.FLOAT) })
+    const k = half.get(t.name) ?? 0
+    return k === 0 ? wide : g.op('Mul', [wide, g.float32(2 ** -k)])
   }
   const { FLOAT, INT64 } = DataType
   const withKeep = options.numLogitsToKeep ?? true
@@ -77,7 +96,7 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
   }))
   const keep = withKeep ? g.input('num_logits_to_keep', INT64, []) : null
 
-  const embed = q?.embed ? '' : g.initializer(f32('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize], weights.embedTokens))
+  const embed = q?.embed ? '' : weight(f32('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize], weights.embedTokens))
   let hidden = g.scope('model/embed_tokens', () => (q?.embed
     ? gatherNBits(g, inputIds, 'model.embed_tokens', q.embed)
     : g.op('Gather', [embed, inputIds], { axis: attr.int(0) })))
@@ -86,7 +105,7 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
   const mask = g.scope('model/attn_mask', () => attentionBias(g, inputIds, attentionMask))
 
   weights.layers.forEach((lw, i) => {
-    hidden = g.scope(`model/layers.${i}`, () => decoderLayer({ g, c, f32, q }, lw, i, hidden, rope, mask.bias, past[i]!))
+    hidden = g.scope(`model/layers.${i}`, () => decoderLayer({ g, c, f32, weight, q }, lw, i, hidden, rope, mask.bias, past[i]!))
   })
 
   const logits = g.scope('model', () => {
@@ -99,7 +118,7 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
     if (q && quantHead) return matMulNBits(g, h, c.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head', quantHead, q.accuracyLevel)
     const head = c.tieWordEmbeddings
       ? g.op('Transpose', [embed], { perm: attr.ints([1, 0]) })
-      : g.initializer(f32('lm_head.weight', [c.hiddenSize, c.vocabSize], weights.lmHead!, [c.vocabSize, c.hiddenSize]))
+      : weight(f32('lm_head.weight', [c.hiddenSize, c.vocabSize], weights.lmHead!, [c.vocabSize, c.hiddenSize]))
     return g.op('MatMul', [h, head], {}, 'logits')
   })
   g.output('logits', FLOAT, ['batch_size', keep ? 'num_logits' : 'sequence_length', c.vocabSize], logits)
@@ -211,18 +230,20 @@ interface LayerContext {
   g: GraphBuilder
   c: LlamaConfig
   f32: (name: string, dims: number[], values: Float32Array, from?: [number, number]) => OnnxTensor
+  /** adds a weight initializer and returns the float32 value to use (a Cast of a 16-bit one) */
+  weight: (t: OnnxTensor) => string
   q: LlamaQuantLayout | undefined
 }
 
 /** x · Wᵀ (+ b) with W stored as [in, out], or as MatMulNBits codes when the layout quantises it. */
 function linear(ctx: LayerContext, x: string, lin: LlamaLinear, key: typeof LLAMA_LINEARS[number][0], name: string, scope: string): string {
-  const { g, c, f32, q } = ctx
+  const { g, c, f32, weight, q } = ctx
   const [out, inp] = linearShape(c, key)
   return g.scope(scope, () => {
     const spec = q?.linears.get(name)
     const y = q && spec
       ? matMulNBits(g, x, name, spec, q.accuracyLevel)
-      : g.op('MatMul', [x, g.initializer(f32(`${name}.weight`, [inp, out], lin.weight, [out, inp]))])
+      : g.op('MatMul', [x, weight(f32(`${name}.weight`, [inp, out], lin.weight, [out, inp]))])
     return lin.bias ? g.op('Add', [y, g.initializer(f32(`${name}.bias`, [out], lin.bias))]) : y
   })
 }

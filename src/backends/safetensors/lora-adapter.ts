@@ -172,6 +172,11 @@ export async function mergeLoraAdapter(c: LlamaConfig, weights: LlamaWeights, lo
     const [out, inp] = linearShape(c, m.key)
     addLoraDelta(weights.layers[m.layer]![m.key].weight, out, inp, await adapter.read(m.a), await adapter.read(m.b), lora.r, lora.scale)
   }
+  return loraMergeSummary(lora, plan)
+}
+
+/** What merging `plan` does, for descriptions and results. */
+export function loraMergeSummary(lora: LoraConfig, plan: readonly LoraModule[]): LoraMergeSummary {
   return {
     r: lora.r,
     alpha: lora.alpha,

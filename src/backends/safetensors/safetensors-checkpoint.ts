@@ -6,8 +6,8 @@
 import { HarnessError } from '../../core/errors.ts'
 import { readJsonObject } from './byte-source.ts'
 import type { FileOpener } from './byte-source.ts'
-import { readSafetensorsHeader, readTensor } from './safetensors-file.ts'
-import type { SafetensorsFile, SafetensorsTensorInfo } from './safetensors-file.ts'
+import { readSafetensorsHeader, readTensor, readTensorBytes } from './safetensors-file.ts'
+import type { SafetensorsFile, SafetensorsTensorInfo, SupportedDtype } from './safetensors-file.ts'
 
 /** The tensors of a (possibly sharded) checkpoint. */
 export interface SafetensorsCheckpoint {
@@ -21,6 +21,8 @@ export interface SafetensorsCheckpoint {
   info(name: string): SafetensorsTensorInfo | undefined
   /** reads one tensor as float32 (throws MODEL_INVALID for a missing tensor or an unsupported dtype) */
   read(name: string): Promise<Float32Array>
+  /** reads one tensor's little-endian bytes as stored (same errors as `read`) */
+  readBytes(name: string): Promise<{ bytes: Uint8Array, dtype: SupportedDtype }>
 }
 
 /**
@@ -74,15 +76,17 @@ function checkpointOf(files: SafetensorsFile[]): SafetensorsCheckpoint {
       where.set(name, f)
     }
   }
+  const fileOf = (name: string): SafetensorsFile => {
+    const f = where.get(name)
+    if (!f) throw new HarnessError('MODEL_INVALID', `checkpoint ${files.map((x) => x.fileName).join(', ')} has no tensor ${name}`, { tensor: name })
+    return f
+  }
   return {
     files: files.map((f) => f.fileName),
     names: [...where.keys()],
     metadata: files[0]?.metadata ?? {},
     info: (name) => where.get(name)?.tensors.get(name),
-    read: async (name) => {
-      const f = where.get(name)
-      if (!f) throw new HarnessError('MODEL_INVALID', `checkpoint ${files.map((x) => x.fileName).join(', ')} has no tensor ${name}`, { tensor: name })
-      return readTensor(f, name)
-    },
+    read: async (name) => readTensor(fileOf(name), name),
+    readBytes: async (name) => readTensorBytes(fileOf(name), name),
   }
 }

@@ -123,6 +123,15 @@ export function elementCount(shape: readonly number[]): number {
  * Reads one tensor and converts it to float32 (F16 and BF16 widen exactly). Throws MODEL_INVALID for other dtypes.
  */
 export async function readTensor(file: SafetensorsFile, name: string): Promise<Float32Array> {
+  const { bytes, dtype } = await readTensorBytes(file, name)
+  return decodeFloats(bytes, dtype)
+}
+
+/**
+ * Reads one tensor's little-endian bytes as stored, with its dtype. Throws MODEL_INVALID for dtypes outside
+ * SUPPORTED_DTYPES and for a truncated file.
+ */
+export async function readTensorBytes(file: SafetensorsFile, name: string): Promise<{ bytes: Uint8Array, dtype: SupportedDtype }> {
   const info = file.tensors.get(name)
   if (!info) throw new HarnessError('MODEL_INVALID', `${file.fileName}: no tensor named ${name}`, { file: file.fileName, tensor: name })
   if (!(SUPPORTED_DTYPES as readonly string[]).includes(info.dtype)) {
@@ -132,7 +141,7 @@ export async function readTensor(file: SafetensorsFile, name: string): Promise<F
   if (bytes.length !== info.byteLength) {
     throw new HarnessError('MODEL_INVALID', `${file.fileName}: tensor ${name} is truncated (${bytes.length} of ${info.byteLength} bytes); re-download the file`, { file: file.fileName, tensor: name })
   }
-  return decodeFloats(bytes, info.dtype as SupportedDtype)
+  return { bytes, dtype: info.dtype as SupportedDtype }
 }
 
 /** Converts little-endian F32/F16/BF16 bytes to float32 values. */

@@ -48,12 +48,8 @@ const IGNORED_TENSOR = /^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/
  * const onnx = encodeLlamaOnnx(model.config, model.weights)
  */
 export async function readSafetensorsModel(open: FileOpener, opts: SafetensorsModelOptions = {}): Promise<SafetensorsModel> {
-  const configFile = await open('config.json')
-  if (!configFile) throw new HarnessError('MODEL_NOT_FOUND', 'config.json is not in the model folder; a Hugging Face checkpoint needs config.json beside its .safetensors files', { file: 'config.json' })
-  const hf = hfModelConfig(await readJsonObject(configFile, 'config.json'))
+  const { hf, checkpoint, adapter } = await openSafetensorsModel(open, opts)
   const c = hf.config
-  const checkpoint = await openSafetensorsCheckpoint(open, 'model')
-  const adapter = opts.adapter ? await openAdapter(c, opts.adapter.open) : undefined
   const weights = await readLlamaWeights(hf, checkpoint)
   validateLlamaWeights(c, weights)
   const summary = adapter ? await mergeLoraAdapter(c, weights, adapter.lora, adapter.checkpoint, adapter.plan) : undefined
@@ -66,8 +62,58 @@ export async function readSafetensorsModel(open: FileOpener, opts: SafetensorsMo
   }
 }
 
+/** A checkpoint opened and checked, nothing of its weights read yet. */
+export interface OpenedSafetensorsModel {
+  /** config.json */
+  hf: HfModelConfig
+  /** the weights' files (every expected tensor present with its shape) */
+  checkpoint: SafetensorsCheckpoint
+  /** the adapter, planned against the config; absent without one */
+  adapter?: Awaited<ReturnType<typeof openLoraAdapter>>
+}
+
+/**
+ * Reads config.json and the safetensors headers, opens and plans the adapter, and checks every tensor's presence and
+ * shape; same errors as `readSafetensorsModel`, none of the weights read.
+ */
+export async function openSafetensorsModel(open: FileOpener, opts: SafetensorsModelOptions = {}): Promise<OpenedSafetensorsModel> {
+  const configFile = await open('config.json')
+  if (!configFile) throw new HarnessError('MODEL_NOT_FOUND', 'config.json is not in the model folder; a Hugging Face checkpoint needs config.json beside its .safetensors files', { file: 'config.json' })
+  const hf = hfModelConfig(await readJsonObject(configFile, 'config.json'))
+  const checkpoint = await openSafetensorsCheckpoint(open, 'model')
+  const adapter = opts.adapter ? await openLoraAdapter(hf.config, opts.adapter.open) : undefined
+  checkLlamaTensors(hf, checkpoint)
+  return { hf, checkpoint, ...(adapter ? { adapter } : {}) }
+}
+
 /** Reads every expected tensor of the checkpoint, after checking that none is missing and none is unexpected. */
 export async function readLlamaWeights(hf: HfModelConfig, checkpoint: SafetensorsCheckpoint): Promise<LlamaWeights> {
+  const c = hf.config
+  checkLlamaTensors(hf, checkpoint)
+  const read = (name: string) => checkpoint.read(name)
+  const biased = new Set(hf.biasedLinears)
+  const layers: LlamaLayerWeights[] = []
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `model.layers.${i}`
+    const inputLayernorm = await read(`${p}.input_layernorm.weight`)
+    const linears = {} as Record<LlamaLinearKey, LlamaLinear>
+    for (const [key, path] of LLAMA_LINEARS) {
+      const weight = await read(`${p}.${path}.weight`)
+      linears[key] = biased.has(key) ? { weight, bias: await read(`${p}.${path}.bias`) } : { weight }
+    }
+    layers.push({ inputLayernorm, postAttentionLayernorm: await read(`${p}.post_attention_layernorm.weight`), ...linears })
+  }
+  const embedTokens = await read('model.embed_tokens.weight')
+  const norm = await read('model.norm.weight')
+  const lmHead = c.tieWordEmbeddings ? undefined : await read('lm_head.weight')
+  return { embedTokens, layers, norm, ...(lmHead ? { lmHead } : {}) }
+}
+
+/**
+ * Checks that the checkpoint holds exactly the tensors `hf` implies, with their shapes (MODEL_INVALID, one line,
+ * otherwise); tensors a checkpoint may carry besides (rotary inv_freq, a tied head's copy) are allowed.
+ */
+export function checkLlamaTensors(hf: HfModelConfig, checkpoint: SafetensorsCheckpoint): void {
   const c = hf.config
   const expected = expectedTensors(hf)
   const present = new Set(checkpoint.names)
@@ -86,23 +132,6 @@ export async function readLlamaWeights(hf: HfModelConfig, checkpoint: Safetensor
       throw new HarnessError('MODEL_INVALID', `checkpoint tensor ${name} has shape [${got.join(', ')}]; config.json implies [${shape.join(', ')}]`, { tensor: name, shape: got, expected: shape })
     }
   }
-  const read = (name: string) => checkpoint.read(name)
-  const biased = new Set(hf.biasedLinears)
-  const layers: LlamaLayerWeights[] = []
-  for (let i = 0; i < c.numLayers; i++) {
-    const p = `model.layers.${i}`
-    const inputLayernorm = await read(`${p}.input_layernorm.weight`)
-    const linears = {} as Record<LlamaLinearKey, LlamaLinear>
-    for (const [key, path] of LLAMA_LINEARS) {
-      const weight = await read(`${p}.${path}.weight`)
-      linears[key] = biased.has(key) ? { weight, bias: await read(`${p}.${path}.bias`) } : { weight }
-    }
-    layers.push({ inputLayernorm, postAttentionLayernorm: await read(`${p}.post_attention_layernorm.weight`), ...linears })
-  }
-  const embedTokens = await read('model.embed_tokens.weight')
-  const norm = await read('model.norm.weight')
-  const lmHead = c.tieWordEmbeddings ? undefined : await read('lm_head.weight')
-  return { embedTokens, layers, norm, ...(lmHead ? { lmHead } : {}) }
 }
 
 /** Hugging Face tensor name → shape for a config. */
@@ -124,7 +153,8 @@ export function expectedTensors(hf: HfModelConfig): Map<string, number[]> {
   return out
 }
 
-async function openAdapter(c: LlamaConfig, open: FileOpener) {
+/** Reads adapter_config.json and plans the merge against config `c` (nothing of the base is read). */
+export async function openLoraAdapter(c: LlamaConfig, open: FileOpener) {
   const configFile = await open('adapter_config.json')
   if (!configFile) throw new HarnessError('MODEL_NOT_FOUND', 'adapter_config.json is not in the adapter folder; pass the folder PEFT save_pretrained wrote', { file: 'adapter_config.json' })
   const lora = loraConfigFromPeft(await readJsonObject(configFile, 'adapter_config.json'))

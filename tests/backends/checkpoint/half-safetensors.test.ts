@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AutoModelForCausalLM, Tensor } from '@huggingface/transformers'
+import type { PreTrainedModel } from '@huggingface/transformers'
+import { convertCheckpoint, parameters } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
+import type { CheckpointConversion } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
+import { CONVERTER_VERSION } from '../../../src/backends/checkpoint/model-folder.ts'
+import { float16Bits, transposed16 } from '../../../src/backends/checkpoint/half-safetensors.ts'
+import type { LlamaWeights } from '../../../src/backends/onnx/llama-config.ts'
+import { DataType, readOnnxModel } from '../../../src/backends/onnx/onnx-proto.ts'
+import { float16ToNumber } from '../../../src/backends/safetensors/safetensors-file.ts'
+import { configureTransformers } from '../../../src/backends/transformers/init.ts'
+import { HarnessError } from '../../../src/core/errors.ts'
+import { filesOpener } from '../safetensors/write-safetensors.ts'
+import { TINY, loraAdapter, memorySink, tinyWeights, writeFiles } from './convert-files.ts'
+import { halfFolder, roundedWeights } from './half-files.ts'
+
+const IDS = [[5, 77, 300, 12, 9, 401, 3], [100, 0, 511, 42, 42, 7, 250]]
+/** relative tolerance on a loglikelihood, as the checkpoint CLI tests use against the reference */
+const REL = 2e-3
+const IDENTITY = { format: 'safetensors' as const, base_sha256: 'b'.repeat(64) }
+
+const tmp = mkdtempSync(join(tmpdir(), 'evalz-half-'))
+const models: PreTrainedModel[] = []
+let dirs = 0
+beforeAll(() => configureTransformers({ allowRemote: false, logLevel: 'error' }))
+afterAll(async () => {
+  for (const m of models) await m.dispose()
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+function conversion(files: Map<string, Uint8Array>, adapter?: Map<string, Uint8Array>): CheckpointConversion {
+  return {
+    source: { format: 'safetensors', open: filesOpener(files), name: 'tiny' },
+    ...(adapter ? { adapter: { open: filesOpener(adapter), name: 'my-lora' } } : {}),
+    identity: adapter ? { ...IDENTITY, adapter_sha256: 'a'.repeat(64) } : IDENTITY,
+  }
+}
+
+/** Converts, writes the folder, loads it in transformers.js (onnxruntime-node, cpu). */
+async function convertAndLoad(conv: CheckpointConversion) {
+  const { sink, files } = memorySink()
+  const result = await convertCheckpoint(conv, sink)
+  const dir = join(tmp, `m${dirs++}`)
+  writeFiles(dir, files)
+  const model = await AutoModelForCausalLM.from_pretrained(dir, { device: 'cpu', dtype: 'fp32' })
+  models.push(model)
+  const config = JSON.parse(new TextDecoder().decode(files.get('config.json')))
+  const bytes = [...files].filter(([p]) => p.startsWith('onnx/')).reduce((n, [, b]) => n + b.length, 0)
+  return { result, files, model, config, bytes }
+}
+
+/** Log-probability of each next token (positions 0..n-2 predicting 1..n-1), per sequence, flattened. */
+async function tokenLogprobs(model: PreTrainedModel): Promise<number[]> {
+  const n = IDS[0]!.length
+  const out = await model.forward({
+    input_ids: new Tensor('int64', BigInt64Array.from(IDS.flat(), BigInt), [IDS.length, n]),
+    attention_mask: new Tensor('int64', new BigInt64Array(IDS.length * n).fill(1n), [IDS.length, n]),
+  })
+  const logits = (out.logits as Tensor).data as Float32Array
+  const v = TINY.vocabSize
+  const lp: number[] = []
+  IDS.forEach((ids, b) => {
+    for (let t = 0; t + 1 < n; t++) {
+      const row = logits.subarray((b * n + t) * v, (b * n + t + 1) * v)
+      const max = row.reduce((m, x) => Math.max(m, x), -Infinity)
+      const lse = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0))
+      lp.push(row[ids[t + 1]!]! - lse)
+    }
+  })
+  return lp
+}
+
+function maxRel(a: readonly number[], b: readonly number[]): number {
+  expect(a.length).toBe(b.length)
+  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!) / Math.max(1e-6, Math.abs(b[i]!))), 0)
+}
+
+describe('float16Bits', () => {
+  it('round-trips every finite float16 and rounds halfway cases to even', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      if ((h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0) continue // NaN
+      expect(float16Bits(float16ToNumber(h))).toBe(h)
+    }
+    // halfway between 1 and 1 + 2^-10 → 1 (even); between 1 + 2^-10 and 1 + 2^-9 → 1 + 2^-9
+    expect(float16Bits(1 + 2 ** -11)).toBe(0x3c00)
+    expect(float16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02)
+    expect(float16Bits(1 + 2 ** -11 + 2 ** -20)).toBe(0x3c01)
+    expect(float16Bits(65520)).toBe(0x7c00) // rounds up past 65504
+    expect(float16Bits(65519)).toBe(0x7bff)
+    expect(float16Bits(2 ** -25)).toBe(0) // halfway to the smallest subnormal → even (0)
+    expect(float16Bits(-(2 ** -25) * 1.5)).toBe(0x8001)
+    expect(float16Bits(Number.NaN) & 0x7e00).toBe(0x7e00)
+  })
+
+  it('transposed16 transposes row-major 16-bit matrices', () => {
+    expect([...transposed16(Uint16Array.from([1, 2, 3, 4, 5, 6]), 2, 3)]).toEqual([1, 4, 2, 5, 3, 6])
+  })
+})
+
+describe('F16 / BF16 safetensors keep 16-bit weights', () => {
+  const w = tinyWeights()
+
+  {
+    const dtype = 'F16'
+    it('F16: matrices stored as FLOAT16 (half the bytes), numbers equal to the float32 conversion', async () => {
+      const half = await convertAndLoad(conversion(halfFolder(w, dtype)))
+      // today's path: the same values, stored F32 (the float32 conversion)
+      const full = await convertAndLoad(conversion(halfFolder(roundedWeights(w, dtype), 'F32')))
+      const type = 'float16'
+      expect(half.config.evalz).toMatchObject({ weight_dtype: type, converter_version: CONVERTER_VERSION })
+      expect(full.config.evalz.weight_dtype).toBe('float32')
+      expect(half.config['transformers.js_config']).toEqual({ dtype: 'fp32', use_external_data_format: { 'model.onnx': 1 } })
+      expect(half.result.description).toBe(`tiny: safetensors llama, ${parameters(TINY)} parameters (stored as ${type})`)
+      expect(half.result.files).toEqual(['onnx/model.onnx', 'onnx/model.onnx_data', 'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'])
+      const graph = readOnnxModel(half.files.get('onnx/model.onnx')!)
+      const types = new Map(graph.initializers.map((t) => [t.name, t.dataType]))
+      const want = DataType.FLOAT16
+      expect(types.get('model.embed_tokens.weight')).toBe(want)
+      expect(types.get('lm_head.weight')).toBe(want)
+      expect(types.get('model.layers.1.mlp.down_proj.weight')).toBe(want)
+      expect(types.get('model.layers.0.input_layernorm.weight')).toBe(DataType.FLOAT)
+      // matrices in 2 bytes, norms in 4: just over half the float32 weights (the tiny graph itself is not negligible here)
+      expect(half.result.weightBytes / full.result.weightBytes).toBeGreaterThan(0.5)
+      expect(half.result.weightBytes / full.result.weightBytes).toBeLessThan(0.51)
+      expect(half.bytes).toBeLessThan(full.bytes)
+      const got = await tokenLogprobs(half.model)
+      const ref = await tokenLogprobs(full.model)
+      expect(maxRel(got, ref)).toBeLessThan(1e-6)
+    })
+  }
+
+  it('a LoRA adapter merges into F16 weights (merge in float32, store float16) with the float32 merge\'s loglikelihoods', async () => {
+    const adapter = loraAdapter()
+    const base = roundedWeights(w, 'F16')
+    const half = await convertAndLoad(conversion(halfFolder(w, 'F16'), adapter.files))
+    const full = await convertAndLoad(conversion(halfFolder(base, 'F32'), adapter.files))
+    const plain = await convertAndLoad(conversion(halfFolder(base, 'F32')))
+    expect(half.config.evalz).toMatchObject({ weight_dtype: 'float16', adapter_sha256: 'a'.repeat(64) })
+    expect(half.result.description).toMatch(/^tiny: safetensors llama, .* parameters \(stored as float16\) \+ LoRA my-lora \(r 2, alpha 6, q_proj, v_proj; 4 matrices merged\)$/)
+    const types = new Map(readOnnxModel(half.files.get('onnx/model.onnx')!).initializers.map((t) => [t.name, t.dataType]))
+    expect(types.get('model.layers.0.self_attn.q_proj.weight')).toBe(DataType.FLOAT16)
+    const got = await tokenLogprobs(half.model)
+    const ref = await tokenLogprobs(full.model)
+    expect(maxRel(got, ref)).toBeLessThan(REL)
+    // and the adapter did change the numbers, by far more than the float16 rounding
+    expect(maxRel(await tokenLogprobs(plain.model), ref)).toBeGreaterThan(100 * maxRel(got, ref))
+  })
+
+  it('refuses, in one line, a merge that leaves float16\'s range', async () => {
+    const big = roundedWeights(w, 'F16')
+    big.layers[0]!.qProj.weight[0] = 60000
+    const adapter = loraAdapter()
+    const files = adapter.files
+    // scale the adapter so W + s·B·A passes 65504 somewhere in q_proj of layer 0: B·A entries are ≤ 2·0.16
+    const cfg = JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')))
+    files.set('adapter_config.json', new TextEncoder().encode(JSON.stringify({ ...cfg, lora_alpha: 2e6 })))
+    const err = await convertCheckpoint(conversion(halfFolder(big, 'F16'), files), memorySink().sink).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(HarnessError)
+    expect((err as HarnessError).message).toMatch(/^model\.layers\.0\.self_attn\.q_proj\.weight after the LoRA merge holds -?[\d.e+]+, beyond float16's ±65504; the merged model cannot be stored in float16$/)
+  })
+})

@@ -1,0 +1,92 @@
+/**
+ * F16 safetensors folders (and a F16 base with a LoRA adapter) dropped into the production build (issue 11):
+ * converted by the worker straight into IndexedDB with their matrices kept in 16 bits (FLOAT16 initializers
+ * widened by a Cast), and run on two demo tasks on wasm and on WebGPU (SwiftShader): every logged
+ * loglikelihood equals the pure-TypeScript reference forward on the checkpoint's values (for the adapter: the
+ * float32 merge) within 2e-3 relative. Fails on any page or console error. Skipped when /usr/bin/chromium is absent.
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import type { LlamaWeights } from '../../src/backends/onnx/llama-config.ts'
+import { TINY, loraAdapter, tinyWeights, writeFiles } from '../backends/checkpoint/convert-files.ts'
+import { halfFolder, roundedWeights } from '../backends/checkpoint/half-files.ts'
+import { loggedRequests, worstRelative } from '../support/reference-loglikelihood.ts'
+import { dropModel, startRun, storedModels, waitForRun } from './app-driver.ts'
+import { CHROMIUM, WEBGPU_ARGS, launchChromium, openPage, serveProductionApp } from './production-app.ts'
+import type { ProductionApp } from './production-app.ts'
+
+const SKIP_NOTE = existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} not found)`
+const TASKS = ['demo_capitals', 'demo_cloze']
+const LIMIT = 2
+/** Largest |ll − reference| / max(1, |reference|) allowed (issue 11's acceptance bound). */
+const REL_TOL = 2e-3
+
+interface Checkpoint {
+  /** folder dropped (and the stored model's name) */
+  name: string
+  /** evalz.weight_dtype the conversion records */
+  weightDtype: string
+  /** the weights the reference computes with */
+  reference: LlamaWeights
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(`F16 safetensors folders dropped into the production build${SKIP_NOTE}`, () => {
+  let app: ProductionApp
+  let dropDir: string
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+  const w = tinyWeights()
+  const adapter = loraAdapter()
+  const checkpoints: Checkpoint[] = [
+    { name: 'tiny-f16', weightDtype: 'float16', reference: roundedWeights(w, 'F16') },
+    { name: 'tiny-f16+my-lora', weightDtype: 'float16', reference: adapter.merged(roundedWeights(w, 'F16')) },
+  ]
+
+  beforeAll(async () => {
+    dropDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-half-'))
+    writeFiles(join(dropDir, 'tiny-f16'), halfFolder(w, 'F16'))
+    // a base folder and an adapter folder dropped together
+    writeFiles(join(dropDir, 'lora', 'tiny-f16'), halfFolder(w, 'F16'))
+    writeFiles(join(dropDir, 'lora', 'my-lora'), adapter.files)
+    app = await serveProductionApp()
+    browser = await launchChromium(WEBGPU_ARGS)
+    ;({ page } = await openPage(browser, problems))
+    await page.goto(app.server.url)
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.close()
+    if (dropDir) await rm(dropDir, { recursive: true, force: true })
+  })
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([])
+  })
+
+  for (const c of checkpoints) {
+    it(`${c.name}: stored as ${c.weightDtype}, matches the reference on wasm and WebGPU`, async () => {
+      await dropModel(page, join(dropDir, c.name.includes('+') ? 'lora' : c.name))
+      const all = await storedModels(page)
+      const stored = all.find((m) => m.name === c.name)
+      expect(stored, `stored models: ${all.map((m) => m.name).join(', ')}`).toBeDefined()
+      expect(stored!.paths).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model.onnx_data']))
+      expect(stored!.config.evalz?.weight_dtype).toBe(c.weightDtype)
+      for (const device of ['wasm', 'webgpu'] as const) {
+        const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device })
+        const run = await waitForRun(page, known, 240_000)
+        expect(run.device?.device).toBe(device)
+        const rows = loggedRequests(run.samplesJsonl, TASKS)
+        expect(rows.length).toBe(LIMIT * 4 + LIMIT)
+        const worst = worstRelative({ config: TINY, weights: c.reference }, rows)
+        console.log(`${c.name} in the app on ${device}: max relative loglikelihood difference to the reference ${worst.toExponential(2)}`)
+        expect(worst, `${c.name} on ${device}`).toBeLessThan(REL_TOL)
+      }
+    }, 600_000)
+  }
+})
