@@ -8,7 +8,6 @@ import { convertCheckpoint, parameters } from '../../../src/backends/checkpoint/
 import type { CheckpointConversion } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
 import { CONVERTER_VERSION } from '../../../src/backends/checkpoint/model-folder.ts'
 import { float16Bits, transposed16 } from '../../../src/backends/checkpoint/half-safetensors.ts'
-import type { LlamaWeights } from '../../../src/backends/onnx/llama-config.ts'
 import { DataType, readOnnxModel } from '../../../src/backends/onnx/onnx-proto.ts'
 import { float16ToNumber } from '../../../src/backends/safetensors/safetensors-file.ts'
 import { configureTransformers } from '../../../src/backends/transformers/init.ts'
