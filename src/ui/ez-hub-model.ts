@@ -86,10 +86,11 @@ export class EzHubModel extends LitElement {
     return html`
       <h3 id="hub-h">From the Hugging Face Hub</h3>
       <form @submit=${this.onLookUp} aria-labelledby="hub-h">
-        <input name="id" data-testid="hub-model-id" placeholder="owner/name, e.g. HuggingFaceTB/SmolLM2-135M-Instruct"
+        <input name="id" data-testid="hub-model-id" placeholder="owner/name[@revision]" aria-describedby="hub-example"
           aria-label="Hub model id" autocomplete="off" spellcheck="false" ?disabled=${off}>
         <button type="submit" ?disabled=${off} data-testid="hub-look-up">Look up</button>
       </form>
+      <p class="muted hint" id="hub-example">e.g. <code>HuggingFaceTB/SmolLM2-135M-Instruct</code></p>
       ${this.busy === 'looking-up' ? html`<p class="muted" role="status">Looking up the repo…</p>` : nothing}
       ${this.summary ? this.renderVariants(this.summary, off) : nothing}
       ${this.progress ? this.renderProgress(this.progress) : nothing}

@@ -147,8 +147,8 @@ export class EzResultsTable extends LitElement {
   private renderTable(caption: string, rows: string[][], testId: string) {
     return html`
       <table data-testid=${testId}>
-        <caption>${caption}</caption>
-        <thead><tr>${HEADERS.map((h, c) => html`<th scope="col" class=${cellClass(c)}
+        <caption class="sr-only">${caption}</caption>
+        <thead><tr>${HEADERS.map((header, c) => c === 0 ? caption : header).map((h, c) => html`<th scope="col" class=${cellClass(c)}
           title=${c === 9 ? 'accuracy of guessing uniformly: mean over docs of 1 / number of choices' : nothing}>${c === ARROW || c === 7 ? html`<span class="sr-only">${h}</span>`
             : c === STDERR ? html`<span class="narrow-only" aria-hidden="true">± </span>${h}` : h}</th>`)}</tr></thead>
         <tbody>
