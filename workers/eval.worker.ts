@@ -67,9 +67,11 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     return loadTransformersBackend({ model, device, dtype: stored?.hub?.dtype ?? 'fp32', onLoadProgress, modelSha256: stored?.weightsSha256 })
   }
   const store = db ? idbEvalStore(db, navigator.storage) : undefined
+  const server = db ? serverService(db, { serveStored: (m) => { serving = m ? [m] : [] } }) : undefined
   const chat = createChatService({
     loadBackend,
     gpu,
+    serverChat: server?.chat,
     listModels: store && (() => store.listModels()),
     conversations: db && {
       list: (q) => listConversations(db, q), get: (id) => getConversation(db, id), put: (c) => putConversation(db, c), delete: (id) => deleteConversation(db, id),
@@ -91,7 +93,7 @@ async function build(): Promise<EvalWorkerApi & ChatWorkerApi> {
     clock: () => Date.now() / 1000,
     startPythonHooks,
     store,
-    server: db ? serverService(db, { serveStored: (m) => { serving = m ? [m] : [] } }) : undefined,
+    server,
     hub: db ? hubService(db, { shaderF16: async () => (await gpu?.requestAdapter())?.features?.has('shader-f16') ?? false, online: () => navigator.onLine, estimate: async () => (await navigator.storage?.estimate?.()) ?? {} }) : undefined,
   })
   // a run frees the chat's model before loading its own: one model in memory at a time

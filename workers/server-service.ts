@@ -13,6 +13,8 @@ import type { ApiAdvice } from '../src/backends/openai-api/api-client.ts'
 import { loadApiTokenizer } from '../src/backends/openai-api/api-tokenizer.ts'
 import { connectServedModel } from '../src/backends/openai-api/served-backend.ts'
 import { servedModels } from '../src/backends/openai-api/served-model.ts'
+import { streamChatCompletion } from '../src/backends/openai-api/chat-stream.ts'
+import type { ServerChat } from '../src/app/chat-service.ts'
 import type { EvalzDb } from '../src/storage/db.ts'
 import { getServerSettings, putServerSettings } from '../src/storage/settings-store.ts'
 import { outcome } from './hub-service.ts'
@@ -42,7 +44,10 @@ export interface ServerServiceDeps {
 }
 
 /** The server half of the worker API plus `connect` for runs. */
-export function serverService(db: EvalzDb, deps: ServerServiceDeps): ServerWorkerApi & { connect(spec: RunRequest, tok: ModelInfo | undefined): Promise<ServedModelHandle> } {
+export function serverService(db: EvalzDb, deps: ServerServiceDeps): ServerWorkerApi & {
+  connect(spec: RunRequest, tok: ModelInfo | undefined): Promise<ServedModelHandle>
+  chat: ServerChat
+} {
   async function view(): Promise<ServerSettings> {
     const s = await getServerSettings(db)
     return { url: s.url, model: s.model, tokenizer: s.tokenizer, tokenizerSource: s.tokenizerSource, hasKey: (s.apiKey ?? '') !== '' }
@@ -70,6 +75,11 @@ export function serverService(db: EvalzDb, deps: ServerServiceDeps): ServerWorke
       const client = createApiClient({ baseUrl: s.url, apiKey: s.apiKey, maxRetries: 1, timeoutMs: 15_000, advice: APP_API_ADVICE, fetch: deps.fetch })
       return { models: servedModels(await client.getJson('/models')).map(m => ({ id: m.id, ...(m.ownedBy ? { ownedBy: m.ownedBy } : {}), ...(m.maxModelLen ? { maxModelLen: m.maxModelLen } : {}) })) }
     }),
+    async chat(req, onDelta, signal) {
+      const url = parseApiBaseUrl(req.url, URL_FIELD)
+      const client = createApiClient({ baseUrl: url, apiKey: await keyFor(url), maxRetries: 1, advice: APP_API_ADVICE, fetch: deps.fetch })
+      return streamChatCompletion(client, req, onDelta, signal)
+    },
     async connect(spec, tokenizerModel) {
       const server = spec.server!
       const client = createApiClient({ baseUrl: server.url, apiKey: await keyFor(parseApiBaseUrl(server.url, URL_FIELD)), concurrency: CONCURRENCY, advice: APP_API_ADVICE, fetch: deps.fetch })

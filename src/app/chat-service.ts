@@ -4,7 +4,9 @@
  * reply through ModelBackend.streamGenerate. Conversations are read and written through an injected store.
  */
 import type { ModelBackend } from '../core/backend.ts'
-import { promptFor } from '../core/chat/chat-prompt.ts'
+import { chatMessages, promptFor } from '../core/chat/chat-prompt.ts'
+import type { ChatMessage } from '../core/backend.ts'
+import { HarnessError } from '../core/errors.ts'
 import type { Conversation } from '../core/chat/conversation.ts'
 import { checkSampling } from '../core/sampling/sampling-settings.ts'
 import type { ChatEvent, ChatReplyDone, ChatReplyRequest, ChatWorkerApi } from '../protocol/chat-api.ts'
@@ -23,6 +25,25 @@ export interface ConversationStore {
   delete(id: string): Promise<void>
 }
 
+/** One streamed chat completion on an OpenAI-compatible server (backends/openai-api/chat-stream.ts's request). */
+export interface ServerChatRequest {
+  /** the server's base URL (ending in /v1) */
+  readonly url: string
+  /** served model name */
+  readonly model: string
+  readonly messages: readonly ChatMessage[]
+  readonly maxTokens?: number
+  readonly temperature?: number
+  readonly topP?: number
+  readonly seed?: number
+  readonly stop?: readonly string[]
+}
+
+/** Streams one reply from a server (with the stored key); resolves with its text and finish reason. */
+export type ServerChat = (
+  req: ServerChatRequest, onDelta: (text: string) => void, signal: AbortSignal,
+) => Promise<{ readonly text: string; readonly finishReason: string | undefined }>
+
 /** What the chat service needs; the worker passes the real ones, tests pass fakes. */
 export interface ChatServiceDeps {
   /** loads a model as a run does (a folder under /models/, or a stored model's id with its info) */
@@ -33,6 +54,8 @@ export interface ChatServiceDeps {
   listModels?(): Promise<readonly ModelInfo[]>
   /** conversations; undefined = no storage */
   readonly conversations?: ConversationStore
+  /** chat with a served model (Model → Server); undefined = served models cannot chat here */
+  readonly serverChat?: ServerChat
   /** monotonic clock in milliseconds */
   now(): number
 }
@@ -71,6 +94,48 @@ export function createChatService(deps: ChatServiceDeps): ChatWorkerApi {
     return found
   }
 
+  /**
+   * A served model's reply through /v1/chat/completions: the server renders its own chat template and samples with
+   * its own sampler (temperature, top-p, seed and the token budget are sent; top-k, min-p and the repetition
+   * penalty have no field in the OpenAI API and are not).
+   */
+  async function serverReply(req: ChatReplyRequest, emit: (e: ChatEvent) => void, signal: AbortSignal): Promise<ChatReplyDone> {
+    const url = req.model.server?.url
+    if (!deps.serverChat || url === undefined) {
+      throw new HarnessError('USAGE', `served model '${req.model.name}' cannot chat here: set its server under Run → Model → Server`)
+    }
+    if (req.format.mode === 'raw') {
+      throw new HarnessError('USAGE', 'raw mode continues text on a model that runs here; a served model chats through '
+        + '/v1/chat/completions with the server\'s template: turn raw mode off')
+    }
+    const messages = chatMessages(req.turns, req.format.system)
+    const prompt = messages.map((m) => `${m.role}: ${m.content}`).join('\n')
+    emit({ type: 'ready', prompt, device: {
+      requested: req.device, device: 'server', adapter: undefined, fellBack: false, reason: `the model runs on ${url}`,
+    } })
+    const s = req.sampling
+    const started = deps.now()
+    let text = ''
+    let count = 0
+    const onDelta = (piece: string) => {
+      text += piece
+      emit({ type: 'token', count: ++count, text })
+    }
+    const request: ServerChatRequest = {
+      url, model: req.model.id, messages, maxTokens: s.maxNewTokens, temperature: s.temperature, seed: s.seed,
+      ...(s.topP < 1 ? { topP: s.topP } : {}), ...(req.until.length > 0 ? { stop: req.until } : {}),
+    }
+    let finish: string | undefined
+    try {
+      finish = (await deps.serverChat(request, onDelta, signal)).finishReason
+    } catch (e) {
+      if (!signal.aborted) throw e
+      finish = 'cancelled'
+    }
+    const stopReason = finish === 'length' ? 'length' : finish === 'cancelled' ? 'cancelled' : 'stop'
+    return { text, stopReason, prompt, promptTokens: 0, tokens: count, ms: deps.now() - started, device: 'server' }
+  }
+
   function conversations<T>(fn: (s: ConversationStore) => Promise<T>): Promise<Outcome<T>> {
     const store = deps.conversations
     if (!store) {
@@ -87,6 +152,7 @@ export function createChatService(deps: ChatServiceDeps): ChatWorkerApi {
       replies.set(req.replyId, abort)
       try {
         checkSampling(req.sampling)
+        if (req.model.source === 'server') return { ok: true, value: await serverReply(req, onEvent, abort.signal) }
         const { backend, report } = await modelFor(req, onEvent)
         if (!backend.streamGenerate) throw fromWireError({ code: 'BACKEND_ERROR', message: 'this model\'s backend cannot stream replies', detail: undefined })
         const prompt = promptFor(req.turns, req.format, backend.applyChatTemplate?.bind(backend))

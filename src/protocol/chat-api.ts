@@ -48,7 +48,7 @@ export interface ChatReplyDone {
   readonly tokens: number
   /** milliseconds from the first forward pass to the last token */
   readonly ms: number
-  /** 'webgpu' | 'wasm' */
+  /** 'webgpu' | 'wasm' | 'server' */
   readonly device: string
 }
 

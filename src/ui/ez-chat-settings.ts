@@ -39,13 +39,15 @@ export class EzChatSettings extends LitElement {
   `]
 
   static override properties = {
-    settings: { attribute: false }, models: { attribute: false }, model: { attribute: false }, compareModel: { attribute: false },
+    settings: { attribute: false }, models: { attribute: false }, served: { attribute: false }, model: { attribute: false }, compareModel: { attribute: false },
     device: { attribute: false }, disabled: { type: Boolean },
   }
 
   declare settings: ConversationSettings
   /** stored models (dropped or downloaded from the Hub) */
   declare models: readonly ModelInfo[]
+  /** the model set under Run → Model → Server, when one is */
+  declare served: ChatModelRef | undefined
   declare model: ChatModelRef
   declare compareModel: ChatModelRef | undefined
   declare device: DeviceRequest
@@ -57,20 +59,23 @@ export class EzChatSettings extends LitElement {
     this.device = 'auto'
     this.disabled = false
     this.compareModel = undefined
+    this.served = undefined
   }
 
   override render() {
     const s = this.settings
-    const options = [DEMO_MODEL, ...this.models.map(chatModelOf)]
-    const key = (m: ChatModelRef | undefined) => (m ? `${m.source}:${m.id}` : '')
+    // a conversation opened on a served model keeps it listed even when the server settings changed since
+    const key = (m: ChatModelRef | undefined) => (m ? `${m.source}:${m.id}${m.server ? `@${m.server.url}` : ''}` : '')
+    const served = [this.served, this.model, this.compareModel].filter((m): m is ChatModelRef => m?.source === 'server')
+    const options = [DEMO_MODEL, ...this.models.map(chatModelOf), ...served.filter((m, i) => served.findIndex((o) => key(o) === key(m)) === i)]
     const pick = (v: string) => options.find((m) => key(m) === v)
     return html`<div class="grid">
       <label class="field wide">Model
         <select data-testid="chat-model" ?disabled=${this.disabled} @change=${(e: Event) => fire(this, 'chat-model', { model: pick((e.target as HTMLSelectElement).value) })}>
           ${options.map((m) => html`<option value=${key(m)} ?selected=${key(m) === key(this.model)}>${m.name}${m.hub ? ` (Hub ${m.hub.dtype})` : ''}</option>`)}
         </select></label>
-      <p class="muted wide" style="margin: 0">More models: drop a model folder, a .gguf file or a safetensors folder, or download a Hub
-        model, in the Run view; every stored model is listed here.</p>
+      <p class="muted wide" style="margin: 0">More models: drop a model folder, a .gguf file or a safetensors folder, download a Hub
+        model, or set a server (Model → Server), in the Run view; every stored model and the server's model are listed here.</p>
       <label class="field wide">Side by side with
         <select data-testid="chat-compare-model" ?disabled=${this.disabled}
           @change=${(e: Event) => fire(this, 'chat-compare-model', { model: pick((e.target as HTMLSelectElement).value) })}>

@@ -66,7 +66,7 @@ export class EzChatView extends LitElement {
     client: { attribute: false }, models: { attribute: false }, pending: { attribute: false },
     conversations: { state: true }, query: { state: true }, current: { state: true }, device: { state: true }, streaming: { state: true },
     last: { state: true }, prompt: { state: true }, error: { state: true }, editing: { state: true }, input: { state: true },
-    answering: { state: true },
+    answering: { state: true }, served: { state: true },
   }
 
   declare client: EvalWorkerClient
@@ -88,6 +88,8 @@ export class EzChatView extends LitElement {
   private declare input: string
   /** true from Send until every model of the turn has answered (Stop stays available between them) */
   private declare answering: boolean
+  /** the model set under Run → Model → Server, when one is */
+  private declare served: ChatModelRef | undefined
   private stopRequested = false
   private taken: SampleForChat | undefined
 
@@ -106,10 +108,14 @@ export class EzChatView extends LitElement {
     this.editing = undefined
     this.input = ''
     this.answering = false
+    this.served = undefined
   }
 
   override connectedCallback(): void {
     super.connectedCallback()
+    void this.client?.getServerSettings().then((s) => {
+      this.served = s.url !== '' && s.model !== '' ? { source: 'server', id: s.model, name: `${s.model} @ ${s.url}`, server: { url: s.url } } : undefined
+    }, () => undefined)
     // a reload keeps the conversation: the most recent one opens again
     void this.refresh().then(() => {
       if (this.current.messages.length === 0 && !this.pending && this.conversations[0]) this.current = this.conversations[0]
@@ -139,7 +145,7 @@ export class EzChatView extends LitElement {
       <div class="card">
         <details class="settings" open>
           <summary>Model and sampling</summary>
-          <ez-chat-settings .settings=${this.current.settings} .models=${this.models} .model=${this.current.model} .compareModel=${this.current.compareModel}
+          <ez-chat-settings .settings=${this.current.settings} .models=${this.models} .served=${this.served} .model=${this.current.model} .compareModel=${this.current.compareModel}
             .device=${this.device} ?disabled=${busy}
             @chat-settings=${(e: CustomEvent<{ settings: ConversationSettings }>) => this.change({ settings: e.detail.settings })}
             @chat-model=${(e: CustomEvent<{ model?: ChatModelRef }>) => e.detail.model && this.change({ model: e.detail.model })}

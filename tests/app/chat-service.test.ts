@@ -11,7 +11,8 @@ import type { StreamOptions, StreamRequest } from '../../src/core/sampling/gener
 import { DEFAULT_SAMPLING } from '../../src/core/sampling/sampling-settings.ts'
 import type { ChatEvent, ChatReplyRequest } from '../../src/protocol/chat-api.ts'
 import { createChatService } from '../../src/app/chat-service.ts'
-import type { ChatServiceDeps } from '../../src/app/chat-service.ts'
+import type { ChatServiceDeps, ServerChat, ServerChatRequest } from '../../src/app/chat-service.ts'
+import { HarnessError } from '../../src/core/errors.ts'
 import { openEvalzDb } from '../../src/storage/db.ts'
 import { deleteConversation, getConversation, listConversations, putConversation } from '../../src/storage/conversation-store.ts'
 import { DEMO_MODEL, newConversation, withReply, withUserTurn } from '../../src/ui/chat-draft.ts'
@@ -87,6 +88,39 @@ describe('chat service', () => {
     expect(stopped.ok && stopped.value).toMatchObject({ text: 'one two', stopReason: 'cancelled' })
     await s.releaseChatModel()
     expect(log.at(-1)).toBe('dispose other')
+  })
+
+  it('a served model answers through the server: the messages and sampling it is sent, streamed deltas, Stop, raw refused', async () => {
+    const log: string[] = []
+    const sent: ServerChatRequest[] = []
+    const serverChat: ServerChat = async (req, onDelta, signal) => {
+      sent.push(req)
+      for (const piece of ['Hel', 'lo', ' there']) {
+        if (signal.aborted) throw new HarnessError('CANCELLED', 'chat cancelled')
+        onDelta(piece)
+        await new Promise((r) => setTimeout(r, 1))
+      }
+      return { text: 'Hello there', finishReason: 'length' }
+    }
+    const s = service(log, { serverChat })
+    const model = { source: 'server' as const, id: 'served-7b', name: 'served-7b @ http://127.0.0.1:9/v1', server: { url: 'http://127.0.0.1:9/v1' } }
+    const events: ChatEvent[] = []
+    const out = await s.chatReply(request({ model, sampling: { ...DEFAULT_SAMPLING, seed: 3, topP: 1, maxNewTokens: 5 } }), (e) => events.push(e))
+    expect(out.ok && out.value).toMatchObject({ text: 'Hello there', stopReason: 'length', tokens: 3, device: 'server' })
+    expect(sent[0]).toEqual({
+      url: 'http://127.0.0.1:9/v1', model: 'served-7b', maxTokens: 5, temperature: DEFAULT_SAMPLING.temperature, seed: 3,
+      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }],
+    })
+    expect(events.map((e) => (e.type === 'token' ? e.text : e.type))).toEqual(['ready', 'Hel', 'Hello', 'Hello there'])
+    expect(log).toEqual([]) // nothing loaded here
+    const stopped = await s.chatReply(request({ replyId: 'r2', model }), (e) => {
+      if (e.type === 'token' && e.count === 1) s.stopChat('r2')
+    })
+    expect(stopped.ok && stopped.value).toMatchObject({ text: 'Hel', stopReason: 'cancelled' })
+    const raw = await s.chatReply(request({ replyId: 'r3', model, format: { mode: 'raw', system: '' } }), () => undefined)
+    expect(!raw.ok && raw.error.message).toMatch(/^raw mode continues text on a model that runs here; .*turn raw mode off$/)
+    const without = await service(log).chatReply(request({ model }), () => undefined)
+    expect(!without.ok && without.error.message).toContain('set its server under Run → Model → Server')
   })
 
   it('answers one reply at a time; bad settings, unknown stored models and missing storage are errors as data', async () => {

@@ -22,6 +22,8 @@ import type { MockHub } from '../support/mock-hub.ts'
 import { parseCommand } from '../../src/cli/args.ts'
 import type { ServeArgs } from '../../src/cli/args.ts'
 import { startServe } from '../../src/cli/serve-command.ts'
+import { createApiClient } from '../../src/backends/openai-api/api-client.ts'
+import { streamChatCompletion } from '../../src/backends/openai-api/chat-stream.ts'
 import type { RunningServer } from '../../src/cli/serve-command.ts'
 
 const HF_DATA = join(ROOT, '../shared/hf-data')
@@ -161,6 +163,33 @@ describe.skipIf(!READY)(`a served model in the app${READY ? '' : ` (skipped: ${W
     const servedChoice = page.locator('[data-testid="model-list"] [data-source="server"] input[type=radio]')
     await expect.poll(() => servedChoice.isChecked().catch(() => false), { timeout: 30_000 }).toBe(true)
   }, 420_000)
+
+  it('chats with the served model through /v1/chat/completions: the server\'s own greedy reply', async () => {
+    const text = 'Once upon a time'
+    const client = createApiClient({ baseUrl: served.url, apiKey: KEY })
+    const expected = (await streamChatCompletion(client, { model: 'demo', messages: [{ role: 'user', content: text }], maxTokens: 12, temperature: 0 }, () => {})).text
+    expect(expected).not.toBe('')
+    await showView(page, 'chat')
+    const option = `server:demo@${served.url}`
+    const select = page.getByTestId('chat-model')
+    await expect.poll(() => select.locator(`option[value="${option}"]`).count(), { timeout: 30_000 }).toBe(1)
+    await select.selectOption(option)
+    await page.getByTestId('chat-raw').setChecked(false)
+    for (const [id, value] of [['chat-temperature', '0'], ['chat-max-tokens', '12']]) {
+      await page.getByTestId(id).fill(value)
+      await page.getByTestId(id).dispatchEvent('change')
+    }
+    await page.getByTestId('chat-input').fill(text)
+    await page.getByTestId('chat-send').click()
+    const replies = page.locator('[data-testid=chat-message][data-role=assistant][data-streaming=false]')
+    const settled = async () => (await replies.count()) >= 1 && (await page.getByTestId('chat-stop').isDisabled())
+    await expect.poll(settled, { timeout: 60_000 }).toBe(true)
+    expect(await replies.last().getAttribute('data-text')).toBe(expected)
+    // it was the server that answered (the demo model here would give the same greedy text)
+    await expect.poll(() => page.getByTestId('chat-stats').textContent()).toContain(' · server · ')
+    expect(await page.getByTestId('chat-prompt').textContent()).toBe(`user: ${text}`)
+    expect(await page.content()).not.toContain(KEY)
+  }, 120_000)
 
   it('says in one line that the server refused the key, without echoing it', async () => {
     await showView(page, 'run')

@@ -10,10 +10,12 @@ import type { PromptFormat } from './chat-prompt.ts'
 
 /** Which model answers: the app's bundled model or one stored in the browser (dropped or from the Hub). */
 export interface ChatModelRef {
-  /** 'app': a folder under the app's /models/; 'stored': a model in IndexedDB */
-  readonly source: 'app' | 'stored'
-  /** the folder name or the stored model's id */
+  /** 'app': a folder under the app's /models/; 'stored': a model in IndexedDB; 'server': a model on an OpenAI-compatible server */
+  readonly source: 'app' | 'stored' | 'server'
+  /** the folder name, the stored model's id, or the served model's name */
   readonly id: string
+  /** for a served model: the server's base URL (ending in /v1) */
+  readonly server?: { readonly url: string }
   /** display name */
   readonly name: string
   /** sha256 of the weights (hex), when known */
