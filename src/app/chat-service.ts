@@ -5,7 +5,7 @@
  */
 import type { ModelBackend } from '../core/backend.ts'
 import { chatMessages, promptFor } from '../core/chat/chat-prompt.ts'
-import type { ChatMessage } from '../core/backend.ts'
+import type { ChatStreamResult, ServerChatRequest } from '../protocol/server-api.ts'
 import { HarnessError } from '../core/errors.ts'
 import type { Conversation } from '../core/chat/conversation.ts'
 import { checkSampling } from '../core/sampling/sampling-settings.ts'
@@ -25,24 +25,8 @@ export interface ConversationStore {
   delete(id: string): Promise<void>
 }
 
-/** One streamed chat completion on an OpenAI-compatible server (backends/openai-api/chat-stream.ts's request). */
-export interface ServerChatRequest {
-  /** the server's base URL (ending in /v1) */
-  readonly url: string
-  /** served model name */
-  readonly model: string
-  readonly messages: readonly ChatMessage[]
-  readonly maxTokens?: number
-  readonly temperature?: number
-  readonly topP?: number
-  readonly seed?: number
-  readonly stop?: readonly string[]
-}
-
 /** Streams one reply from a server (with the stored key); resolves with its text and finish reason. */
-export type ServerChat = (
-  req: ServerChatRequest, onDelta: (text: string) => void, signal: AbortSignal,
-) => Promise<{ readonly text: string; readonly finishReason: string | undefined }>
+export type ServerChat = (req: ServerChatRequest, onDelta: (text: string) => void, signal: AbortSignal) => Promise<ChatStreamResult>
 
 /** What the chat service needs; the worker passes the real ones, tests pass fakes. */
 export interface ChatServiceDeps {

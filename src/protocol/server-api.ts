@@ -3,6 +3,7 @@
  * served model name, which local tokenizer to use, an API key) and a check of what it serves. The key goes in
  * and never comes back out: the page only learns whether one is stored.
  */
+import type { ChatMessage } from '../core/backend.ts'
 import type { Outcome } from './eval-worker-api.ts'
 
 /** Where the tokenizer of a served model comes from: the app's bundled models or this browser's stored ones. */
@@ -50,4 +51,36 @@ export interface ServerWorkerApi {
   setServerSettings(update: ServerSettingsUpdate): Promise<Outcome<ServerSettings>>
   /** asks the stored server what it serves (with the stored key) */
   checkServer(): Promise<Outcome<ServerCheck>>
+}
+
+/** One chat request. */
+export interface ChatStreamRequest {
+  /** served model name */
+  readonly model: string
+  /** the conversation so far */
+  readonly messages: readonly ChatMessage[]
+  /** new tokens at most; undefined = the server's default */
+  readonly maxTokens?: number
+  /** sampling temperature; undefined = the server's default (evalz serve: greedy only) */
+  readonly temperature?: number
+  /** nucleus sampling; undefined = the server's default */
+  readonly topP?: number
+  /** seed for servers that sample */
+  readonly seed?: number
+  /** stop strings */
+  readonly stop?: readonly string[]
+}
+
+/** The finished reply. */
+export interface ChatStreamResult {
+  /** the whole reply text */
+  readonly text: string
+  /** the server's finish_reason ('stop', 'length'), or undefined when the stream ended without one */
+  readonly finishReason: string | undefined
+}
+
+/** A chat request to the server at `url` (the worker adds the stored key). */
+export interface ServerChatRequest extends ChatStreamRequest {
+  /** the server's base URL (ending in /v1) */
+  readonly url: string
 }

@@ -3,34 +3,10 @@
  * OpenAI's `chat.completion.chunk` shape, ended by `data: [DONE]`), for a chat view that talks to a server.
  */
 import { HarnessError } from '../../core/errors.ts'
-import type { ChatMessage } from '../../core/backend.ts'
+import type { ChatStreamRequest, ChatStreamResult } from '../../protocol/server-api.ts'
 import type { ApiClient } from './api-client.ts'
 
-/** One chat request. */
-export interface ChatStreamRequest {
-  /** served model name */
-  readonly model: string
-  /** the conversation so far */
-  readonly messages: readonly ChatMessage[]
-  /** new tokens at most; undefined = the server's default */
-  readonly maxTokens?: number
-  /** sampling temperature; undefined = the server's default (evalz serve: greedy only) */
-  readonly temperature?: number
-  /** nucleus sampling; undefined = the server's default */
-  readonly topP?: number
-  /** seed for servers that sample */
-  readonly seed?: number
-  /** stop strings */
-  readonly stop?: readonly string[]
-}
-
-/** The finished reply. */
-export interface ChatStreamResult {
-  /** the whole reply text */
-  readonly text: string
-  /** the server's finish_reason ('stop', 'length'), or undefined when the stream ended without one */
-  readonly finishReason: string | undefined
-}
+export type { ChatStreamRequest, ChatStreamResult }
 
 /**
  * Sends the chat and calls `onDelta` with each piece of text as it arrives; resolves with the whole reply.
