@@ -1,11 +1,11 @@
 /**
  * Peak memory of a checkpoint conversion: writes a synthetic Llama of about --size-gb GB of weights as a Hugging Face
- * safetensors folder (F32 or F16) to a temp dir, converts it with prepareCheckpointModel in a child process, and
+ * safetensors folder (F32, F16 or BF16) to a temp dir, converts it with prepareCheckpointModel in a child process, and
  * reports the child's peak RSS against the float32 weight size. A second child that only loads the modules gives
  * Node's baseline, reported alongside. A third child loads the converted folder with transformers.js
  * (onnxruntime-node, cpu) and runs one 16-token forward: the peak RSS of using the model. Sizes: the converted
  * folder against the source checkpoint's files.
- * Usage: node bin/run-ts.js scripts/bench-convert.ts [--size-gb 1] [--dtype F32|F16] [--external auto|always|never] [--keep]
+ * Usage: node bin/run-ts.js scripts/bench-convert.ts [--size-gb 1] [--dtype F32|F16|BF16] [--external auto|always|never] [--keep]
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -20,7 +20,7 @@ interface Args {
   /** target float32 weight size, GB (1e9 bytes) */
   sizeGb: number
   /** dtype the safetensors file stores */
-  dtype: 'F32' | 'F16'
+  dtype: 'F32' | 'F16' | 'BF16'
   /** external data mode of the conversion */
   external: 'auto' | 'always' | 'never'
   /** keep the temp dir */
@@ -49,7 +49,10 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]
     if (k === '--size-gb') args.sizeGb = Number(argv[++i])
-    else if (k === '--dtype') args.dtype = argv[++i] === 'F16' ? 'F16' : 'F32'
+    else if (k === '--dtype') {
+      const d = argv[++i]
+      args.dtype = d === 'F16' || d === 'BF16' ? d : 'F32'
+    }
     else if (k === '--external') args.external = argv[++i] as Args['external']
     else if (k === '--keep') args.keep = true
   }

@@ -61,10 +61,10 @@ export async function ggufTokenizer(path: string, modelMaxLength: number): Promi
 }
 
 /**
- * Writes `dir`/model.safetensors (F32 or F16), config.json and the tokenizer; returns the weight file's data bytes.
+ * Writes `dir`/model.safetensors (F32, F16 or BF16), config.json and the tokenizer; returns the weight file's data bytes.
  * Special token ids in config.json come from the tokenizer config's bos/eos when it names them.
  */
-export async function writeCheckpoint(dir: string, c: LlamaConfig, dtype: 'F32' | 'F16', tokenizer: TokenizerFiles): Promise<number> {
+export async function writeCheckpoint(dir: string, c: LlamaConfig, dtype: 'F32' | 'F16' | 'BF16', tokenizer: TokenizerFiles): Promise<number> {
   await mkdir(dir, { recursive: true })
   const width = dtype === 'F32' ? 4 : 2
   const tensors = tensorList(c)
@@ -94,7 +94,9 @@ export async function writeCheckpoint(dir: string, c: LlamaConfig, dtype: 'F32' 
     if (dtype === 'F32') await file.write(new Uint8Array(values.buffer))
     else {
       const halves = new Uint16Array(n)
-      for (let i = 0; i < n; i++) halves[i] = toHalf(values[i]!)
+      const bits = new Uint32Array(values.buffer)
+      // bfloat16: the top 16 bits, rounded to nearest even
+      for (let i = 0; i < n; i++) halves[i] = dtype === 'F16' ? toHalf(values[i]!) : (bits[i]! + 0x7fff + ((bits[i]! >>> 16) & 1)) >>> 16
       await file.write(new Uint8Array(halves.buffer))
     }
   }

@@ -1,7 +1,7 @@
 /**
- * F16 safetensors folders (and a F16 base with a LoRA adapter) dropped into the production build (issue 11):
- * converted by the worker straight into IndexedDB with their matrices kept in 16 bits (FLOAT16 initializers
- * widened by a Cast), and run on two demo tasks on wasm and on WebGPU (SwiftShader): every logged
+ * F16 and BF16 safetensors folders (and a F16 base with a LoRA adapter) dropped into the production build (issue
+ * 11): converted by the worker straight into IndexedDB with their matrices kept in 16 bits (FLOAT16 initializers
+ * widened by a Cast; BF16 shifted into float16's exact range), and run on two demo tasks on wasm and on WebGPU (SwiftShader): every logged
  * loglikelihood equals the pure-TypeScript reference forward on the checkpoint's values (for the adapter: the
  * float32 merge) within 2e-3 relative. Fails on any page or console error. Skipped when /usr/bin/chromium is absent.
  */
@@ -34,7 +34,7 @@ interface Checkpoint {
   reference: LlamaWeights
 }
 
-describe.skipIf(!existsSync(CHROMIUM))(`F16 safetensors folders dropped into the production build${SKIP_NOTE}`, () => {
+describe.skipIf(!existsSync(CHROMIUM))(`F16/BF16 safetensors folders dropped into the production build${SKIP_NOTE}`, () => {
   let app: ProductionApp
   let dropDir: string
   let browser: Browser
@@ -45,11 +45,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`F16 safetensors folders dropped into the
   const checkpoints: Checkpoint[] = [
     { name: 'tiny-f16', weightDtype: 'float16', reference: roundedWeights(w, 'F16') },
     { name: 'tiny-f16+my-lora', weightDtype: 'float16', reference: adapter.merged(roundedWeights(w, 'F16')) },
+    { name: 'tiny-bf16', weightDtype: 'float16', reference: roundedWeights(w, 'BF16') },
   ]
 
   beforeAll(async () => {
     dropDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-half-'))
     writeFiles(join(dropDir, 'tiny-f16'), halfFolder(w, 'F16'))
+    writeFiles(join(dropDir, 'tiny-bf16'), halfFolder(w, 'BF16'))
     // a base folder and an adapter folder dropped together
     writeFiles(join(dropDir, 'lora', 'tiny-f16'), halfFolder(w, 'F16'))
     writeFiles(join(dropDir, 'lora', 'my-lora'), adapter.files)

@@ -177,13 +177,13 @@ async function safetensorsInput(conv: CheckpointConversion): Promise<ModelFolder
     identity: conv.identity,
     name: src.name + (conv.adapter ? `+${conv.adapter.name}` : ''),
   }
-  const half = halfSafetensorsPlan(hf, opened.checkpoint, opened.adapter)
+  const half = await halfSafetensorsPlan(hf, opened.checkpoint, opened.adapter)
   if (half) {
     return {
       ...common,
       weights: half.shapes,
       weightDtype: half.weightDtype,
-      description: `${src.name}: safetensors ${hf.modelType}, ${parameters(hf.config)} parameters (stored as ${half.weightDtype})${adapterNote(conv.adapter, half.adapter)}`,
+      description: `${src.name}: safetensors ${hf.modelType}, ${parameters(hf.config)} parameters (${half.note})${adapterNote(conv.adapter, half.adapter)}`,
       onnx: async (sink, opts) => {
         const graph = buildLlamaOnnx(hf.config, half.shapes, { shapesOnly: true, halfWeights: half.halfWeights, producerName: 'evalz checkpoint conversion' })
         const written = await writeStreamedOnnx([['onnx/model.onnx', graph]], half.data, sink, {

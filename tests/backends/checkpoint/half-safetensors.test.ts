@@ -7,12 +7,13 @@ import type { PreTrainedModel } from '@huggingface/transformers'
 import { convertCheckpoint, parameters } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
 import type { CheckpointConversion } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
 import { CONVERTER_VERSION } from '../../../src/backends/checkpoint/model-folder.ts'
-import { float16Bits, transposed16 } from '../../../src/backends/checkpoint/half-safetensors.ts'
+import { bfloat16Shift, float16Bits, transposed16 } from '../../../src/backends/checkpoint/half-safetensors.ts'
+import type { LlamaWeights } from '../../../src/backends/onnx/llama-config.ts'
 import { DataType, readOnnxModel } from '../../../src/backends/onnx/onnx-proto.ts'
 import { float16ToNumber } from '../../../src/backends/safetensors/safetensors-file.ts'
 import { configureTransformers } from '../../../src/backends/transformers/init.ts'
 import { HarnessError } from '../../../src/core/errors.ts'
-import { filesOpener } from '../safetensors/write-safetensors.ts'
+import { bfloat16Bits, filesOpener } from '../safetensors/write-safetensors.ts'
 import { TINY, loraAdapter, memorySink, tinyWeights, writeFiles } from './convert-files.ts'
 import { halfFolder, roundedWeights } from './half-files.ts'
 
@@ -94,6 +95,26 @@ describe('float16Bits', () => {
     expect(float16Bits(Number.NaN) & 0x7e00).toBe(0x7e00)
   })
 
+  it('bfloat16Shift: the power of two that makes every value a float16 number, 0 when none is needed', () => {
+    expect(bfloat16Shift(Uint16Array.of(0x3f80, 0xbc00, 0))).toBe(0) // 1, -2^-7, 0
+    expect(bfloat16Shift(Uint16Array.of(0x2f81))).toBe(15) // 129·2^-39: lowest bit 2^-39 → 2^-24
+    expect(bfloat16Shift(Uint16Array.of(0x4780))).toBe(-1) // 2^16 → 2^15
+    expect(bfloat16Shift(Uint16Array.of(0x4780, 0x2f81))).toBeUndefined() // 2^16 … 2^-39: 56 binades
+    expect(bfloat16Shift(Uint16Array.of(0x0001))).toBe(109) // the smallest bfloat16 subnormal, 2^-133
+    expect(bfloat16Shift(Uint16Array.of(0x7f80))).toBeUndefined() // Infinity
+    expect(bfloat16Shift(Uint16Array.of(0x7fc0))).toBeUndefined() // NaN
+    // every value × 2^k round-trips through float16 exactly
+    const bits = Uint16Array.from({ length: 1000 }, (_, i) => 0x3000 + i * 3) // 2^-31 … 2^-8, odd and even mantissas
+    const k = bfloat16Shift(bits)!
+    expect(k).toBe(14) // lowest bit: an odd mantissa at 2^-31 is 2^-38
+    const f = new Float32Array(1)
+    const u = new Uint32Array(f.buffer)
+    for (const b of bits) {
+      u[0] = b << 16
+      expect(float16ToNumber(float16Bits(f[0]! * 2 ** k)) * 2 ** -k).toBe(f[0])
+    }
+  })
+
   it('transposed16 transposes row-major 16-bit matrices', () => {
     expect([...transposed16(Uint16Array.from([1, 2, 3, 4, 5, 6]), 2, 3)]).toEqual([1, 4, 2, 5, 3, 6])
   })
@@ -102,24 +123,29 @@ describe('float16Bits', () => {
 describe('F16 / BF16 safetensors keep 16-bit weights', () => {
   const w = tinyWeights()
 
-  {
-    const dtype = 'F16'
-    it('F16: matrices stored as FLOAT16 (half the bytes), numbers equal to the float32 conversion', async () => {
-      const half = await convertAndLoad(conversion(halfFolder(w, dtype)))
+  /** The weights with the embedding shrunk by 1e-4, so a BF16 copy needs a shift (k ≠ 0) to be exact in float16. */
+  const small = (x: LlamaWeights): LlamaWeights => ({ ...x, embedTokens: x.embedTokens.map((v) => v * 1e-4) })
+  const cases = [
+    { dtype: 'F16', weights: w, note: 'F16 matrices stored as float16' },
+    { dtype: 'BF16', weights: w, note: 'BF16 matrices stored as float16' },
+    { dtype: 'BF16', weights: small(w), note: 'BF16 matrices stored as float16' },
+  ] as const
+  for (const [i, c] of cases.entries()) {
+    it(`${c.dtype}${i === 2 ? ' (embedding needing a shift)' : ''}: matrices stored as FLOAT16 (half the bytes), numbers equal to the float32 conversion`, async () => {
+      if (i === 2) expect(bfloat16Shift(Uint16Array.from(c.weights.embedTokens, bfloat16Bits))).toBeGreaterThan(0)
+      const half = await convertAndLoad(conversion(halfFolder(c.weights, c.dtype)))
       // today's path: the same values, stored F32 (the float32 conversion)
-      const full = await convertAndLoad(conversion(halfFolder(roundedWeights(w, dtype), 'F32')))
-      const type = 'float16'
-      expect(half.config.evalz).toMatchObject({ weight_dtype: type, converter_version: CONVERTER_VERSION })
+      const full = await convertAndLoad(conversion(halfFolder(roundedWeights(c.weights, c.dtype), 'F32')))
+      expect(half.config.evalz).toMatchObject({ weight_dtype: 'float16', converter_version: CONVERTER_VERSION })
       expect(full.config.evalz.weight_dtype).toBe('float32')
       expect(half.config['transformers.js_config']).toEqual({ dtype: 'fp32', use_external_data_format: { 'model.onnx': 1 } })
-      expect(half.result.description).toBe(`tiny: safetensors llama, ${parameters(TINY)} parameters (stored as ${type})`)
+      expect(half.result.description).toBe(`tiny: safetensors llama, ${parameters(TINY)} parameters (${c.note})`)
       expect(half.result.files).toEqual(['onnx/model.onnx', 'onnx/model.onnx_data', 'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'])
       const graph = readOnnxModel(half.files.get('onnx/model.onnx')!)
       const types = new Map(graph.initializers.map((t) => [t.name, t.dataType]))
-      const want = DataType.FLOAT16
-      expect(types.get('model.embed_tokens.weight')).toBe(want)
-      expect(types.get('lm_head.weight')).toBe(want)
-      expect(types.get('model.layers.1.mlp.down_proj.weight')).toBe(want)
+      expect(types.get('model.embed_tokens.weight')).toBe(DataType.FLOAT16)
+      expect(types.get('lm_head.weight')).toBe(DataType.FLOAT16)
+      expect(types.get('model.layers.1.mlp.down_proj.weight')).toBe(DataType.FLOAT16)
       expect(types.get('model.layers.0.input_layernorm.weight')).toBe(DataType.FLOAT)
       // matrices in 2 bytes, norms in 4: just over half the float32 weights (the tiny graph itself is not negligible here)
       expect(half.result.weightBytes / full.result.weightBytes).toBeGreaterThan(0.5)
@@ -131,6 +157,31 @@ describe('F16 / BF16 safetensors keep 16-bit weights', () => {
     })
   }
 
+  it('BF16: a matrix whose values span more than float16 can hold exactly is stored as float32, the rest as float16', async () => {
+    const wide = structuredClone(w)
+    wide.layers[0]!.upProj.weight[0] = 2 ** 20
+    wide.layers[0]!.upProj.weight[1] = 3 * 2 ** -30
+    const half = await convertAndLoad(conversion(halfFolder(wide, 'BF16')))
+    const full = await convertAndLoad(conversion(halfFolder(roundedWeights(wide, 'BF16'), 'F32')))
+    expect(half.config.evalz.weight_dtype).toBe('float16+float32')
+    expect(half.result.description).toMatch(/\(BF16 matrices stored as float16, 1 of 16 as float32\)$/)
+    const types = new Map(readOnnxModel(half.files.get('onnx/model.onnx')!).initializers.map((t) => [t.name, t.dataType]))
+    expect(types.get('model.layers.0.mlp.up_proj.weight')).toBe(DataType.FLOAT)
+    expect(types.get('model.layers.1.mlp.up_proj.weight')).toBe(DataType.FLOAT16)
+    expect(maxRel(await tokenLogprobs(half.model), await tokenLogprobs(full.model))).toBeLessThan(1e-6)
+  })
+
+  it('a LoRA adapter on BF16 weights stores the merged matrices in float32: the float32 merge exactly', async () => {
+    const adapter = loraAdapter()
+    const half = await convertAndLoad(conversion(halfFolder(w, 'BF16'), adapter.files))
+    const full = await convertAndLoad(conversion(halfFolder(roundedWeights(w, 'BF16'), 'F32'), adapter.files))
+    expect(half.config.evalz.weight_dtype).toBe('float16+float32')
+    const types = new Map(readOnnxModel(half.files.get('onnx/model.onnx')!).initializers.map((t) => [t.name, t.dataType]))
+    expect(types.get('model.layers.0.self_attn.q_proj.weight')).toBe(DataType.FLOAT)
+    expect(types.get('model.layers.0.self_attn.k_proj.weight')).toBe(DataType.FLOAT16)
+    expect(maxRel(await tokenLogprobs(half.model), await tokenLogprobs(full.model))).toBeLessThan(1e-6)
+  })
+
   it('a LoRA adapter merges into F16 weights (merge in float32, store float16) with the float32 merge\'s loglikelihoods', async () => {
     const adapter = loraAdapter()
     const base = roundedWeights(w, 'F16')
@@ -138,7 +189,7 @@ describe('F16 / BF16 safetensors keep 16-bit weights', () => {
     const full = await convertAndLoad(conversion(halfFolder(base, 'F32'), adapter.files))
     const plain = await convertAndLoad(conversion(halfFolder(base, 'F32')))
     expect(half.config.evalz).toMatchObject({ weight_dtype: 'float16', adapter_sha256: 'a'.repeat(64) })
-    expect(half.result.description).toMatch(/^tiny: safetensors llama, .* parameters \(stored as float16\) \+ LoRA my-lora \(r 2, alpha 6, q_proj, v_proj; 4 matrices merged\)$/)
+    expect(half.result.description).toMatch(/^tiny: safetensors llama, .* parameters \(F16 matrices stored as float16\) \+ LoRA my-lora \(r 2, alpha 6, q_proj, v_proj; 4 matrices merged\)$/)
     const types = new Map(readOnnxModel(half.files.get('onnx/model.onnx')!).initializers.map((t) => [t.name, t.dataType]))
     expect(types.get('model.layers.0.self_attn.q_proj.weight')).toBe(DataType.FLOAT16)
     const got = await tokenLogprobs(half.model)
