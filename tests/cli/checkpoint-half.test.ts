@@ -27,7 +27,7 @@ describe('prepareCheckpointModel on a F16 safetensors folder', () => {
     const baseSha = sha(new TextEncoder().encode([...files].map(([n, b]) => `${n}:${sha(b)}\n`).sort().join('')))
     // what converter version 3 (F16 as float32) left for these files: a complete folder under its own key
     expect(CONVERTER_VERSION).toBeGreaterThanOrEqual(4)
-    const oldKey = createHash('sha256').update(`evalz checkpoint conversion 3\nsafetensors\n${baseSha}\n\nauto\n`).digest('hex').slice(0, 32)
+    const oldKey = createHash('sha256').update(`evalz checkpoint conversion ${3}\nsafetensors\n${baseSha}\n\nauto\n`).digest('hex').slice(0, 32)
     const stale = join(cacheDir, 'converted', oldKey)
     mkdirSync(join(stale, 'onnx'), { recursive: true })
     writeFileSync(join(stale, 'onnx', 'model.onnx'), 'stale float32 model')

@@ -116,13 +116,17 @@ async function ggufInput(conv: CheckpointConversion): Promise<ModelFolderInput> 
 /** MatMulNBits accuracy_level of each compute mode's graph (see README, `--compute`). */
 export const COMPUTE_GRAPHS = [['onnx/model.onnx', 0], ['onnx/model_int8.onnx', 4]] as const
 
-/** A GGUF with quantised matrices, kept quantised and streamed tensor by tensor; undefined when nothing is quantised. */
+/** A GGUF with quantised or F16 matrices, kept so and streamed tensor by tensor; undefined when there are none. */
 async function quantizedGgufInput(conv: CheckpointConversion, header: GgufFile): Promise<ModelFolderInput | undefined> {
   const src = conv.source as Extract<CheckpointSource, { format: 'gguf' }>
   const plan = quantizedGgufPlan(src.file, header, llamaConfigFromGguf(header))
   if (!plan) return undefined
   const info = await readGgufModelInfo(src.file)
   const types = Object.keys(info.summary.tensorTypes).join('/')
+  const c = info.config
+  const quantized = plan.layout.linears.size + (plan.layout.embed ? 1 : 0) + (plan.layout.lmHead ? 1 : 0)
+  const widened = c.numLayers * LLAMA_LINEARS.length + (c.tieWordEmbeddings ? 1 : 2) - quantized - plan.halfWeights.size
+  const kept = [quantized > 0 ? 'quantised' : '', plan.halfWeights.size > 0 ? 'F16 as float16' : ''].filter(Boolean).join(', ')
   return {
     config: info.config,
     weights: plan.shapes,
@@ -131,12 +135,14 @@ async function quantizedGgufInput(conv: CheckpointConversion, header: GgufFile):
     sourceConfig: info.configJson,
     identity: conv.identity,
     name: stem(src.name),
-    description: `${src.name}: gguf ${info.architecture}, ${parameters(info.config)} parameters (${types}, kept quantised)`,
-    weightDtype: plan.layout.linears.size === info.config.numLayers * LLAMA_LINEARS.length && plan.layout.embed && (info.config.tieWordEmbeddings || plan.layout.lmHead)
-      ? 'matmulnbits' : 'matmulnbits+float32',
+    description: `${src.name}: gguf ${info.architecture}, ${parameters(info.config)} parameters (${types}, kept ${kept})`,
+    weightDtype: [quantized > 0 ? 'matmulnbits' : '', plan.halfWeights.size > 0 ? 'float16' : '', widened > 0 ? 'float32' : ''].filter(Boolean).join('+'),
     onnx: async (sink, opts) => {
-      const graphs = COMPUTE_GRAPHS.map(([path, accuracyLevel]): [string, ReturnType<typeof buildLlamaOnnx>] => [path, buildLlamaOnnx(info.config, plan.shapes, {
-        shapesOnly: true, quantized: { ...plan.layout, accuracyLevel }, producerName: 'evalz checkpoint conversion',
+      // one graph per compute mode when something is quantised; a F16 GGUF has only the float graph
+      const modes = quantized > 0 ? COMPUTE_GRAPHS : COMPUTE_GRAPHS.slice(0, 1)
+      const graphs = modes.map(([path, accuracyLevel]): [string, ReturnType<typeof buildLlamaOnnx>] => [path, buildLlamaOnnx(info.config, plan.shapes, {
+        shapesOnly: true, halfWeights: plan.halfWeights, producerName: 'evalz checkpoint conversion',
+        ...(quantized > 0 ? { quantized: { ...plan.layout, accuracyLevel } } : {}),
       })])
       const written = await writeStreamedOnnx(graphs, plan.data, sink, {
         ...(opts.maxChunkBytes !== undefined ? { maxChunkBytes: opts.maxChunkBytes } : {}),

@@ -1,8 +1,9 @@
 /**
  * A quantised GGUF checkpoint as an ONNX model that keeps its weights quantised: every linear layer (and the
  * embedding and output head) stored in a ggml type with a MatMulNBits form (gguf-nbits.ts) stays in codes and
- * scales; norms, biases and float-stored matrices are float32. Weights are read from the GGUF one tensor at a time,
- * when the writer asks for them.
+ * scales; F16 matrices stay float16 (widened by a Cast in the graph, see llama-graph.ts `halfWeights`); norms,
+ * biases and other float-stored matrices are float32. Weights are read from the GGUF one tensor at a time, when the
+ * writer asks for them.
  */
 import { HarnessError } from '../../core/errors.ts'
 import { ggmlTypeName, requireDequantizable, dequantize, SUPPORTED_GGML_TYPES } from '../gguf/gguf-dequant.ts'
@@ -17,6 +18,7 @@ import type { LlamaQuantLayout } from '../onnx/llama-graph.ts'
 import { nbitsInitializerNames } from '../onnx/nbits-graph.ts'
 import type { NBitsSpec } from '../onnx/nbits-graph.ts'
 import { transposed } from './llama-onnx-writer.ts'
+import { hostUint16, transposed16, uint16Bytes } from './half-safetensors.ts'
 import { float32Bytes } from './streamed-onnx-writer.ts'
 import type { TensorData } from './streamed-onnx-writer.ts'
 
@@ -28,6 +30,8 @@ export interface GgufQuantizedPlan {
   shapes: LlamaWeights
   /** the bytes of each weight initializer, read from the GGUF on demand */
   data: TensorData
+  /** F16 matrices kept float16: initializer name → 0 (see llama-graph.ts `halfWeights`) */
+  halfWeights: Map<string, number>
 }
 
 /** Where an ONNX matrix comes from in the GGUF. */
@@ -39,6 +43,9 @@ interface Source {
   /** [rows, cols] in Hugging Face layout */
   shape: [number, number]
 }
+
+/** ggml type id of IEEE float16 tensors. */
+const GGML_F16 = 1
 
 const GGUF_LINEAR: Record<LlamaLinearKey, string> = {
   qProj: 'attn_q', kProj: 'attn_k', vProj: 'attn_v', oProj: 'attn_output', gateProj: 'ffn_gate', upProj: 'ffn_up', downProj: 'ffn_down',
@@ -53,7 +60,7 @@ function invalid(message: string, detail: Record<string, unknown>): HarnessError
   return new HarnessError('MODEL_INVALID', message, detail)
 }
 
-/** The plan for a GGUF whose matrices are (at least partly) quantised; undefined when none has a MatMulNBits form. */
+/** The plan for a GGUF whose matrices are (at least partly) quantised or F16; undefined when none is. */
 export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfig): GgufQuantizedPlan | undefined {
   const arch = ggufArchitecture(file)
   const tensors = new Map(file.tensors.map((t) => [t.name, t]))
@@ -79,7 +86,9 @@ export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfi
   }
   const sources = new Map<string, Source>() // ONNX matrix name → GGUF source
   const linears = new Map<string, NBitsSpec>()
-  const specOf = (t: GgufTensorInfo, rows: number, cols: number): NBitsSpec | undefined => {
+  const halfWeights = new Map<string, number>()
+  const specOf = (t: GgufTensorInfo, rows: number, cols: number, base: string): NBitsSpec | undefined => {
+    if (t.type === GGML_F16) halfWeights.set(`${base}.weight`, 0)
     const form = nbitsForm(t.type)
     if (!form) return undefined
     return { rows, cols, bits: form.bits, blockSize: form.blockSize, mins: form.offset === 'min' }
@@ -97,7 +106,7 @@ export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfi
       const [rows, cols] = linearShape(c, key)
       const gguf = `blk.${i}.${GGUF_LINEAR[key]}`
       const heads = arch === 'llama' && key === 'qProj' ? c.numHeads : arch === 'llama' && key === 'kProj' ? c.numKvHeads : undefined
-      const spec = specOf(tensor(`${gguf}.weight`, [cols, rows]), rows, cols)
+      const spec = specOf(tensor(`${gguf}.weight`, [cols, rows]), rows, cols, `${p}.${path}`)
       if (spec) linears.set(`${p}.${path}`, spec)
       sources.set(`${p}.${path}`, { gguf, shape: [rows, cols], ...(heads ? { heads } : {}) })
       const bias = tensors.has(`${gguf}.bias`)
@@ -108,20 +117,20 @@ export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfi
   }
   tensor('output_norm.weight', [c.hiddenSize])
   sources.set('model.norm', { gguf: 'output_norm', shape: [c.hiddenSize, 1] })
-  const embed = specOf(tensor('token_embd.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize)
+  const embed = specOf(tensor('token_embd.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize, 'model.embed_tokens')
   sources.set('model.embed_tokens', { gguf: 'token_embd', shape: [c.vocabSize, c.hiddenSize] })
-  const lmHead = c.tieWordEmbeddings ? undefined : specOf(tensor('output.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize)
+  const lmHead = c.tieWordEmbeddings ? undefined : specOf(tensor('output.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize, 'lm_head')
   if (!c.tieWordEmbeddings) sources.set('lm_head', { gguf: 'output', shape: [c.vocabSize, c.hiddenSize] })
-  if (linears.size === 0 && !embed && !lmHead) return undefined
+  if (linears.size === 0 && !embed && !lmHead && halfWeights.size === 0) return undefined
   const shapes: LlamaWeights = { embedTokens: empty, layers, norm: empty, ...(c.tieWordEmbeddings ? {} : { lmHead: empty }) }
   const layout = { linears, ...(embed ? { embed } : {}), ...(lmHead ? { lmHead } : {}) }
-  return { layout, shapes, data: tensorData(src, file, tensors, sources, layout) }
+  return { layout, shapes, halfWeights, data: tensorData(src, file, tensors, sources, layout, halfWeights) }
 }
 
 /** Serves initializer bytes: float tensors dequantised (and transposed for MatMul), quantised ones in MatMulNBits parts. */
 function tensorData(
   src: ByteSource, file: GgufFile, tensors: ReadonlyMap<string, GgufTensorInfo>, sources: ReadonlyMap<string, Source>,
-  layout: GgufQuantizedPlan['layout'],
+  layout: GgufQuantizedPlan['layout'], halfWeights: ReadonlyMap<string, number>,
 ): TensorData {
   const specs = new Map<string, NBitsSpec>(layout.linears)
   if (layout.embed) specs.set('model.embed_tokens', layout.embed)
@@ -168,11 +177,24 @@ function tensorData(
     const suffix = name.slice(dot + 1)
     const s = sources.get(base)
     if (!s || (suffix !== 'weight' && suffix !== 'bias')) throw new Error(`gguf conversion: no source for initializer ${name}`)
-    const v = await floats(s, suffix)
     // linear weights and an untied head are stored [in, out] for MatMul; the embedding and norms as they are
     const matmul = suffix === 'weight' && s.shape[1] > 1 && base !== 'model.embed_tokens'
+    if (halfWeights.has(name)) {
+      const [rows, cols] = s.shape
+      let bits = hostUint16((await read(`${s.gguf}.weight`)).bytes)
+      if (s.heads) bits = permutedRows16(bits, rows, cols, rotaryRowMap(s.heads, rows))
+      return uint16Bytes(matmul ? transposed16(bits, rows, cols) : bits)
+    }
+    const v = await floats(s, suffix)
     return float32Bytes(matmul ? transposed(v, s.shape[0], s.shape[1]) : v)
   }
+}
+
+/** Row r of the result is row `from(r)` of `a` (row-major [rows, cols] 16-bit values). */
+function permutedRows16(a: Uint16Array, rows: number, cols: number, from: (row: number) => number): Uint16Array {
+  const out = new Uint16Array(a.length)
+  for (let r = 0; r < rows; r++) out.set(a.subarray(from(r) * cols, (from(r) + 1) * cols), r * cols)
+  return out
 }
 
 /** Target row → source row of llama.cpp's rotary permutation undone (see unpermuteRotary), for `heads` heads. */

@@ -269,7 +269,7 @@ function transposeInto(a: Uint16Array | Float32Array, out: Uint16Array | Float32
 }
 
 /** 16-bit values of little-endian bytes, in host order (a copy, so it is aligned). */
-function hostUint16(bytes: Uint8Array): Uint16Array {
+export function hostUint16(bytes: Uint8Array): Uint16Array {
   const out = new Uint16Array(bytes.length / 2)
   if (LITTLE_ENDIAN_HOST) new Uint8Array(out.buffer).set(bytes)
   else for (let i = 0; i < out.length; i++) out[i] = bytes[2 * i]! | (bytes[2 * i + 1]! << 8)
@@ -277,7 +277,7 @@ function hostUint16(bytes: Uint8Array): Uint16Array {
 }
 
 /** Little-endian bytes of 16-bit values (a view on little-endian hosts). */
-function uint16Bytes(values: Uint16Array): Uint8Array {
+export function uint16Bytes(values: Uint16Array): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
   const out = new Uint8Array(values.length * 2)
   for (let i = 0; i < values.length; i++) {

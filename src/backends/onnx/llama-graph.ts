@@ -46,7 +46,8 @@ export interface LlamaOnnxOptions {
   /**
    * weights stored as float16 (with shapesOnly): initializer name → k, the power of two the stored values were
    * multiplied by (0 for a F16 source; a BF16 source is shifted into float16's exact range). Each is widened by a Cast
-   * to float32 and multiplied by 2^-k (exact), for linear weights, 'model.embed_tokens.weight' and 'lm_head.weight'.
+   * to float32, and what it produces (MatMul or Gather output) is multiplied by 2^-k (exact), for linear weights,
+   * 'model.embed_tokens.weight' and 'lm_head.weight'.
    * onnxruntime folds these into float32 constants when the session is created, so the arithmetic is the float32
    * graph's; only the stored file is half the size. (onnxruntime-web's build has no Cast from BFLOAT16, INT16 or
    * UINT16, so float16 is the one 16-bit form every device reads.)
@@ -76,13 +77,19 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
     if (options.shapesOnly) return { name, dataType: half.has(name) ? DataType.FLOAT16 : DataType.FLOAT, dims, rawData: new Uint8Array(0) }
     return float32Tensor(name, dims, from ? transpose(values, from[0], from[1]) : values)
   }
-  /** adds the initializer; a float16 one is widened to float32 (and scaled back by 2^-k) */
+  /** adds the initializer; a float16 one is widened to float32 (still scaled by 2^k: see `unscaled`) */
   const weight = (t: OnnxTensor): string => {
     const name = g.initializer(t)
-    if (t.dataType === DataType.FLOAT) return name
-    const wide = g.op('Cast', [name], { to: attr.int(DataType.FLOAT) })
-    const k = half.get(t.name) ?? 0
-    return k === 0 ? wide : g.op('Mul', [wide, g.float32(2 ** -k)])
+    return t.dataType === DataType.FLOAT ? name : g.op('Cast', [name], { to: attr.int(DataType.FLOAT) })
+  }
+  /**
+   * `y` (computed linearly from weight `name`) times 2^-k. The Mul is on the activations, not on the weight, so
+   * onnxruntime folds only the Cast (one float32 copy of the weight, not two); a power of two scales every product
+   * and sum exactly, so the result equals the float32 graph's.
+   */
+  const unscaled = (y: string, name: string, output?: string): string => {
+    const k = half.get(name) ?? 0
+    return k === 0 ? y : g.op('Mul', [y, g.float32(2 ** -k)], {}, output)
   }
   const { FLOAT, INT64 } = DataType
   const withKeep = options.numLogitsToKeep ?? true
@@ -99,13 +106,13 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
   const embed = q?.embed ? '' : weight(f32('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize], weights.embedTokens))
   let hidden = g.scope('model/embed_tokens', () => (q?.embed
     ? gatherNBits(g, inputIds, 'model.embed_tokens', q.embed)
-    : g.op('Gather', [embed, inputIds], { axis: attr.int(0) })))
+    : unscaled(g.op('Gather', [embed, inputIds], { axis: attr.int(0) }), 'model.embed_tokens.weight')))
 
   const rope = g.scope('model/rotary_emb', () => rotaryTables(g, c, positionIds))
   const mask = g.scope('model/attn_mask', () => attentionBias(g, inputIds, attentionMask))
 
   weights.layers.forEach((lw, i) => {
-    hidden = g.scope(`model/layers.${i}`, () => decoderLayer({ g, c, f32, weight, q }, lw, i, hidden, rope, mask.bias, past[i]!))
+    hidden = g.scope(`model/layers.${i}`, () => decoderLayer({ g, c, f32, weight, unscaled, q }, lw, i, hidden, rope, mask.bias, past[i]!))
   })
 
   const logits = g.scope('model', () => {
@@ -119,7 +126,9 @@ export function buildLlamaOnnx(config: LlamaConfig, weights: LlamaWeights, optio
     const head = c.tieWordEmbeddings
       ? g.op('Transpose', [embed], { perm: attr.ints([1, 0]) })
       : weight(f32('lm_head.weight', [c.hiddenSize, c.vocabSize], weights.lmHead!, [c.vocabSize, c.hiddenSize]))
-    return g.op('MatMul', [h, head], {}, 'logits')
+    const headName = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'
+    if ((half.get(headName) ?? 0) === 0) return g.op('MatMul', [h, head], {}, 'logits')
+    return unscaled(g.op('MatMul', [h, head]), headName, 'logits')
   })
   g.output('logits', FLOAT, ['batch_size', keep ? 'num_logits' : 'sequence_length', c.vocabSize], logits)
   for (let i = 0; i < c.numLayers; i++) {
@@ -232,18 +241,20 @@ interface LayerContext {
   f32: (name: string, dims: number[], values: Float32Array, from?: [number, number]) => OnnxTensor
   /** adds a weight initializer and returns the float32 value to use (a Cast of a 16-bit one) */
   weight: (t: OnnxTensor) => string
+  /** multiplies what a weight produced by its 2^-k (see halfWeights) */
+  unscaled: (y: string, name: string) => string
   q: LlamaQuantLayout | undefined
 }
 
 /** x · Wᵀ (+ b) with W stored as [in, out], or as MatMulNBits codes when the layout quantises it. */
 function linear(ctx: LayerContext, x: string, lin: LlamaLinear, key: typeof LLAMA_LINEARS[number][0], name: string, scope: string): string {
-  const { g, c, f32, weight, q } = ctx
+  const { g, c, f32, weight, unscaled, q } = ctx
   const [out, inp] = linearShape(c, key)
   return g.scope(scope, () => {
     const spec = q?.linears.get(name)
     const y = q && spec
       ? matMulNBits(g, x, name, spec, q.accuracyLevel)
-      : g.op('MatMul', [x, weight(f32(`${name}.weight`, [inp, out], lin.weight, [out, inp]))])
+      : unscaled(g.op('MatMul', [x, weight(f32(`${name}.weight`, [inp, out], lin.weight, [out, inp]))]), `${name}.weight`)
     return lin.bias ? g.op('Add', [y, g.initializer(f32(`${name}.bias`, [out], lin.bias))]) : y
   })
 }

@@ -123,8 +123,14 @@ describe('float16Bits', () => {
 describe('F16 / BF16 safetensors keep 16-bit weights', () => {
   const w = tinyWeights()
 
-  /** The weights with the embedding shrunk by 1e-4, so a BF16 copy needs a shift (k ≠ 0) to be exact in float16. */
-  const small = (x: LlamaWeights): LlamaWeights => ({ ...x, embedTokens: x.embedTokens.map((v) => v * 1e-4) })
+  /** The weights with the embedding, the head and layer 0's q_proj shrunk by 1e-4: a BF16 copy needs shifts (k ≠ 0). */
+  const small = (x: LlamaWeights): LlamaWeights => {
+    const y = structuredClone(x)
+    y.embedTokens = y.embedTokens.map((v) => v * 1e-4)
+    y.lmHead = y.lmHead!.map((v) => v * 1e-4)
+    y.layers[0]!.qProj.weight = y.layers[0]!.qProj.weight.map((v) => v * 1e-4)
+    return y
+  }
   const cases = [
     { dtype: 'F16', weights: w, note: 'F16 matrices stored as float16' },
     { dtype: 'BF16', weights: w, note: 'BF16 matrices stored as float16' },
@@ -132,7 +138,11 @@ describe('F16 / BF16 safetensors keep 16-bit weights', () => {
   ] as const
   for (const [i, c] of cases.entries()) {
     it(`${c.dtype}${i === 2 ? ' (embedding needing a shift)' : ''}: matrices stored as FLOAT16 (half the bytes), numbers equal to the float32 conversion`, async () => {
-      if (i === 2) expect(bfloat16Shift(Uint16Array.from(c.weights.embedTokens, bfloat16Bits))).toBeGreaterThan(0)
+      if (i === 2) {
+        for (const m of [c.weights.embedTokens, c.weights.lmHead!, c.weights.layers[0]!.qProj.weight]) {
+          expect(bfloat16Shift(Uint16Array.from(m, bfloat16Bits))).toBeGreaterThan(0)
+        }
+      }
       const half = await convertAndLoad(conversion(halfFolder(c.weights, c.dtype)))
       // today's path: the same values, stored F32 (the float32 conversion)
       const full = await convertAndLoad(conversion(halfFolder(roundedWeights(c.weights, c.dtype), 'F32')))
