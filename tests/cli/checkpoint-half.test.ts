@@ -36,7 +36,7 @@ describe('prepareCheckpointModel on a F16 safetensors folder', () => {
     const m = await prepareCheckpointModel({ model, cacheDir })
     expect(m).toMatchObject({ baseSha256: baseSha, cached: false, weightDtype: 'float16' })
     expect(m.dir).not.toBe(stale)
-    expect(m.description).toMatch(/\(stored as float16\)$/)
+    expect(m.description).toMatch(/\(F16 matrices stored as float16\)$/)
     const config = JSON.parse(readFileSync(join(m.dir, 'config.json'), 'utf8'))
     expect(config.evalz).toMatchObject({ weight_dtype: 'float16', converter_version: CONVERTER_VERSION })
     expect(await prepareCheckpointModel({ model, cacheDir })).toEqual({ ...m, cached: true })
