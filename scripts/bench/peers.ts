@@ -73,6 +73,10 @@ export async function naiveGenerate(model: PreTrainedModel, codec: TextCodec, ma
 
 /** One recorded session.run: its feeds' types and shapes, int64 values kept (ids, masks, positions). */
 interface RecordedRun {
+  /** the session that ran it (the model's, or the scoring graph's) */
+  readonly session: Runnable
+  /** true for a run of the model itself */
+  readonly model: boolean
   /** the output names asked for, when the run named them */
   readonly fetches?: readonly string[]
   readonly feeds: { readonly name: string; readonly type: string; readonly dims: readonly number[]; readonly ints?: BigInt64Array }[]
@@ -99,10 +103,12 @@ export function sessionRecorder(anySession: object) {
   let tensorClass: OrtTensorLike['constructor'] | undefined
   let inside = 0
   proto.run = async function (this: Runnable, feeds: Record<string, unknown>, ...rest: unknown[]) {
-    if (!isModelRun(feeds)) return original.call(this, feeds, ...rest)
+    const model = isModelRun(feeds)
     if (log) {
-      seen = this
+      if (model) seen = this
       log.push({
+        session: this,
+        model,
         feeds: Object.entries(feeds).map(([name, v]) => {
           const t = v as OrtTensorLike
           tensorClass ??= t.constructor
@@ -111,6 +117,7 @@ export function sessionRecorder(anySession: object) {
         fetches: Array.isArray(rest[0]) ? [...rest[0] as string[]] : undefined,
       })
     }
+    if (!model) return original.call(this, feeds, ...rest)
     const t0 = performance.now()
     try {
       return await original.call(this, feeds, ...rest)
@@ -130,10 +137,13 @@ export function sessionRecorder(anySession: object) {
     },
     /** seconds spent inside model session.run calls so far (all sessions of this onnxruntime) */
     modelSeconds: () => inside,
-    /** replays runs on the session that made them; seconds spent inside session.run */
-    async replay(runs: readonly RecordedRun[]): Promise<number> {
+    /**
+     * replays runs on the sessions that made them; seconds spent inside session.run: the model's runs, and the
+     * scoring graph's (the log-softmax of the read positions, which the harness runs after each scored forward)
+     */
+    async replay(runs: readonly RecordedRun[]): Promise<{ model: number; scoring: number }> {
       if (!seen || !tensorClass) throw new Error('bench: nothing recorded to replay')
-      let seconds = 0
+      const seconds = { model: 0, scoring: 0 }
       for (const r of runs) {
         const feeds: Record<string, unknown> = {}
         for (const f of r.feeds) {
@@ -142,8 +152,8 @@ export function sessionRecorder(anySession: object) {
           feeds[f.name] = new tensorClass(f.type, data, f.dims)
         }
         const t0 = performance.now()
-        const out = await (r.fetches ? original.call(seen, feeds, r.fetches) : original.call(seen, feeds))
-        seconds += (performance.now() - t0) / 1000
+        const out = await (r.fetches ? original.call(r.session, feeds, r.fetches) : original.call(r.session, feeds))
+        seconds[r.model ? 'model' : 'scoring'] += (performance.now() - t0) / 1000
         for (const t of Object.values(out)) t.dispose?.()
       }
       return seconds
@@ -160,6 +170,7 @@ export function paddingOf(runs: readonly RecordedRun[]): { fed: number; real: nu
   let fed = 0
   let real = 0
   for (const r of runs) {
+    if (!r.model) continue
     const ids = r.feeds.find((f) => f.name === 'input_ids')
     const mask = r.feeds.find((f) => f.name === 'attention_mask')
     if (!ids || !mask?.ints) continue

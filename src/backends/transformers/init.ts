@@ -90,8 +90,8 @@ export function wasmThreadCount(crossOriginIsolated: boolean, hardwareConcurrenc
 }
 
 /** The settings that decide where model files come from. */
-export function modelSourceSettings(): { allowRemote: boolean; localModelPath: string } {
-  return { allowRemote: env.allowRemoteModels, localModelPath: env.localModelPath }
+export function modelSourceSettings(): { allowRemote: boolean; localModelPath: string; cacheDir: string | undefined } {
+  return { allowRemote: env.allowRemoteModels, localModelPath: env.localModelPath, cacheDir: env.useFSCache ? env.cacheDir ?? undefined : undefined }
 }
 
 /** The transformers.js version string, e.g. '4.3.2'. */

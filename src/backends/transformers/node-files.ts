@@ -43,3 +43,50 @@ export async function openLocalFile(file: string): Promise<(ByteSource & { close
     close: () => handle.close(),
   }
 }
+
+/** A stream the load watcher may stop. */
+interface ReadStreamLike {
+  readonly readableEnded: boolean
+  destroy(): void
+}
+
+/** Loads in progress: the folders each watches and the read streams opened under them. */
+const watchedLoads = new Set<{ roots: readonly string[]; opened: ReadStreamLike[] }>()
+let unpatch: (() => void) | undefined
+
+/**
+ * Runs `load` and then destroys the read streams it opened on files under `dirs` that are still reading. In Node,
+ * transformers.js (4.3.2, FileResponse) opens a flowing read stream on every local file it checks or loads by path
+ * and reads it to the end whether or not anything consumes it: after loading, the 570 MB model file was read again
+ * in the background, buffered whole, for seconds — between the first task's forward passes. Nothing reads those
+ * streams once the model has loaded (file contents come from readFile or are consumed before loading resolves).
+ */
+export async function stoppingLingeringReads<T>(dirs: readonly (string | undefined)[], load: () => Promise<T>): Promise<T> {
+  if (!runningInNode()) return load()
+  const fs = (await import('node:fs')).default
+  const path = await import('node:path')
+  const roots = dirs.filter((d): d is string => typeof d === 'string' && d !== '').map((d) => path.resolve(d) + path.sep)
+  const watch = { roots, opened: [] as ReadStreamLike[] }
+  if (!unpatch) {
+    const original = fs.createReadStream
+    const patched = function (this: unknown, ...args: Parameters<typeof original>) {
+      const stream = original.apply(this, args)
+      const file = typeof args[0] === 'string' ? path.resolve(args[0]) : undefined
+      for (const w of watchedLoads) if (file !== undefined && w.roots.some((r) => file.startsWith(r))) w.opened.push(stream)
+      return stream
+    } as typeof original
+    fs.createReadStream = patched
+    unpatch = () => {
+      if (fs.createReadStream === patched) fs.createReadStream = original
+      unpatch = undefined
+    }
+  }
+  watchedLoads.add(watch)
+  try {
+    return await load()
+  } finally {
+    watchedLoads.delete(watch)
+    if (watchedLoads.size === 0) unpatch?.()
+    for (const s of watch.opened) if (!s.readableEnded) s.destroy()
+  }
+}

@@ -17,7 +17,7 @@ import { modelSourceSettings, transformersVersion } from './init.ts'
 import { scoreTokenPairs, unscorableReason } from './loglikelihood.ts'
 import type { PairScore } from './loglikelihood.ts'
 import { eosTokenIds, onnxSuffix, resolveMaxLength } from './model-limits.ts'
-import { localModelDir, openLocalFile, runningInNode } from './node-files.ts'
+import { localModelDir, openLocalFile, runningInNode, stoppingLingeringReads } from './node-files.ts'
 import { countOnnxParameters } from './onnx-params.ts'
 import { documentWindows } from './rolling-windows.ts'
 import { encodeLoglikelihoodPair, encodeTail, makeTextCodec, memoizedCodec } from './tokenization.ts'
@@ -308,7 +308,7 @@ async function resolveSource(source: string, what: string): Promise<string> {
 
 async function loadPart<T>(id: string, what: string, load: () => Promise<T>): Promise<T> {
   try {
-    return await load()
+    return await stoppingLingeringReads([await localModelDir(id), modelSourceSettings().cacheDir], load)
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e)
     if (e instanceof ModelFileNotFoundError || /not found|no such file|ENOENT|Could not locate/i.test(text)) {
