@@ -88,6 +88,6 @@ export function printTable(header: Record<string, unknown>, rows: readonly Workl
   console.log("harness's forward shapes; harness/bare = median over reps of bare seconds / harness seconds, each rep's")
   console.log("harness and replay back to back (the harness's share of the ceiling); /bare+scoring = the same with the")
   console.log("scoring graph's runs (log-softmax of the read positions) replayed too, so only the JavaScript side differs;")
-  console.log("model share = median share of the")
-  console.log("harness's own wall time spent inside the model's session.run (same run, same load).")
+  console.log("model share = median share of the harness's own wall time spent inside the model's session.run (same")
+  console.log('run, same load).')
 }

@@ -108,9 +108,13 @@ describe.skipIf(!HAS_CHROMIUM)(`evalz run in headless Chromium${HAS_CHROMIUM ? '
       // the page reads the same splits through its own mirror, so only their source's wording differs
       const splits = (e: Record<string, unknown>) => (e.datasets as { source: string }[]).map(d => ({ ...d, source: 'any' }))
       expect(splits(res.evalz)).toEqual(splits(cpuResults.evalz))
-      // WebGPU keeps the KV cache on the GPU, so it feeds shared contexts again (no prefix sharing): more tokens
+      // WebGPU shares prefixes too, but pads every width to a multiple of 16 (few shader shapes): a few more tokens
+      // (arc_easy + lambada at limit 5: 1,856 against cpu's 1,581; without sharing it fed 2,528)
       const fed = device === 'webgpu' ? expect.any(Number) : cpuResults.evalz.input_tokens
-      if (device === 'webgpu') expect(res.evalz.input_tokens).toBeGreaterThanOrEqual(cpuResults.evalz.input_tokens as number)
+      if (device === 'webgpu') {
+        expect(res.evalz.input_tokens).toBeGreaterThanOrEqual(cpuResults.evalz.input_tokens as number)
+        if (HAS_HF_DATA) expect(res.evalz.input_tokens).toBeLessThan(1.3 * (cpuResults.evalz.input_tokens as number))
+      }
       expect({ ...res.evalz, device: 'cpu', datasets: [] }).toMatchObject({ ...cpuResults.evalz, datasets: [], wall_time_seconds: expect.any(Number), model_time_seconds: expect.any(Number), tokens_per_second: expect.any(Number), input_tokens: fed })
       // the printed table has the same rows and accuracies
       const accRows = (out: string): string[] => out.split('\n').filter(l => /\|acc /.test(l))

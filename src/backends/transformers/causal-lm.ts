@@ -74,8 +74,8 @@ export interface CausalLm {
   /** true when greedy decoding should pass (empty) targets so that the argmax is taken on the device */
   readonly argmaxOnDevice?: boolean
   /**
-   * Runs prefix rows (left-padded) and keeps their KV cache; undefined when the model cannot (no KV-cache
-   * inputs, or a cache that lives off the CPU).
+   * Runs prefix rows (left-padded) and keeps their KV cache (on the CPU; a GPU-resident cache is read back once);
+   * undefined when the model cannot (no KV-cache inputs).
    */
   readonly prefill?: (rows: readonly (readonly number[])[]) => Promise<PrefixCache>
   /**

@@ -85,7 +85,8 @@ export async function scoreTokenPairs(
           for (const part of splitForBudget(whole, (b) => keepOf(rows[b.row]), lm, budget)) {
             throwIfCancelled(opts.signal)
             const suffixes = part.map((b) => rows[b.row].input.slice(pass.groups[b.from].prefix.length))
-            const width = Math.max(...suffixes.map((x) => x.length))
+            const multiple = lm.padMultiple ?? 1
+            const width = Math.ceil(Math.max(...suffixes.map((x) => x.length)) / multiple) * multiple
             await score(part.map((b) => rows[b.row]), part.length * width, (keep, use, targets) =>
               forwardAfter(cache, part.map((b) => b.from), suffixes, keep, use, targets))
           }

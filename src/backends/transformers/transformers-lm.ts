@@ -106,20 +106,26 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     return { value, past, mask, width }
   }
 
-  /** Prefix KV caches are copied per continuing row on the CPU; on WebGPU they stay on the GPU, so not there. */
+  /**
+   * Prefix KV caches are held on the CPU and copied per continuing row. On WebGPU the prefix pass's cache is read
+   * back once and each suffix batch uploads its rows' copies (onnxruntime takes CPU inputs on any device); suffix
+   * widths are rounded like every other width there, so shapes stay few.
+   */
   const sharing: Pick<CausalLm, 'prefill' | 'forwardAfter'> = {
     async prefill(rows) {
       const r = await forwardRows(rows, 1, () => undefined)
-      if (Object.values(r.past).some((t) => !(t.location === undefined || t.location === 'cpu'))) {
-        disposeAll(r.past)
-        throw new HarnessError('BACKEND_ERROR', 'the KV cache is not on the CPU; prefix sharing needs device cpu or wasm', { device })
+      let past = r.past
+      if (Object.values(past).some((t) => t.location === 'gpu-buffer')) past = await downloadedAll(past)
+      if (Object.values(past).some((t) => !(t.location === undefined || t.location === 'cpu'))) {
+        disposeAll(past)
+        throw new HarnessError('BACKEND_ERROR', 'the KV cache is neither on the CPU nor in a GPU buffer; prefix sharing cannot copy it', { device })
       }
-      return heldPrefix(r.past, r.mask, r.width, rows.length)
+      return heldPrefix(past, r.mask, r.width, rows.length)
     },
     async forwardAfter(cache, from, rows, keep, use, targets) {
       const held = prefixes.get(cache)
       if (!held) throw new RangeError('prefix cache unknown or already disposed')
-      const { ids, mask: suffixMask, width } = leftPad(rows, padTokenId)
+      const { ids, mask: suffixMask, width } = leftPad(rows, padTokenId, padMultiple)
       const b = rows.length
       const total = held.width + width
       const mask = new BigInt64Array(b * total)
@@ -135,7 +141,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
           attention_mask: new Tensor('int64', mask, [b, total]),
           past_key_values: new DynamicCache(past),
           ...keepFeed(Math.min(keep, width)),
-        }, undefined, true)
+        }, targets && (hasKeep ? Math.min(keep, width) : width), true)
       } finally {
         disposeAll(past)
       }
@@ -163,7 +169,7 @@ export function causalLmFromModel(model: PreTrainedModel, padTokenId: number, vo
     keepsOnlyRequested: hasKeep,
     padMultiple,
     argmaxOnDevice: scorer !== undefined && device === 'webgpu',
-    ...(hasCache && device !== 'webgpu' ? sharing : {}),
+    ...(hasCache ? sharing : {}),
     async forward(rows, keep, use, targets) {
       const r = await forwardRows(rows, keep, use, targets, true)
       disposeAll(r.past)
@@ -302,6 +308,23 @@ async function downloaded(logits: Tensor): Promise<Tensor> {
   const copy = new Tensor(logits.type as 'float32', data as Float32Array, logits.dims)
   logits.dispose()
   return copy
+}
+
+/** CPU copies of GPU-resident tensors (the originals are freed). */
+async function downloadedAll(tensors: Outputs): Promise<Outputs> {
+  const out: Outputs = {}
+  const entries = Object.entries(tensors)
+  for (let i = 0; i < entries.length; i++) {
+    const [name, t] = entries[i]
+    try {
+      out[name] = t.location === 'gpu-buffer' ? await downloaded(t) : t
+    } catch (e) {
+      disposeAll(out)
+      for (const [, rest] of entries.slice(i)) rest.dispose()
+      throw e
+    }
+  }
+  return out
 }
 
 /** Hands a float32 view of `logits` [batch, rows, vocab] to `use`, then frees it. */
