@@ -59,7 +59,14 @@ async function addModel(db: EvalzDb, storage: StorageManager | undefined, files:
         ? { file: `converting ${p.name}`, done: p.bytes, total: p.totalBytes }
         : p.stage === 'hash' ? { file: p.name, done: p.done, total: p.total } : { file: `converting ${p.name}`, done: p.done, total: p.total, unit: 'tensors' }),
     })
-    return await out.finish(converted.name, (p) => onProgress?.({ file: `storing ${p.file}`, done: p.done, total: p.total }))
+    const origin = {
+      format: converted.format,
+      base_sha256: converted.baseSha256,
+      ...(converted.adapterSha256 ? { adapter_sha256: converted.adapterSha256 } : {}),
+      description: converted.description,
+      weight_dtype: converted.weightDtype,
+    }
+    return await out.finish(converted.name, (p) => onProgress?.({ file: `storing ${p.file}`, done: p.done, total: p.total }), origin)
   } catch (e) {
     await out.abort().catch(() => undefined)
     throw e

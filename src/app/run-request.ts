@@ -63,6 +63,8 @@ export function modelRunInfo(spec: RunRequest, modelName = spec.model, stored?: 
     ...(id?.numParameters !== undefined ? { numParameters: id.numParameters } : {}),
     tokenizer: undefined,
     ...(hub ? { modelOrigin: hubOrigin(hub, stored!) } : {}),
+    // a checkpoint converted in the page: recorded as the CLI records its conversions
+    ...(!hub && stored?.converted ? { modelOrigin: { kind: 'checkpoint', sha: stored.converted.base_sha256, detail: { ...stored.converted } } } : {}),
   }
 }
 

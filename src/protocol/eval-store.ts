@@ -40,6 +40,20 @@ export interface StoredFileInfo {
   readonly size: number
 }
 
+/** The checkpoint a stored model was converted from in the page (config.json's `evalz` block, as the CLI records it). */
+export interface ConvertedOrigin {
+  /** 'gguf' or 'safetensors' */
+  readonly format: string
+  /** sha256 (hex) of the base checkpoint */
+  readonly base_sha256: string
+  /** sha256 (hex) of the merged adapter; absent without one */
+  readonly adapter_sha256?: string
+  /** one line: name, format, architecture, parameters, how the weights are stored, adapter */
+  readonly description: string
+  /** how the ONNX file stores the weight matrices: 'float32', 'float16', 'matmulnbits', or several joined by '+' */
+  readonly weight_dtype: string
+}
+
 /** The Hub revision a stored model was downloaded from. */
 export interface HubOrigin {
   /** 'owner/name' */
@@ -74,6 +88,8 @@ export interface ModelInfo {
   readonly weightsSha256: string
   /** where a model downloaded from the Hugging Face Hub came from (src/storage/hub-model-store.ts); absent for dropped folders */
   readonly hub?: HubOrigin
+  /** the checkpoint a model converted in the page came from (src/backends/checkpoint); absent otherwise */
+  readonly converted?: ConvertedOrigin
 }
 
 /** A dataset stored in IndexedDB in mirror layout (src/storage's StoredDataset is this type). */

@@ -10,6 +10,7 @@ import type { EvalzDb } from './db.ts'
 import { idbDownloadSink } from './hub-model-store.ts'
 import { putModelRecord } from './model-store.ts'
 import type { StoredModel, StoredModelFile } from './model-store.ts'
+import type { ConvertedOrigin } from '../protocol/eval-store.ts'
 
 /** Progress of storing the converted files: bytes joined into 'blobs' so far. */
 export interface StoreProgress {
@@ -27,8 +28,8 @@ export interface ConvertedModelWriter {
   write(path: string, part: Uint8Array): Promise<void>
   /** bytes written so far, all files together */
   bytes(): number
-  /** stores every written file and the model record under `name`; returns the record */
-  finish(name: string, onProgress?: (p: StoreProgress) => void): Promise<StoredModel>
+  /** stores every written file and the model record under `name` (with the checkpoint it came from); returns the record */
+  finish(name: string, onProgress?: (p: StoreProgress) => void, converted?: ConvertedOrigin): Promise<StoredModel>
   /** deletes what was written (a failed or cancelled conversion) */
   abort(): Promise<void>
 }
@@ -67,7 +68,7 @@ export function convertedModelWriter(db: EvalzDb, key: string, opts: { chunkByte
       await f.sink.write(part.slice())
     },
     bytes: () => written,
-    async finish(name, onProgress) {
+    async finish(name, onProgress, converted) {
       const stored: StoredModelFile[] = []
       let done = 0
       for (const [path, f] of files) {
@@ -80,7 +81,7 @@ export function convertedModelWriter(db: EvalzDb, key: string, opts: { chunkByte
       onProgress?.({ file: stored[stored.length - 1]?.path ?? '', done, total: written })
       const tx = db.transaction(['models', 'datasets', 'blobs'], 'readwrite')
       tx.done.catch(() => undefined) // a failed write (quota) is reported by its own request, never as an unhandled rejection
-      const record = await putModelRecord(tx, name, stored)
+      const record = await putModelRecord(tx, name, stored, converted)
       await tx.done
       return record
     },

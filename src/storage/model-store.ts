@@ -10,7 +10,7 @@ import {
 import type { DroppedFile, HashProgress, StoredFile } from './blob-store.ts'
 import type { EvalzDb, EvalzSchema } from './db.ts'
 import { commit } from './db.ts'
-import type { HubOrigin, ModelInfo } from '../protocol/eval-store.ts'
+import type { ConvertedOrigin, HubOrigin, ModelInfo } from '../protocol/eval-store.ts'
 import type { IDBPTransaction } from 'idb'
 
 export type { DroppedFile, HashProgress } from './blob-store.ts'
@@ -125,7 +125,7 @@ export async function addModelFiles(
  * Writes the record of a model whose files' bytes are in 'blobs' (a folder with the same contents keeps its id
  * and name) and returns it; the caller commits `tx`.
  */
-export async function putModelRecord(tx: ModelTx, name: string, files: readonly StoredModelFile[]): Promise<StoredModel> {
+export async function putModelRecord(tx: ModelTx, name: string, files: readonly StoredModelFile[], converted?: ConvertedOrigin): Promise<StoredModel> {
   const stored = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const content = fileListSha256(stored)
   const models = tx.objectStore('models')
@@ -137,6 +137,7 @@ export async function putModelRecord(tx: ModelTx, name: string, files: readonly 
     totalBytes: stored.reduce((n, f) => n + f.size, 0),
     addedAt: Date.now(),
     weightsSha256: defaultWeightsSha256(stored),
+    ...(converted ? { converted } : {}),
   }
   await models.put(record)
   return record

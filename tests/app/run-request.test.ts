@@ -41,3 +41,13 @@ describe('a model identity given by the caller (the CLI\'s --device path)', () =
     ])
   })
 })
+
+describe('a model converted in the page', () => {
+  it('is recorded as the CLI records a conversion: checkpoint hashes, description and stored weight dtype', () => {
+    const converted = { format: 'safetensors', base_sha256: 'b'.repeat(64), description: 'tiny: safetensors llama (F16 matrices stored as float16)', weight_dtype: 'float16' }
+    const stored = { id: 'tiny-12345678', name: 'tiny', files: [], totalBytes: 0, addedAt: 0, weightsSha256: 'c'.repeat(64), converted }
+    const info = runInfoFor({ ...OK, model: stored.id, modelSource: 'stored' }, '0.1.0', 1, stored.name, stored)
+    expect(info.modelOrigin).toEqual({ kind: 'checkpoint', sha: 'b'.repeat(64), detail: converted })
+    expect(runInfoFor(OK, '0.1.0', 1).modelOrigin).toBeUndefined()
+  })
+})

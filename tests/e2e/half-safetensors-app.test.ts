@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { LlamaWeights } from '../../src/backends/onnx/llama-config.ts'
 import { TINY, loraAdapter, tinyWeights, writeFiles } from '../backends/checkpoint/convert-files.ts'
-import { halfFolder, roundedWeights } from '../backends/checkpoint/half-files.ts'
+import { halfFolder, roundedWeights, shrunkWeights } from '../backends/checkpoint/half-files.ts'
 import { loggedRequests, worstRelative } from '../support/reference-loglikelihood.ts'
 import { dropModel, startRun, storedModels, waitForRun } from './app-driver.ts'
 import { CHROMIUM, WEBGPU_ARGS, launchChromium, openPage, serveProductionApp } from './production-app.ts'
@@ -45,13 +45,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`F16/BF16 safetensors folders dropped int
   const checkpoints: Checkpoint[] = [
     { name: 'tiny-f16', weightDtype: 'float16', reference: roundedWeights(w, 'F16') },
     { name: 'tiny-f16+my-lora', weightDtype: 'float16', reference: adapter.merged(roundedWeights(w, 'F16')) },
-    { name: 'tiny-bf16', weightDtype: 'float16', reference: roundedWeights(w, 'BF16') },
+    // shrunk matrices: stored as float16 of value·2^k, the 2^-k multiplied onto what they produce
+    { name: 'tiny-bf16', weightDtype: 'float16', reference: roundedWeights(shrunkWeights(w), 'BF16') },
   ]
 
   beforeAll(async () => {
     dropDir = await mkdtemp(join(tmpdir(), 'evalz-e2e-half-'))
     writeFiles(join(dropDir, 'tiny-f16'), halfFolder(w, 'F16'))
-    writeFiles(join(dropDir, 'tiny-bf16'), halfFolder(w, 'BF16'))
+    writeFiles(join(dropDir, 'tiny-bf16'), halfFolder(shrunkWeights(w), 'BF16'))
     // a base folder and an adapter folder dropped together
     writeFiles(join(dropDir, 'lora', 'tiny-f16'), halfFolder(w, 'F16'))
     writeFiles(join(dropDir, 'lora', 'my-lora'), adapter.files)
@@ -83,6 +84,9 @@ describe.skipIf(!existsSync(CHROMIUM))(`F16/BF16 safetensors folders dropped int
         const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device })
         const run = await waitForRun(page, known, 240_000)
         expect(run.device?.device).toBe(device)
+        // the results name the checkpoint and how its weights were stored, as the CLI's do
+        const origin = (JSON.parse(run.resultsJson) as { evalz: { model_origin: Record<string, unknown> } }).evalz.model_origin
+        expect(origin).toMatchObject({ kind: 'checkpoint', format: 'safetensors', weight_dtype: c.weightDtype })
         const rows = loggedRequests(run.samplesJsonl, TASKS)
         expect(rows.length).toBe(LIMIT * 4 + LIMIT)
         const worst = worstRelative({ config: TINY, weights: c.reference }, rows)

@@ -51,6 +51,8 @@ export interface DroppedCheckpointModel {
   adapterSha256?: string
   /** one line: name, format, architecture, parameters, adapter */
   description: string
+  /** config.json's evalz.weight_dtype: how the ONNX file stores the weight matrices */
+  weightDtype: string
 }
 
 /** What the dropped files hold. */
@@ -121,6 +123,7 @@ export async function convertDroppedCheckpoint(dropped: readonly DroppedCheckpoi
     baseSha256: identity.base_sha256,
     ...(identity.adapter_sha256 ? { adapterSha256: identity.adapter_sha256 } : {}),
     description: converted.description,
+    weightDtype: String((converted.configJson.evalz as { weight_dtype?: unknown } | undefined)?.weight_dtype ?? 'float32'),
   }
 }
 

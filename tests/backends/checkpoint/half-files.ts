@@ -30,3 +30,12 @@ export function roundedWeights(w: LlamaWeights, dtype: FloatDtype): LlamaWeights
   }
   return { embedTokens: r(w.embedTokens), norm: r(w.norm), ...(w.lmHead ? { lmHead: r(w.lmHead) } : {}), layers: w.layers.map(layer) }
 }
+
+/** The weights with the embedding, the head and layer 0's q_proj shrunk by 1e-4: a BF16 copy needs shifts (k ≠ 0). */
+export function shrunkWeights(x: LlamaWeights): LlamaWeights {
+  const y = structuredClone(x)
+  y.embedTokens = y.embedTokens.map((v) => v * 1e-4)
+  y.lmHead = y.lmHead!.map((v) => v * 1e-4)
+  y.layers[0]!.qProj.weight = y.layers[0]!.qProj.weight.map((v) => v * 1e-4)
+  return y
+}

@@ -8,14 +8,13 @@ import { convertCheckpoint, parameters } from '../../../src/backends/checkpoint/
 import type { CheckpointConversion } from '../../../src/backends/checkpoint/checkpoint-conversion.ts'
 import { CONVERTER_VERSION } from '../../../src/backends/checkpoint/model-folder.ts'
 import { bfloat16Shift, float16Bits, transposed16 } from '../../../src/backends/checkpoint/half-safetensors.ts'
-import type { LlamaWeights } from '../../../src/backends/onnx/llama-config.ts'
 import { DataType, readOnnxModel } from '../../../src/backends/onnx/onnx-proto.ts'
 import { float16ToNumber } from '../../../src/backends/safetensors/safetensors-file.ts'
 import { configureTransformers } from '../../../src/backends/transformers/init.ts'
 import { HarnessError } from '../../../src/core/errors.ts'
 import { bfloat16Bits, filesOpener } from '../safetensors/write-safetensors.ts'
 import { TINY, loraAdapter, memorySink, tinyWeights, writeFiles } from './convert-files.ts'
-import { halfFolder, roundedWeights } from './half-files.ts'
+import { halfFolder, roundedWeights, shrunkWeights } from './half-files.ts'
 
 const IDS = [[5, 77, 300, 12, 9, 401, 3], [100, 0, 511, 42, 42, 7, 250]]
 /** relative tolerance on a loglikelihood, as the checkpoint CLI tests use against the reference */
@@ -123,14 +122,7 @@ describe('float16Bits', () => {
 describe('F16 / BF16 safetensors keep 16-bit weights', () => {
   const w = tinyWeights()
 
-  /** The weights with the embedding, the head and layer 0's q_proj shrunk by 1e-4: a BF16 copy needs shifts (k ≠ 0). */
-  const small = (x: LlamaWeights): LlamaWeights => {
-    const y = structuredClone(x)
-    y.embedTokens = y.embedTokens.map((v) => v * 1e-4)
-    y.lmHead = y.lmHead!.map((v) => v * 1e-4)
-    y.layers[0]!.qProj.weight = y.layers[0]!.qProj.weight.map((v) => v * 1e-4)
-    return y
-  }
+  const small = shrunkWeights
   const cases = [
     { dtype: 'F16', weights: w, note: 'F16 matrices stored as float16' },
     { dtype: 'BF16', weights: w, note: 'BF16 matrices stored as float16' },
