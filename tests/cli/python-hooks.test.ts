@@ -43,7 +43,7 @@ describe('Python hooks run in Pyodide', () => {
     if (!havePython) return
     const check = spawnSync('python3', [join(FIXTURE, 'check_cpython.py'), out, join(ROOT, 'public/datasets')], { encoding: 'utf8' })
     expect(check.stdout.trim(), check.stderr).toBe('ok')
-  })
+  }, 240_000) // Pyodide's start-up: ~15 s idle, over a minute when the machine is loaded
   it('a module that imports what Pyodide lacks stops the run in one line naming the module', () => {
     const dir = join(tmp, 'needs-numpy')
     mkdirSync(dir, { recursive: true })
@@ -54,5 +54,5 @@ describe('Python hooks run in Pyodide', () => {
     expect(r.stderr.trim().split('\n').filter(l => l.startsWith('evalz: error'))).toEqual([
       `evalz: error: task 'np_task' (${dir}/utils.py): Python module 'numpy' is not available in evalz's Pyodide (only the standard library is bundled)`,
     ])
-  })
+  }, 240_000)
 })
