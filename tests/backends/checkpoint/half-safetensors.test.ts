@@ -12,7 +12,7 @@ import { DataType, readOnnxModel } from '../../../src/backends/onnx/onnx-proto.t
 import { float16ToNumber } from '../../../src/backends/safetensors/safetensors-file.ts'
 import { configureTransformers } from '../../../src/backends/transformers/init.ts'
 import { HarnessError } from '../../../src/core/errors.ts'
-import { bfloat16Bits, filesOpener } from '../safetensors/write-safetensors.ts'
+import { bfloat16Bits, filesOpener, llamaCheckpointFiles } from '../safetensors/write-safetensors.ts'
 import { TINY, loraAdapter, memorySink, tinyWeights, writeFiles } from './convert-files.ts'
 import { halfFolder, roundedWeights, shrunkWeights } from './half-files.ts'
 
@@ -158,6 +158,22 @@ describe('F16 / BF16 safetensors keep 16-bit weights', () => {
       expect(maxRel(got, ref)).toBeLessThan(1e-6)
     })
   }
+
+  it('a sharded F16 checkpoint converts to the same bytes as a single file, in external data chunks of the asked size', async () => {
+    const single = memorySink()
+    await convertCheckpoint(conversion(halfFolder(w, 'F16')), single.sink)
+    const files = llamaCheckpointFiles(TINY, w, { dtype: 'F16', shards: 3, config: { bos_token_id: 0, eos_token_id: 0 } })
+    for (const [k, v] of halfFolder(w, 'F16')) if (k.startsWith('tokenizer')) files.set(k, v)
+    const sharded = memorySink()
+    await convertCheckpoint(conversion(files), sharded.sink)
+    expect(sharded.files.get('onnx/model.onnx_data')).toEqual(single.files.get('onnx/model.onnx_data'))
+    expect(sharded.files.get('onnx/model.onnx')).toEqual(single.files.get('onnx/model.onnx'))
+    const chunked = memorySink()
+    const result = await convertCheckpoint(conversion(files), chunked.sink, { maxChunkBytes: 8_000 })
+    expect(result.externalChunks).toBeGreaterThan(2)
+    const config = JSON.parse(new TextDecoder().decode(chunked.files.get('config.json')))
+    expect(config['transformers.js_config'].use_external_data_format).toEqual({ 'model.onnx': result.externalChunks })
+  })
 
   it('BF16: a matrix whose values span more than float16 can hold exactly is stored as float32, the rest as float16', async () => {
     const wide = structuredClone(w)
