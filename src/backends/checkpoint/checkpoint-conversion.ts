@@ -119,14 +119,14 @@ export const COMPUTE_GRAPHS = [['onnx/model.onnx', 0], ['onnx/model_int8.onnx', 
 /** A GGUF with quantised or F16 matrices, kept so and streamed tensor by tensor; undefined when there are none. */
 async function quantizedGgufInput(conv: CheckpointConversion, header: GgufFile): Promise<ModelFolderInput | undefined> {
   const src = conv.source as Extract<CheckpointSource, { format: 'gguf' }>
-  const plan = quantizedGgufPlan(src.file, header, llamaConfigFromGguf(header))
+  const plan = await quantizedGgufPlan(src.file, header, llamaConfigFromGguf(header))
   if (!plan) return undefined
   const info = await readGgufModelInfo(src.file)
   const types = Object.keys(info.summary.tensorTypes).join('/')
   const c = info.config
   const quantized = plan.layout.linears.size + (plan.layout.embed ? 1 : 0) + (plan.layout.lmHead ? 1 : 0)
   const widened = c.numLayers * LLAMA_LINEARS.length + (c.tieWordEmbeddings ? 1 : 2) - quantized - plan.halfWeights.size
-  const kept = [quantized > 0 ? 'quantised' : '', plan.halfWeights.size > 0 ? 'F16 as float16' : ''].filter(Boolean).join(', ')
+  const kept = [quantized > 0 ? 'quantised' : '', plan.halfWeights.size > 0 ? `${plan.halfTypes.join('/')} as float16` : ''].filter(Boolean).join(', ')
   return {
     config: info.config,
     weights: plan.shapes,

@@ -1,8 +1,9 @@
 /**
  * A quantised GGUF checkpoint as an ONNX model that keeps its weights quantised: every linear layer (and the
  * embedding and output head) stored in a ggml type with a MatMulNBits form (gguf-nbits.ts) stays in codes and
- * scales; F16 matrices stay float16 (widened by a Cast in the graph, see llama-graph.ts `halfWeights`); norms,
- * biases and other float-stored matrices are float32. Weights are read from the GGUF one tensor at a time, when the
+ * scales; F16 matrices stay float16 (widened by a Cast in the graph, see llama-graph.ts `halfWeights`), BF16 ones
+ * too where a power-of-two shift makes them exact (see half-safetensors.ts); norms, biases and other float-stored
+ * matrices are float32. Weights are read from the GGUF one tensor at a time, when the
  * writer asks for them.
  */
 import { HarnessError } from '../../core/errors.ts'
@@ -18,7 +19,7 @@ import type { LlamaQuantLayout } from '../onnx/llama-graph.ts'
 import { nbitsInitializerNames } from '../onnx/nbits-graph.ts'
 import type { NBitsSpec } from '../onnx/nbits-graph.ts'
 import { transposed } from './llama-onnx-writer.ts'
-import { hostUint16, transposed16, uint16Bytes } from './half-safetensors.ts'
+import { bfloat16Shift, hostUint16, shiftedBfloat16, transposed16, uint16Bytes } from './half-safetensors.ts'
 import { float32Bytes } from './streamed-onnx-writer.ts'
 import type { TensorData } from './streamed-onnx-writer.ts'
 
@@ -30,8 +31,10 @@ export interface GgufQuantizedPlan {
   shapes: LlamaWeights
   /** the bytes of each weight initializer, read from the GGUF on demand */
   data: TensorData
-  /** F16 matrices kept float16: initializer name → 0 (see llama-graph.ts `halfWeights`) */
+  /** F16/BF16 matrices kept float16: initializer name → k (see llama-graph.ts `halfWeights`) */
   halfWeights: Map<string, number>
+  /** the ggml types of those matrices ('F16', 'BF16') */
+  halfTypes: string[]
 }
 
 /** Where an ONNX matrix comes from in the GGUF. */
@@ -44,8 +47,9 @@ interface Source {
   shape: [number, number]
 }
 
-/** ggml type id of IEEE float16 tensors. */
+/** ggml type ids of IEEE float16 and bfloat16 tensors. */
 const GGML_F16 = 1
+const GGML_BF16 = 30
 
 const GGUF_LINEAR: Record<LlamaLinearKey, string> = {
   qProj: 'attn_q', kProj: 'attn_k', vProj: 'attn_v', oProj: 'attn_output', gateProj: 'ffn_gate', upProj: 'ffn_up', downProj: 'ffn_down',
@@ -60,8 +64,8 @@ function invalid(message: string, detail: Record<string, unknown>): HarnessError
   return new HarnessError('MODEL_INVALID', message, detail)
 }
 
-/** The plan for a GGUF whose matrices are (at least partly) quantised or F16; undefined when none is. */
-export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfig): GgufQuantizedPlan | undefined {
+/** The plan for a GGUF whose matrices are (at least partly) quantised or 16-bit; undefined when none is. */
+export async function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfig): Promise<GgufQuantizedPlan | undefined> {
   const arch = ggufArchitecture(file)
   const tensors = new Map(file.tensors.map((t) => [t.name, t]))
   const unexpected = file.tensors.map((t) => t.name).filter((name) => !expectedTensor(name, c.numLayers))
@@ -87,8 +91,14 @@ export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfi
   const sources = new Map<string, Source>() // ONNX matrix name → GGUF source
   const linears = new Map<string, NBitsSpec>()
   const halfWeights = new Map<string, number>()
+  const bf16: [string, GgufTensorInfo][] = []
+  const halfTypes = new Set<string>()
   const specOf = (t: GgufTensorInfo, rows: number, cols: number, base: string): NBitsSpec | undefined => {
-    if (t.type === GGML_F16) halfWeights.set(`${base}.weight`, 0)
+    if (t.type === GGML_F16) {
+      halfWeights.set(`${base}.weight`, 0)
+      halfTypes.add('F16')
+    }
+    if (t.type === GGML_BF16) bf16.push([`${base}.weight`, t])
     const form = nbitsForm(t.type)
     if (!form) return undefined
     return { rows, cols, bits: form.bits, blockSize: form.blockSize, mins: form.offset === 'min' }
@@ -121,10 +131,17 @@ export function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: LlamaConfi
   sources.set('model.embed_tokens', { gguf: 'token_embd', shape: [c.vocabSize, c.hiddenSize] })
   const lmHead = c.tieWordEmbeddings ? undefined : specOf(tensor('output.weight', [c.hiddenSize, c.vocabSize]), c.vocabSize, c.hiddenSize, 'lm_head')
   if (!c.tieWordEmbeddings) sources.set('lm_head', { gguf: 'output', shape: [c.vocabSize, c.hiddenSize] })
+  // a BF16 matrix is float16 where a shift makes every value exact (scanned here, read again when written)
+  for (const [name, t] of bf16) {
+    const k = bfloat16Shift(hostUint16(await readTensorBytes(src, file, t)))
+    if (k === undefined) continue
+    halfWeights.set(name, k)
+    halfTypes.add('BF16')
+  }
   if (linears.size === 0 && !embed && !lmHead && halfWeights.size === 0) return undefined
   const shapes: LlamaWeights = { embedTokens: empty, layers, norm: empty, ...(c.tieWordEmbeddings ? {} : { lmHead: empty }) }
   const layout = { linears, ...(embed ? { embed } : {}), ...(lmHead ? { lmHead } : {}) }
-  return { layout, shapes, halfWeights, data: tensorData(src, file, tensors, sources, layout, halfWeights) }
+  return { layout, shapes, halfWeights, halfTypes: [...halfTypes], data: tensorData(src, file, tensors, sources, layout, halfWeights) }
 }
 
 /** Serves initializer bytes: float tensors dequantised (and transposed for MatMul), quantised ones in MatMulNBits parts. */
@@ -181,7 +198,8 @@ function tensorData(
     const matmul = suffix === 'weight' && s.shape[1] > 1 && base !== 'model.embed_tokens'
     if (halfWeights.has(name)) {
       const [rows, cols] = s.shape
-      let bits = hostUint16((await read(`${s.gguf}.weight`)).bytes)
+      const { t, bytes } = await read(`${s.gguf}.weight`)
+      let bits = t.type === GGML_BF16 ? shiftedBfloat16(hostUint16(bytes), halfWeights.get(name)!) : hostUint16(bytes)
       if (s.heads) bits = permutedRows16(bits, rows, cols, rotaryRowMap(s.heads, rows))
       return uint16Bytes(matmul ? transposed16(bits, rows, cols) : bits)
     }

@@ -182,7 +182,7 @@ function tensorData(c: LlamaConfig, checkpoint: SafetensorsCheckpoint, matrices:
 }
 
 /** float16 bits of bfloat16 values × 2^k (exact for the k `bfloat16Shift` chose), in place. */
-function shiftedBfloat16(bits: Uint16Array, k: number): Uint16Array {
+export function shiftedBfloat16(bits: Uint16Array, k: number): Uint16Array {
   const table = new Uint16Array(0x10000)
   const f = new Float32Array(1)
   const u = new Uint32Array(f.buffer)

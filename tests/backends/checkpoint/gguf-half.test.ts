@@ -1,6 +1,7 @@
 /**
- * F16 matrices of a GGUF stay float16 (a FLOAT16 initializer widened by a Cast): stories260K rewritten all-F16, and
- * with Q8_0 matrices beside an F16 embedding and ffn_down, converts with the float32 model's loglikelihoods.
+ * F16 and BF16 matrices of a GGUF stay float16 (a FLOAT16 initializer widened by a Cast; BF16 shifted into float16's
+ * exact range): stories260K rewritten all-F16, all-BF16, and with Q8_0 matrices beside an F16 embedding and ffn_down,
+ * converts with the float32 model's loglikelihoods.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -48,9 +49,10 @@ async function tokenLogProbs(model: PreTrainedModel | Float32Array | Float64Arra
   }))
 }
 
-describe.skipIf(!HAVE_STORIES)(`GGUF F16 matrices kept float16${SKIP_NOTE}`, () => {
+describe.skipIf(!HAVE_STORIES)(`GGUF F16/BF16 matrices kept float16${SKIP_NOTE}`, () => {
   const cases: { label: string, storage: (name: string, dims: number[]) => QType, weightDtype: string, graphs: string[] }[] = [
     { label: 'all F16', storage: (_n, dims) => (dims.length === 2 ? 'F16' : 'F32'), weightDtype: 'float16', graphs: ['onnx/model.onnx'] },
+    { label: 'all BF16', storage: (_n, dims) => (dims.length === 2 ? 'BF16' : 'F32'), weightDtype: 'float16', graphs: ['onnx/model.onnx'] },
     {
       label: 'Q8_0 with an F16 embedding and ffn_down',
       storage: (n, dims) => (dims.length !== 2 ? 'F32' : n === 'token_embd.weight' || dims[0]! % 32 !== 0 ? 'F16' : 'Q8_0'),
@@ -65,7 +67,7 @@ describe.skipIf(!HAVE_STORIES)(`GGUF F16 matrices kept float16${SKIP_NOTE}`, () 
       const result = await convertCheckpoint({ source: { format: 'gguf', file: bytesSource(gguf), name: 'stories.gguf' }, identity: { format: 'gguf', base_sha256: 'c'.repeat(64) } }, sink)
       const config = JSON.parse(new TextDecoder().decode(files.get('config.json')))
       expect(config.evalz.weight_dtype).toBe(c.weightDtype)
-      expect(result.description).toContain('F16 as float16')
+      expect(result.description).toContain(`${c.label.includes('BF16') ? 'BF16' : 'F16'} as float16`)
       expect(result.files.filter((p) => p.endsWith('.onnx'))).toEqual(c.graphs)
       const types = new Map(readOnnxModel(files.get('onnx/model.onnx')!).initializers.map((t) => [t.name, t.dataType]))
       expect(types.get('model.embed_tokens.weight')).toBe(DataType.FLOAT16)
