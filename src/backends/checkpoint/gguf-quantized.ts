@@ -101,7 +101,7 @@ export async function quantizedGgufPlan(src: ByteSource, file: GgufFile, c: Llam
     if (t.type === GGML_BF16) bf16.push([`${base}.weight`, t])
     const form = nbitsForm(t.type)
     if (!form) return undefined
-    return { rows, cols, bits: form.bits, blockSize: form.blockSize, mins: form.offset === 'min' }
+    return { rows, cols, bits: form.bits, blockSize: form.blockSize, mins: form.offset === 'min', ...(form.packed ? { packed: form.packed } : {}) }
   }
   const empty = new Float32Array(0)
   const layers: LlamaLayerWeights[] = []
@@ -152,7 +152,7 @@ function tensorData(
   const specs = new Map<string, NBitsSpec>(layout.linears)
   if (layout.embed) specs.set('model.embed_tokens', layout.embed)
   if (layout.lmHead) specs.set('lm_head', layout.lmHead)
-  const parts = new Map<string, { base: string, part: 'codes' | 'codesHigh' | 'scales' | 'mins' }>()
+  const parts = new Map<string, { base: string, part: 'codes' | 'codesHigh' | 'scales' | 'd' | 'sc' | 'mins' }>()
   for (const [base, spec] of specs) {
     for (const [part, name] of Object.entries(nbitsInitializerNames(base, spec))) parts.set(name, { base, part: part as 'codes' })
   }
@@ -187,6 +187,8 @@ function tensorData(
         return part.part === 'codes' ? halves.low : halves.high
       }
       if (part.part === 'mins') return float32Bytes(transposed(m.mins!, m.rows, m.cols / m.blockSize))
+      if (part.part === 'sc') return m.packed!.sc
+      if (part.part === 'd') return halfBytes(m.packed!.d)
       return float32Bytes(m.scales)
     }
     const dot = name.lastIndexOf('.')
@@ -225,4 +227,12 @@ function rotaryRowMap(heads: number, rows: number): (row: number) => number {
     const i = local % (D / 2)
     return h * D + 2 * i + j
   }
+}
+
+/** The little-endian bytes of float16 bits. */
+function halfBytes(halves: Uint16Array): Uint8Array {
+  const out = new Uint8Array(halves.length * 2)
+  const view = new DataView(out.buffer)
+  halves.forEach((h, i) => view.setUint16(i * 2, h, true))
+  return out
 }

@@ -82,8 +82,8 @@ export interface ModelFolderResult {
   warnings: string[]
 }
 
-/** Bumped when the converted files change for the same input, so cached conversions are redone (4: F16 safetensors kept 16-bit; 5: BF16 safetensors and F16 GGUF matrices too; 6: BF16 GGUF matrices). */
-export const CONVERTER_VERSION = 6
+/** Bumped when the converted files change for the same input, so cached conversions are redone (4: F16 safetensors kept 16-bit; 5: BF16 safetensors and F16 GGUF matrices too; 6: BF16 GGUF matrices; 7: Q4_K and Q6_K scales as ggml's d and sub-block scales). */
+export const CONVERTER_VERSION = 7
 
 /** Special token ids of a model, null when it has none. */
 export interface SpecialTokenIds {

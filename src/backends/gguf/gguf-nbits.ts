@@ -31,6 +31,16 @@ export interface NBitsMatrix {
   scales: Float32Array
   /** float32 [rows, cols / blockSize]: subtracted from every weight of the block; absent = none */
   mins?: Float32Array
+  /** ggml's compact parts of `scales` (Q4_K, Q6_K), which the converter stores instead; absent for other types */
+  packed?: PackedScales
+}
+
+/** ggml's parts of a K-quant matrix's scales: scale = d·sc per sub-block (exact in float32). */
+export interface PackedScales {
+  /** float16 bits of each 256-weight super-block's d, [rows, cols / 256] */
+  d: Uint16Array
+  /** sub-block scales [rows, cols / blockSize]: 6-bit unsigned (Q4_K) or int8 bits (Q6_K) */
+  sc: Uint8Array
 }
 
 /** The MatMulNBits form a ggml type maps to. */
@@ -41,6 +51,8 @@ export interface NBitsForm {
   blockSize: 16 | 32
   /** 'none' = symmetric; 'min' = a separate minimum per block */
   offset: 'none' | 'min'
+  /** scales stored as ggml's parts (PackedScales): sub-block scales signed (int8, Q6_K) or unsigned (6-bit, Q4_K) */
+  packed?: { signed: boolean }
 }
 
 /** Decodes ggml block `b` of `bytes`: unsigned codes for the form (sub-block order), scales and minimums per sub-block. */
@@ -90,10 +102,10 @@ const MAPPINGS: Partial<Record<number, TypeMapping>> = {
       for (let j = 0; j < 32; j++) codes[c + j] = bytes[b * 34 + 2 + j]! ^ 0x80 // int8 q → q + 128
     },
   },
-  [GGML_TYPE.Q4_K]: { form: { bits: 4, blockSize: 32, offset: 'min' }, elements: 256, blockBytes: 144, decode: kQuant(144, 16, undefined, 0) },
+  [GGML_TYPE.Q4_K]: { form: { bits: 4, blockSize: 32, offset: 'min', packed: { signed: false } }, elements: 256, blockBytes: 144, decode: kQuant(144, 16, undefined, 0) },
   [GGML_TYPE.Q5_K]: { form: { bits: 8, blockSize: 32, offset: 'min' }, elements: 256, blockBytes: 176, decode: kQuant(176, 48, 16, 128) },
   [GGML_TYPE.Q6_K]: {
-    form: { bits: 8, blockSize: 16, offset: 'none' }, elements: 256, blockBytes: 210,
+    form: { bits: 8, blockSize: 16, offset: 'none', packed: { signed: true } }, elements: 256, blockBytes: 210,
     decode: (bytes, dv, b, codes, c, scales, _m, s) => {
       const o = b * 210
       const d = f16(dv, o + 208)
@@ -217,6 +229,14 @@ export function ggmlToNBits(type: number, bytes: Uint8Array, rows: number, cols:
   for (let b = 0; b < blocks; b++) map.decode(bytes, dv, b, codes, b * elements, scales, mins, b * perBlock)
   const out: NBitsMatrix = { rows, cols, bits: form.bits, blockSize: form.blockSize, codes, scales }
   if (form.offset === 'min') out.mins = mins
+  if (type === GGML_TYPE.Q6_K) {
+    const packed = { d: new Uint16Array(blocks), sc: new Uint8Array(rows * kBlocks) }
+    for (let b = 0; b < blocks; b++) {
+      packed.d[b] = dv.getUint16(b * 210 + 208, true)
+      packed.sc.set(bytes.subarray(b * 210 + 192, b * 210 + 208), b * 16)
+    }
+    out.packed = packed
+  }
   if (form.bits === 4) out.codes = packNibbles(codes)
   return out
 }
@@ -230,6 +250,7 @@ function packedQ4(type: number, bytes: Uint8Array, rows: number, cols: number, b
   const codes = new Uint8Array((rows * cols) / 2)
   const scales = new Float32Array(q40 ? blocks : blocks * 8)
   const mins = q40 ? undefined : new Float32Array(blocks * 8)
+  const packed = q40 ? undefined : { d: new Uint16Array(blocks), sc: new Uint8Array(blocks * 8) }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const nibbles = (at: number, to: number, run: number) => {
     const half = run >> 1
@@ -245,16 +266,25 @@ function packedQ4(type: number, bytes: Uint8Array, rows: number, cols: number, b
     const o = b * 144
     const d = f16(dv, o)
     const dmin = f16(dv, o + 2)
+    packed!.d[b] = dv.getUint16(o, true)
     for (let j = 0; j < 8; j++) {
       const [sc, m] = scaleMinK4(j, bytes, o + 4)
       scales[b * 8 + j] = d * sc
       mins![b * 8 + j] = dmin * m
+      packed!.sc[b * 8 + j] = sc
     }
     for (let j = 0; j < 4; j++) nibbles(o + 16 + j * 32, b * 128 + j * 32, 32)
   }
   const out: NBitsMatrix = { rows, cols, bits: 4, blockSize: 32, codes, scales }
   if (mins) out.mins = mins
+  if (packed) out.packed = packed
   return out
+}
+
+/** The float32 scales of packed parts as the graph computes them (nbits-graph.ts): d·sc, an exact product. */
+export function unpackScales(p: PackedScales, signed: boolean): Float32Array {
+  const per = p.sc.length / p.d.length
+  return Float32Array.from(p.sc, (sc, i) => halfToFloat(p.d[Math.floor(i / per)]!) * (signed ? (sc << 24) >> 24 : sc))
 }
 
 /** The code that stands for 0: 8 for 4-bit codes without minimums, 0 for 4-bit codes with them, 128 for 8-bit. */
@@ -299,7 +329,7 @@ export function dequantizeNBits(m: NBitsMatrix): Float32Array {
 
 /** Moves whole rows of an NBitsMatrix: `rowMap(r)` gives the source row of target row r (e.g. the rotary un-permute). */
 export function mapNBitsRows(m: NBitsMatrix, rowMap: (row: number) => number): NBitsMatrix {
-  const move = <T extends Uint8Array | Float32Array>(a: T | undefined): T | undefined => {
+  const move = <T extends Uint8Array | Uint16Array | Float32Array>(a: T | undefined): T | undefined => {
     if (!a) return undefined
     const width = a.length / m.rows
     const out = new (a.constructor as new (n: number) => T)(a.length)
@@ -308,5 +338,6 @@ export function mapNBitsRows(m: NBitsMatrix, rowMap: (row: number) => number): N
   }
   const out: NBitsMatrix = { ...m, codes: move(m.codes)!, scales: move(m.scales)! }
   if (m.mins) out.mins = move(m.mins)
+  if (m.packed) out.packed = { d: move(m.packed.d)!, sc: move(m.packed.sc)! }
   return out
 }

@@ -20,17 +20,20 @@ export interface NBitsSpec {
   blockSize: number
   /** per-block minimums present (4-bit codes then count from 0, not 8) */
   mins: boolean
+  /** scales stored as ggml's parts (d per 256 weights, float16; sc per block, int8 when `signed`, else uint8) */
+  packed?: { signed: boolean }
 }
 
 /** Domain of MatMulNBits. */
 export const MS_DOMAIN = 'com.microsoft'
 
 /** Initializer names of a quantised matrix `name` (e.g. 'model.layers.0.mlp.up_proj'), in storage order. */
-export function nbitsInitializerNames(name: string, spec: NBitsSpec): { codes: string, codesHigh?: string, scales: string, mins?: string } {
+export function nbitsInitializerNames(name: string, spec: NBitsSpec): { codes: string, codesHigh?: string, scales: string, d?: string, sc?: string, mins?: string } {
   return {
     codes: spec.bits === 8 ? `${name}.weight_q8_low` : `${name}.weight_q4`,
     ...(spec.bits === 8 ? { codesHigh: `${name}.weight_q8_high` } : {}),
     scales: `${name}.weight_scales`,
+    ...(spec.packed ? { d: `${name}.weight_d`, sc: `${name}.weight_sc` } : {}),
     ...(spec.mins ? { mins: `${name}.weight_mins` } : {}),
   }
 }
@@ -43,7 +46,14 @@ export function nbitsInitializers(name: string, spec: NBitsSpec): OnnxTensor[] {
   const codes = (codeName: string): OnnxTensor => ({ name: codeName, dataType: DataType.UINT8, dims: [spec.rows, kBlocks, spec.blockSize / 2], rawData: empty })
   const out: OnnxTensor[] = [codes(n.codes)]
   if (n.codesHigh) out.push(codes(n.codesHigh))
-  out.push({ name: n.scales, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty })
+  if (spec.packed) {
+    // [N, superblocks, 1] and [N, superblocks, blocks per superblock]: their product needs no reshaping before the Mul
+    const supers = spec.cols / 256
+    out.push({ name: n.d!, dataType: DataType.FLOAT16, dims: [spec.rows, supers, 1], rawData: empty })
+    out.push({ name: n.sc!, dataType: spec.packed.signed ? DataType.INT8 : DataType.UINT8, dims: [spec.rows, supers, kBlocks / supers], rawData: empty })
+  } else {
+    out.push({ name: n.scales, dataType: DataType.FLOAT, dims: [spec.rows, kBlocks], rawData: empty })
+  }
   // the minimums are stored transposed, [k_blocks, rows], ready for MatMul
   if (n.mins) out.push({ name: n.mins, dataType: DataType.FLOAT, dims: [kBlocks, spec.rows], rawData: empty })
   return out
@@ -52,7 +62,14 @@ export function nbitsInitializers(name: string, spec: NBitsSpec): OnnxTensor[] {
 /** Declares the initializers of `name` once (an embedding shared with a tied head is declared by its first user). */
 function declare(g: GraphBuilder, name: string, spec: NBitsSpec): ReturnType<typeof nbitsInitializerNames> {
   const names = nbitsInitializerNames(name, spec)
-  if (!g.has(names.codes)) for (const t of nbitsInitializers(name, spec)) g.initializer(t)
+  if (g.has(names.codes)) return names
+  for (const t of nbitsInitializers(name, spec)) g.initializer(t)
+  if (names.d && names.sc) {
+    // scales = d·sc in float32 (exact: an 11-bit by 8-bit product), folded into a constant when the session loads
+    const float = (t: string) => g.op('Cast', [t], { to: attr.int(DataType.FLOAT) })
+    const product = g.op('Mul', [float(names.d), float(names.sc)])
+    g.op('Reshape', [product, g.int64([spec.rows, spec.cols / spec.blockSize])], {}, names.scales)
+  }
   return names
 }
 

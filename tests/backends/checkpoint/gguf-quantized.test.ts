@@ -118,6 +118,9 @@ describe.skipIf(!HAVE_STORIES)(`stories260K re-quantised, kept quantised${SKIP_N
     for (const [label, type] of cases) {
       const m = await compare(`random-${label}`, await randomQuantLlama(stories(), type))
       expect(m.exact, label).toBeLessThan(2e-3)
+      // int8 activations move numbers by ~1e-2; a kernel path that mishandles the scales (e.g. onnxruntime 1.30's
+      // 8-bit MatMulNBits at accuracy_level 4 with scales computed at run time) moves them by far more
+      expect(m.int8, label).toBeLessThan(0.1)
     }
   })
 })
