@@ -1,9 +1,10 @@
 /**
  * F16 and BF16 safetensors folders (and a F16 base with a LoRA adapter) dropped into the production build (issue
  * 11): converted by the worker straight into IndexedDB with their matrices kept in 16 bits (FLOAT16 initializers
- * widened by a Cast; BF16 shifted into float16's exact range), and run on two demo tasks on wasm and on WebGPU (SwiftShader): every logged
- * loglikelihood equals the pure-TypeScript reference forward on the checkpoint's values (for the adapter: the
- * float32 merge) within 2e-3 relative. Fails on any page or console error. Skipped when /usr/bin/chromium is absent.
+ * widened by a Cast; BF16 shifted into float16's exact range), and run on two demo tasks on wasm (the BF16 one on
+ * WebGPU/SwiftShader too): every logged loglikelihood equals the pure-TypeScript reference forward on the
+ * checkpoint's values (for the adapter: the float32 merge) within 2e-3 relative, and the results record the
+ * checkpoint and its stored weight dtype. Fails on any page or console error. Skipped when /usr/bin/chromium is absent.
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -32,6 +33,8 @@ interface Checkpoint {
   weightDtype: string
   /** the weights the reference computes with */
   reference: LlamaWeights
+  /** where it runs (SwiftShader is slow: WebGPU once, on the form that uses every op — Cast and Mul) */
+  devices: ('wasm' | 'webgpu')[]
 }
 
 describe.skipIf(!existsSync(CHROMIUM))(`F16/BF16 safetensors folders dropped into the production build${SKIP_NOTE}`, () => {
@@ -43,10 +46,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`F16/BF16 safetensors folders dropped int
   const w = tinyWeights()
   const adapter = loraAdapter()
   const checkpoints: Checkpoint[] = [
-    { name: 'tiny-f16', weightDtype: 'float16', reference: roundedWeights(w, 'F16') },
-    { name: 'tiny-f16+my-lora', weightDtype: 'float16', reference: adapter.merged(roundedWeights(w, 'F16')) },
+    { name: 'tiny-f16', weightDtype: 'float16', reference: roundedWeights(w, 'F16'), devices: ['wasm'] },
+    { name: 'tiny-f16+my-lora', weightDtype: 'float16', reference: adapter.merged(roundedWeights(w, 'F16')), devices: ['wasm'] },
     // shrunk matrices: stored as float16 of value·2^k, the 2^-k multiplied onto what they produce
-    { name: 'tiny-bf16', weightDtype: 'float16', reference: roundedWeights(shrunkWeights(w), 'BF16') },
+    { name: 'tiny-bf16', weightDtype: 'float16', reference: roundedWeights(shrunkWeights(w), 'BF16'), devices: ['wasm', 'webgpu'] },
   ]
 
   beforeAll(async () => {
@@ -73,14 +76,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`F16/BF16 safetensors folders dropped int
   })
 
   for (const c of checkpoints) {
-    it(`${c.name}: stored as ${c.weightDtype}, matches the reference on wasm and WebGPU`, async () => {
+    it(`${c.name}: stored as ${c.weightDtype}, matches the reference on ${c.devices.join(' and ')}`, async () => {
       await dropModel(page, join(dropDir, c.name.includes('+') ? 'lora' : c.name))
       const all = await storedModels(page)
       const stored = all.find((m) => m.name === c.name)
       expect(stored, `stored models: ${all.map((m) => m.name).join(', ')}`).toBeDefined()
       expect(stored!.paths).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model.onnx_data']))
       expect(stored!.config.evalz?.weight_dtype).toBe(c.weightDtype)
-      for (const device of ['wasm', 'webgpu'] as const) {
+      for (const device of c.devices) {
         const known = await startRun(page, { tasks: TASKS, limit: LIMIT, device })
         const run = await waitForRun(page, known, 240_000)
         expect(run.device?.device).toBe(device)
