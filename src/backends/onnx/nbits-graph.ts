@@ -91,13 +91,7 @@ export function matMulNBits(g: GraphBuilder, x: string, name: string, spec: NBit
     value: attr.tensor({ name: 'value', dataType: DataType.UINT8, dims: [1], rawData: new Uint8Array(1) }),
   })
   let y: string
-  if (n.codesHigh && accuracyLevel >= 4) {
-    // int8 activations: the CPU kernel takes 8-bit codes there, so they are joined again (folded at load)
-    y = g.op('MatMulNBits', [x, joinedCodes(g, n.codes, n.codesHigh, spec), n.scales], {
-      K: attr.int(spec.cols), N: attr.int(spec.rows), bits: attr.int(8), block_size: attr.int(spec.blockSize),
-      accuracy_level: attr.int(accuracyLevel),
-    }, undefined, MS_DOMAIN)
-  } else if (n.codesHigh) {
+  if (n.codesHigh) {
     // (low + 16·high − 128)·s = low·s + (high − 8)·16s
     y = g.op('Add', [nbits(n.codes, n.scales, zeros()), nbits(n.codesHigh, g.op('Mul', [n.scales, g.float32(16)]))])
   } else {
@@ -107,19 +101,6 @@ export function matMulNBits(g: GraphBuilder, x: string, name: string, spec: NBit
   const blocks = g.op('Reshape', [x, g.int64([0, 0, kBlocks, spec.blockSize])])
   const sums = g.op('ReduceSum', [blocks, g.int64([-1])], { keepdims: attr.int(0) })
   return g.op('Sub', [y, g.op('MatMul', [sums, n.mins])])
-}
-
-/** 8-bit codes [N, kb, block] from their two packed 4-bit halves: code = low + 16·high (uint8 ops only). */
-function joinedCodes(g: GraphBuilder, low: string, high: string, spec: NBitsSpec): string {
-  const four = g.has('const_u8_4') ? 'const_u8_4' : g.initializer({ name: 'const_u8_4', dataType: DataType.UINT8, dims: [], rawData: Uint8Array.of(4) })
-  const shift = (t: string, direction: 'LEFT' | 'RIGHT') => g.op('BitShift', [t, four], { direction: attr.string(direction) })
-  const lowNibble = (t: string) => shift(shift(t, 'LEFT'), 'RIGHT')
-  // element 2i: low & 15 + (high & 15)·16; element 2i + 1: low >> 4 + (high >> 4)·16
-  const even = g.op('Add', [lowNibble(low), shift(high, 'LEFT')])
-  const odd = g.op('Add', [shift(low, 'RIGHT'), shift(shift(high, 'RIGHT'), 'LEFT')])
-  const last = g.int64([-1])
-  const pairs = g.op('Concat', [g.op('Unsqueeze', [even, last]), g.op('Unsqueeze', [odd, last])], { axis: attr.int(-1) })
-  return g.op('Reshape', [pairs, g.int64([spec.rows, spec.cols / spec.blockSize, spec.blockSize])])
 }
 
 /** Rows `ids` [B, S] of a quantised [rows, cols] matrix, dequantised to float32 [B, S, cols]. */
