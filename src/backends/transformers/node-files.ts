@@ -86,7 +86,13 @@ export async function stoppingLingeringReads<T>(dirs: readonly (string | undefin
     return await load()
   } finally {
     watchedLoads.delete(watch)
-    if (watchedLoads.size === 0) unpatch?.()
-    for (const s of watch.opened) if (!s.readableEnded) s.destroy()
+    // a load still running beside this one (a tokenizer and a model from the same folder) may be reading a stream
+    // this one saw opened: the streams are stopped only when the last concurrent load has finished
+    const running = [...watchedLoads][0]
+    if (running) running.opened.push(...watch.opened)
+    else {
+      unpatch?.()
+      for (const s of watch.opened) if (!s.readableEnded) s.destroy()
+    }
   }
 }

@@ -38,4 +38,37 @@ describe('stoppingLingeringReads', () => {
       rmSync(other, { recursive: true, force: true })
     }
   })
+
+  it('leaves a stream alone while a concurrent load of the same folder still runs (a tokenizer beside its model)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalz-concurrent-'))
+    try {
+      writeFileSync(join(dir, 'model.onnx'), new Uint8Array(16 << 20))
+      let release = () => {}
+      const gate = new Promise<void>((resolve) => { release = resolve })
+      let tokenizerDone = () => {}
+      const tokenizerGate = new Promise<void>((resolve) => { tokenizerDone = resolve })
+      // the tokenizer's load starts first and is still running when the model's load opens its stream
+      const tokenizer = stoppingLingeringReads([dir], () => tokenizerGate)
+      let reading: fs.ReadStream | undefined
+      const model = stoppingLingeringReads([dir], async () => {
+        reading = fs.createReadStream(join(dir, 'model.onnx'), { highWaterMark: 1 << 16 })
+        reading.pause()
+        await gate
+        // this load consumes its stream to the end after the tokenizer's load has finished
+        let bytes = 0
+        reading.on('data', (d) => { bytes += (d as Buffer).length })
+        reading.resume()
+        await new Promise<void>((resolve) => reading!.on('end', () => resolve()))
+        return bytes
+      })
+      await new Promise((r) => setTimeout(r, 10))
+      tokenizerDone()
+      await tokenizer
+      expect(reading?.destroyed).toBe(false)
+      release()
+      expect(await model).toBe(16 << 20)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
