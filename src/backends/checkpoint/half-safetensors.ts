@@ -25,6 +25,7 @@ import type { HfModelConfig } from '../safetensors/hf-model-config.ts'
 import { addLoraDelta, loraMergeSummary } from '../safetensors/lora-adapter.ts'
 import type { LoraConfig, LoraMergeSummary, LoraModule } from '../safetensors/lora-adapter.ts'
 import type { SafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts'
+import { transposed } from './llama-onnx-writer.ts'
 import { float32Bytes } from './streamed-onnx-writer.ts'
 import type { TensorData } from './streamed-onnx-writer.ts'
 
@@ -166,13 +167,13 @@ function tensorData(c: LlamaConfig, checkpoint: SafetensorsCheckpoint, matrices:
       const [out, inp] = linearShape(c, m.lora.key)
       const w = await checkpoint.read(name)
       addLoraDelta(w, out, inp, await adapter!.checkpoint.read(m.lora.a), await adapter!.checkpoint.read(m.lora.b), adapter!.lora.r, adapter!.lora.scale)
-      if (m.dataType === DataType.FLOAT) return float32Bytes(m.transpose ? transposed32(w, rows, cols) : w)
+      if (m.dataType === DataType.FLOAT) return float32Bytes(m.transpose ? transposed(w, rows, cols) : w)
       const bits = float16Array(w, name)
       return uint16Bytes(m.transpose ? transposed16(bits, rows, cols) : bits)
     }
     if (m.dataType === DataType.FLOAT) {
       const w = await checkpoint.read(name)
-      return float32Bytes(m.transpose ? transposed32(w, rows, cols) : w)
+      return float32Bytes(m.transpose ? transposed(w, rows, cols) : w)
     }
     const { bytes } = await checkpoint.readBytes(name)
     if (m.source === 'F16' && !m.transpose) return bytes
@@ -241,31 +242,9 @@ export function float16Bits(x: number): number {
   return sign | (rest > 0x1000 || (rest === 0x1000 && (h & 1)) ? h + 1 : h)
 }
 
-/** Row-major [rows, cols] → [cols, rows] of 16-bit values, in 64×64 tiles. */
+/** Row-major [rows, cols] → [cols, rows] of 16-bit values (llama-onnx-writer's tiled transpose). */
 export function transposed16(a: Uint16Array, rows: number, cols: number): Uint16Array {
-  const out = new Uint16Array(rows * cols)
-  transposeInto(a, out, rows, cols)
-  return out
-}
-
-function transposed32(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols)
-  transposeInto(a, out, rows, cols)
-  return out
-}
-
-function transposeInto(a: Uint16Array | Float32Array, out: Uint16Array | Float32Array, rows: number, cols: number): void {
-  const tile = 64
-  for (let r0 = 0; r0 < rows; r0 += tile) {
-    const r1 = Math.min(rows, r0 + tile)
-    for (let c0 = 0; c0 < cols; c0 += tile) {
-      const c1 = Math.min(cols, c0 + tile)
-      for (let r = r0; r < r1; r++) {
-        const src = r * cols
-        for (let col = c0; col < c1; col++) out[col * rows + r] = a[src + col]!
-      }
-    }
-  }
+  return transposed(a, rows, cols)
 }
 
 /** 16-bit values of little-endian bytes, in host order (a copy, so it is aligned). */

@@ -289,9 +289,9 @@ function tensorBytes(e: WeightEntry): Uint8Array {
   return out
 }
 
-/** Row-major [rows, cols] → [cols, rows], in 64×64 tiles for cache locality. */
-export function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols)
+/** Row-major [rows, cols] → [cols, rows] (float32 values or 16-bit patterns), in 64×64 tiles for cache locality. */
+export function transposed<T extends Float32Array | Uint16Array>(a: T, rows: number, cols: number): T {
+  const out = new (a.constructor as new (n: number) => T)(rows * cols)
   const tile = 64
   for (let r0 = 0; r0 < rows; r0 += tile) {
     const r1 = Math.min(rows, r0 + tile)
