@@ -301,7 +301,7 @@ describe.skipIf(MISSING.length > 0)(`comparing runs in the production build${SKI
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 })
     }
-  }, 60_000)
+  }, 180_000) // a loaded CI machine took over a minute here once
 })
 
 /** Picks A and B in the compare view, compares, and returns the acc row of the task. */
